@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from auditlog.models import LogEntry
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django_tasks_db.models import DBTaskResult
+
+from core.admin import RaadhuisModelAdmin, reregister
+
+from .models import Invitation, User
+
+
+@admin.register(User)
+class UserAdmin(RaadhuisModelAdmin):
+    list_display = ["email", "name", "is_active", "role_list", "date_joined", "last_login"]
+    list_filter = ["is_active", "groups", "date_joined"]
+    search_fields = ["email", "name"]
+    filter_horizontal = ["groups"]
+    fields = ["email", "name", "is_active", "groups", "date_joined", "last_login"]
+    readonly_fields = ["date_joined", "last_login"]
+    ordering = ["name"]
+    # Accounts are deactivated, not deleted: the audit log refers to them.
+    admin_actions = frozenset({"view", "change"})
+
+    @admin.display(description=_("roles"))
+    def role_list(self, obj: User) -> str:
+        return ", ".join(obj.role_labels)
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).prefetch_related("groups")
+
+
+@admin.register(Invitation)
+class InvitationAdmin(RaadhuisModelAdmin):
+    list_display = ["email", "name", "created_at", "expires_at", "accepted_at", "revoked_at"]
+    list_filter = ["created_at", ("accepted_at", admin.EmptyFieldListFilter), ("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["email", "name"]
+    readonly_fields = ["token_hash", "created_at", "sent_at", "accepted_at", "user", "created_by"]
+    filter_horizontal = ["roles"]
+    # New invitations go through the invitation page, which sends the e-mail.
+    admin_actions = frozenset({"view", "change", "delete"})
+
+
+class GroupAdminOptions(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["name"]
+    list_filter = ["name"]
+    search_fields = ["name"]
+    exclude = ["permissions"]
+    filter_horizontal: list[str] = []
+
+
+class EmailAddressAdminOptions(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_filter = ["verified", "primary"]
+    search_fields = ["email", "user__email", "user__name"]
+
+
+class AuthenticatorAdminOptions(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["user", "type", "created_at", "last_used_at"]
+    list_filter = ["type", "created_at"]
+    search_fields = ["user__email", "user__name"]
+    readonly_fields = ["data"]
+
+
+class LogEntryAdminOptions(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_filter = ["action", "content_type", "timestamp"]
+    search_fields = ["object_repr", "changes", "actor__email"]
+
+
+class TaskResultAdminOptions(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_filter = ["status", "queue_name", "enqueued_at"]
+    search_fields = ["task_path", "id"]
+
+
+VIEW_ONLY = frozenset({"view"})
+
+reregister(Group, GroupAdminOptions)
+reregister(EmailAddress, EmailAddressAdminOptions)
+# Deleting an authenticator resets a user's MFA (lost phone); nobody edits one.
+reregister(Authenticator, AuthenticatorAdminOptions, frozenset({"view", "delete"}))
+reregister(LogEntry, LogEntryAdminOptions, VIEW_ONLY)
+reregister(DBTaskResult, TaskResultAdminOptions, VIEW_ONLY)

@@ -1,0 +1,5 @@
+import rules
+
+from core.roles import is_administrator
+
+rules.add_rule("accounts.manage_invitations", is_administrator)

@@ -1,0 +1,89 @@
+"""Admin registrations for core, and the base class every raadhuis ModelAdmin uses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from .models import Association, Body
+from .permissions import can
+
+
+class AdminPermissionMixin:
+    """Every action in the back office needs the permission `admin_permission` (by default
+    core.use_admin, i.e. administrators). Models with stricter rules override it; `admin_actions`
+    limits what may be done at all (an audit log is only viewed)."""
+
+    admin_permission = "core.use_admin"
+    admin_actions: frozenset[str] = frozenset({"view", "add", "change", "delete"})
+
+    def _allowed(self, request: HttpRequest, action: str, obj: Any = None) -> bool:
+        return action in self.admin_actions and can(request.user, self.admin_permission, obj)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._allowed(request, "view")
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._allowed(request, "view", obj)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return self._allowed(request, "add")
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._allowed(request, "change", obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._allowed(request, "delete", obj)
+
+
+class RaadhuisModelAdmin(AdminPermissionMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    pass
+
+
+def reregister(model: Any, options: type, actions: frozenset[str] | None = None) -> None:
+    """Put a third-party model's admin under our permission check, keeping its own options."""
+    base = type(admin.site._registry[model]) if admin.site.is_registered(model) else admin.ModelAdmin
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+    attrs = {"admin_actions": actions} if actions is not None else {}
+    admin.site.register(model, type(f"Raadhuis{base.__name__}", (AdminPermissionMixin, options, base), attrs))
+
+
+class RaadhuisTabularInline(AdminPermissionMixin, admin.TabularInline):  # type: ignore[type-arg]
+    extra = 0
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:  # type: ignore[override]
+        return self._allowed(request, "add", obj)
+
+
+@admin.register(Body)
+class BodyAdmin(RaadhuisModelAdmin):
+    list_display = ["name", "code", "tier", "province", "valid_from", "valid_until", "successor"]
+    list_filter = ["tier", "province", ("valid_until", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "official_name", "code"]
+    autocomplete_fields = ["province", "successor"]
+    filter_horizontal = ["provinces"]
+    readonly_fields = ["search_name"]
+    # Bodies end (valid_until), they are not deleted: history refers to them.
+    admin_actions = frozenset({"view", "add", "change"})
+
+
+@admin.register(Association)
+class AssociationAdmin(RaadhuisModelAdmin):
+    list_display = ["name", "short_name", "newsletter_name", "email"]
+    list_filter = ["newsletter_name"]
+    search_fields = ["name", "short_name"]
+    fieldsets = [
+        (None, {"fields": ["name", "short_name", "tagline", "newsletter_name"]}),
+        (_("House style"), {"fields": ["logo", "primary_colour", "accent_colour"]}),
+        (_("Contact details"), {"fields": ["email", "phone", "address", "website"]}),
+    ]
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

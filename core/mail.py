@@ -1,0 +1,65 @@
+"""The one way raadhuis sends e-mail: render a template pair, enqueue, send in the worker.
+
+`send_templated_mail` renders `<template>.txt` (required), `<template>.html` (optional) and
+`<template>_subject.txt` in the recipient's language and enqueues the sending after the current
+transaction commits, so that nothing is sent for work that was rolled back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from .models import Association
+
+
+def absolute_url(path: str) -> str:
+    return settings.RAADHUIS_BASE_URL.rstrip("/") + path
+
+
+def render_mail(template: str, context: dict[str, Any], language: str | None = None) -> tuple[str, str, str | None]:
+    """(subject, text, html) of a mail template, in `language` (the site default when None)."""
+    association = Association.get()
+    context = {"association": association, "base_url": settings.RAADHUIS_BASE_URL, **context}
+    with translation.override(language or settings.LANGUAGE_CODE):
+        subject = render_to_string(f"{template}_subject.txt", context).strip()
+        text = render_to_string(f"{template}.txt", context)
+        try:
+            html: str | None = render_to_string(f"{template}.html", context)
+        except TemplateDoesNotExist:
+            html = None
+    subject = " ".join(subject.split())
+    return f"[{association.short_name}] {subject}", text, html
+
+
+def send_templated_mail(
+    template: str, to: list[str], context: dict[str, Any], *, language: str | None = None, reply_to: list[str] | None = None
+) -> None:
+    subject, text, html = render_mail(template, context, language)
+    send_rendered_mail(subject=subject, to=to, text=text, html=html, reply_to=reply_to)
+
+
+def send_rendered_mail(
+    *, subject: str, to: list[str], text: str, html: str | None = None, reply_to: list[str] | None = None
+) -> None:
+    """Enqueue an already rendered message; it is sent by the task worker after commit."""
+    from .tasks import deliver_mail
+
+    transaction.on_commit(
+        lambda: deliver_mail.enqueue(subject=subject, to=to, text=text, html=html, reply_to=reply_to or [])
+    )
+
+
+def deliver_now(*, subject: str, to: list[str], text: str, html: str | None, reply_to: list[str]) -> None:
+    message = EmailMultiAlternatives(
+        subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=to, reply_to=reply_to or None
+    )
+    if html:
+        message.attach_alternative(html, "text/html")
+    message.send()

@@ -1,0 +1,94 @@
+"""Platform roles. A role is a Group with the role's slug as its name (data), combined with
+object-level rules (the `rules` package) in each app's rules.py.
+
+Membership of a group is the only source of a role: there is no superuser shortcut anywhere in
+our own permission checks (see core.permissions.can).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import rules
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
+
+
+class Role(models.TextChoices):
+    MEMBER = "member", _("Member")
+    BRANCH_OFFICIAL = "branch_official", _("Branch official")
+    ADVISER = "adviser", _("Adviser")
+    COUNSELLOR = "counsellor", _("Confidential counsellor")
+    EDITOR = "editor", _("Editor")
+    EVENT_ORGANISER = "event_organiser", _("Event organiser")
+    PROGRAMME_OFFICER = "programme_officer", _("Programme officer")
+    GRIFFIE_CONTACT = "griffie_contact", _("Clerk's office contact")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+# Roles that work for the association: they see other people's data and must use MFA.
+STAFF_ROLES: frozenset[str] = frozenset(
+    {
+        Role.ADVISER,
+        Role.COUNSELLOR,
+        Role.EDITOR,
+        Role.EVENT_ORGANISER,
+        Role.PROGRAMME_OFFICER,
+        Role.ADMINISTRATOR,
+    }
+)
+
+# Roles of people in the association itself (as opposed to staff and external contacts).
+MEMBER_ROLES: frozenset[str] = frozenset({Role.MEMBER, Role.BRANCH_OFFICIAL})
+
+
+def roles_of(user: User | AnonymousUser | Any) -> frozenset[str]:
+    """The role slugs of a user; cached on the user object for the rest of the request."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    cached: frozenset[str] | None = getattr(user, "_raadhuis_roles", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        user._raadhuis_roles = cached
+    return cached
+
+
+def forget_roles(user: Any) -> None:
+    """Drop the cached roles after the user's groups changed."""
+    if hasattr(user, "_raadhuis_roles"):
+        del user._raadhuis_roles
+
+
+def has_role(role: str) -> rules.Predicate:
+    return rules.Predicate(lambda user: role in roles_of(user), name=f"has_role:{role}")
+
+
+is_member = has_role(Role.MEMBER)
+is_branch_official = has_role(Role.BRANCH_OFFICIAL)
+is_adviser = has_role(Role.ADVISER)
+is_counsellor = has_role(Role.COUNSELLOR)
+is_editor = has_role(Role.EDITOR)
+is_event_organiser = has_role(Role.EVENT_ORGANISER)
+is_programme_officer = has_role(Role.PROGRAMME_OFFICER)
+is_griffie_contact = has_role(Role.GRIFFIE_CONTACT)
+is_administrator = has_role(Role.ADMINISTRATOR)
+
+
+@rules.predicate
+def is_staff_member(user: Any) -> bool:
+    return bool(roles_of(user) & STAFF_ROLES)
+
+
+@rules.predicate
+def is_association_member(user: Any) -> bool:
+    return bool(roles_of(user) & MEMBER_ROLES)
+
+
+@rules.predicate
+def has_any_role(user: Any) -> bool:
+    return bool(roles_of(user))

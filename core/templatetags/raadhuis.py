@@ -1,0 +1,22 @@
+from typing import Any
+
+from django import template
+
+from core.permissions import can as can_
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def can(context: template.Context, permission: str, obj: Any = None) -> bool:
+    """{% can "app.permission" obj as allowed %}: the same check as the views."""
+    return can_(context["request"].user, permission, obj)
+
+
+
+@register.filter
+def role_label(slug: str) -> str:
+    """The translated label of a role slug ("adviser" -> "Adviseur")."""
+    from core.roles import Role
+
+    return str(Role(slug).label) if slug in Role.values else slug

@@ -1,0 +1,39 @@
+"""Text helpers for matching Dutch names of places and bodies."""
+
+import re
+import unicodedata
+
+# CBS disambiguation suffixes such as "(NH.)", "(O.)", "(L.)", "(ZH.)".
+_SUFFIX = re.compile(r"\s*\((?:[a-z]{1,3}\.?)+\)\s*$")
+_NON_WORD = re.compile(r"[^a-z0-9' ]+")
+_SPACES = re.compile(r"\s+")
+
+
+def strip_accents(value: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", value)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def normalise_name(value: str, keep_suffix: bool = False) -> str:
+    """Lower case, no accents, no punctuation (but the apostrophe of 's-), single spaces.
+
+    "Súdwest-Fryslân" -> "sudwest fryslan"; "Hengelo (O.)" -> "hengelo"; "'s-Gravenhage" ->
+    "'s gravenhage".
+    """
+    value = strip_accents(value).lower().replace("\u2019", "'").strip()
+    if not keep_suffix:
+        value = _SUFFIX.sub("", value)
+    value = _NON_WORD.sub(" ", value)
+    return _SPACES.sub(" ", value).strip()
+
+
+# Names people use for municipalities whose official (CBS) name differs.
+MUNICIPALITY_ALIASES = {
+    "den haag": "'s gravenhage",
+    "the hague": "'s gravenhage",
+    "s gravenhage": "'s gravenhage",
+    "den bosch": "'s hertogenbosch",
+    "s hertogenbosch": "'s hertogenbosch",
+    "nuenen": "nuenen gerwen en nederwetten",
+    "friesland": "fryslan",
+}

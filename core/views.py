@@ -1,0 +1,149 @@
+from __future__ import annotations
+
+import hashlib
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.utils import is_mfa_enabled
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+
+from members.selectors import mandates_in_body
+
+from .files import serve_file
+from .models import HEX_COLOUR, Association, Body, Tier
+from .permissions import can, require
+from .selectors import body_list as select_bodies
+from .selectors import provinces
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Anonymous visitors see what the platform is; logged-in users see their own overview."""
+    if not request.user.is_authenticated:
+        return render(request, "core/landing.html")
+    user = request.user
+    member = getattr(user, "member", None)
+    checks = [
+        {"label": "e-mail", "done": EmailAddress.objects.filter(user=user, verified=True).exists()},
+        {"label": "mfa", "done": is_mfa_enabled(user)},
+    ]
+    if member is not None:
+        checks += [
+            {"label": "phone", "done": bool(member.phone)},
+            {"label": "photo", "done": bool(member.photo)},
+            {"label": "bio", "done": bool(member.bio)},
+            {"label": "topics", "done": member.topics.exists()},
+            {"label": "mandate", "done": member.mandates.current().exists()},
+        ]
+    done = sum(1 for c in checks if c["done"])
+    return render(
+        request,
+        "core/home.html",
+        {
+            "member": member,
+            "checks": checks,
+            "completeness": round(100 * done / len(checks)),
+            "mandates": member.mandates.current().select_related("body", "faction") if member else [],
+        },
+    )
+
+
+@require("core.view_body")
+def body_list(request: HttpRequest) -> HttpResponse:
+    tier = request.GET.get("tier", "")
+    if tier not in Tier.values:
+        tier = ""
+    province = request.GET.get("province", "")
+    query = request.GET.get("q", "").strip()[:100]
+    bodies = select_bodies(tier=tier or None, query=query, province=province or None)
+    page = Paginator(bodies, 50).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "tier": tier,
+        "province": province,
+        "query": query,
+        "tiers": [(value, label) for value, label in Tier.choices if value != Tier.NATIONAL],
+        "provinces": provinces(),
+    }
+    template = "core/_body_results.html" if request.headers.get("HX-Request") else "core/body_list.html"
+    return render(request, template, context)
+
+
+def _body(request: HttpRequest, code: str) -> Body:
+    return get_object_or_404(Body.objects.select_related("province", "successor"), code=code.upper())
+
+
+@require("core.view_body", get_object=_body)
+def body_detail(request: HttpRequest, code: str, obj: Body) -> HttpResponse:
+    body = obj
+    context = {
+        "body": body,
+        "mandates": (
+            mandates_in_body(body=body, viewer=request.user) if can(request.user, "members.view_directory") else None
+        ),
+        "municipalities": body.municipalities.current().order_by("search_name") if body.tier == Tier.PROVINCIAL else [],
+        "water_boards": body.water_boards.order_by("search_name") if body.tier == Tier.PROVINCIAL else [],
+        "main_provinces": body.provinces.order_by("search_name") if body.tier == Tier.WATER_BOARD else [],
+        "predecessors": body.predecessors.order_by("search_name"),
+    }
+    return render(request, "core/body_detail.html", context)
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For load balancers and monitoring: 200 when the database answers, 503 otherwise."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        checks["database"] = "ok"
+    except Exception as error:  # noqa: BLE001  (any failure means unhealthy)
+        checks["database"] = f"error: {type(error).__name__}"
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
+
+
+@require_GET
+@cache_control(max_age=300, public=True)
+def theme_css(request: HttpRequest) -> HttpResponse:
+    """The association's colours as CSS variables: a stylesheet, not inline styles (CSP)."""
+    association = Association.get()
+    colours = {
+        # Re-checked here: a value written around the form validation must not break out of CSS.
+        "primary": association.primary_colour if HEX_COLOUR.match(association.primary_colour) else "#1d4e89",
+        "accent": association.accent_colour if HEX_COLOUR.match(association.accent_colour) else "#a4321c",
+    }
+    css = render_to_string("core/theme.css", {"colours": colours})
+    response = HttpResponse(css, content_type="text/css; charset=utf-8")
+    response["ETag"] = '"' + hashlib.sha256(css.encode()).hexdigest()[:16] + '"'
+    return response
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return render(request, "403_csrf.html", status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # No context processors: the database may be what failed.
+    return HttpResponse(render_to_string("500.html"), status=500)
+
+
+def association_logo(request: HttpRequest) -> HttpResponse:
+    """The logo is public; other uploaded files are served only through views that check permission."""
+    association = Association.get()
+    if not association.logo:
+        raise Http404
+    return serve_file(association.logo, cache_seconds=3600, public=True)

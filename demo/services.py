@@ -1,0 +1,315 @@
+"""The demo data set: deterministic (seeded), believable, Dutch, with an account for every role."""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import hashlib
+import random
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from accounts.models import Invitation, User, hash_token
+from accounts.services import ensure_role_groups
+from core.models import Body, Tier
+from core.roles import STAFF_ROLES, Role
+from members.models import Branch, BranchOfficial, Faction, Mandate, MandateRole, Member, Topic
+
+from . import names
+
+SEED = 20261125
+DEMO_DOMAIN = "demo.example"
+DEMO_PASSWORD = "demo-raadhuis-2026"  # printed on screen by `make demo`; demo data only
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    role: str
+    email: str
+    name: str
+
+
+DEMO_ACCOUNTS = [
+    DemoAccount(Role.MEMBER, f"lid@{DEMO_DOMAIN}", "Marieke de Vries-Hoekstra"),
+    DemoAccount(Role.BRANCH_OFFICIAL, f"afdeling@{DEMO_DOMAIN}", "Joost Oosterhof"),
+    DemoAccount(Role.ADVISER, f"adviseur@{DEMO_DOMAIN}", "Hanneke Brinkman"),
+    DemoAccount(Role.COUNSELLOR, f"vertrouwenspersoon@{DEMO_DOMAIN}", "Ivo Lammers"),
+    DemoAccount(Role.EDITOR, f"redacteur@{DEMO_DOMAIN}", "Femke van der Linden"),
+    DemoAccount(Role.EVENT_ORGANISER, f"organisator@{DEMO_DOMAIN}", "Ruben Stuiver"),
+    DemoAccount(Role.PROGRAMME_OFFICER, f"programma@{DEMO_DOMAIN}", "Samira Bouzid"),
+    DemoAccount(Role.GRIFFIE_CONTACT, f"griffie@{DEMO_DOMAIN}", "Gert-Jan Wolters"),
+    DemoAccount(Role.ADMINISTRATOR, f"beheerder@{DEMO_DOMAIN}", "Esther Kuipers"),
+]
+
+
+def demo_totp_secret(email: str) -> str:
+    """A fixed TOTP secret per demo account, so `demo_otp` can print the current code."""
+    return base64.b32encode(hashlib.sha256(f"raadhuis-demo:{email}".encode()).digest()[:20]).decode()
+
+
+def current_code(email: str) -> str:
+    counter = int(timezone.now().timestamp()) // 30
+    return format_hotp_value(hotp_value(demo_totp_secret(email), counter))
+
+
+def _email_for(given: str, infix: str, family: str, taken: set[str]) -> str:
+    base = slugify(f"{given}.{infix}{family}".replace(" ", "")).replace("-", ".")
+    email, n = f"{base}@{DEMO_DOMAIN}", 2
+    while email in taken:
+        email, n = f"{base}{n}@{DEMO_DOMAIN}", n + 1
+    taken.add(email)
+    return email
+
+
+class DemoBuilder:
+    def __init__(self) -> None:
+        self.rng = random.Random(SEED)
+        self.today = timezone.localdate()
+        self.taken: set[str] = set(Member.objects.values_list("email", flat=True))
+        self.topics = list(Topic.objects.order_by("slug"))
+
+    def person(self) -> tuple[str, str, str]:
+        given = self.rng.choice(names.GIVEN_NAMES)
+        infix = self.rng.choice(names.INFIXES)
+        family = self.rng.choice(names.INFIX_FAMILY_NAMES if infix else names.FAMILY_NAMES)
+        return given, infix, family
+
+    def member(self, body: Body | None, branch: Branch | None, status: str = Member.Status.ACTIVE) -> Member:
+        given, infix, family = self.person()
+        since = self.today - datetime.timedelta(days=self.rng.randint(200, 5000))
+        member_topics = self.rng.sample(self.topics, k=self.rng.randint(1, 3))
+        council = body.council_name if body else "gemeenteraad"
+        bio = " ".join(
+            [
+                self.rng.choice(names.BIO_OPENINGS).format(year=since.year, council=council),
+                self.rng.choice(names.BIO_TOPICS).format(topic=member_topics[0].name.lower()),
+            ]
+        )
+        member = Member.objects.create(
+            given_name=given,
+            infix=infix,
+            family_name=family,
+            email=_email_for(given, infix, family, self.taken),
+            phone=f"06-{self.rng.randint(10000000, 99999999)}",
+            street=f"{self.rng.choice(names.STREETS)} {self.rng.randint(1, 180)}",
+            postcode=f"{self.rng.randint(1000, 9999)} {self.rng.choice('ABCDEGHJKLMNPRSTVWXZ')}{self.rng.choice('ABCDEGHJKLMNPRSTVWXZ')}",
+            city=body.name if body and body.tier == Tier.MUNICIPAL else "",
+            bio=bio,
+            status=status,
+            member_since=since,
+            member_until=self.today - datetime.timedelta(days=self.rng.randint(10, 400))
+            if status != Member.Status.ACTIVE
+            else None,
+            branch=branch,
+            email_visibility=self.rng.choice(["members", "members", "staff", "nobody"]),
+            phone_visibility=self.rng.choice(["members", "staff", "staff", "nobody"]),
+            bio_visibility=self.rng.choice(["members", "members", "members", "staff"]),
+        )
+        member.topics.set(member_topics)
+        return member
+
+    def mandate(self, member: Member, body: Body, role: str, faction: Faction | None, *, past: bool = False) -> None:
+        start = self.today - datetime.timedelta(days=self.rng.randint(100, 1600))
+        end = None
+        if past:
+            end = start - datetime.timedelta(days=self.rng.randint(30, 400))
+            start = end - datetime.timedelta(days=self.rng.randint(700, 1460))
+        portfolios = ""
+        if role in {MandateRole.ALDERMAN, MandateRole.PROVINCIAL_EXECUTIVE, MandateRole.WATER_BOARD_EXECUTIVE}:
+            portfolios = ", ".join(self.rng.sample(names.PORTFOLIOS, k=2))
+        Mandate.objects.create(
+            member=member, body=body, role=role, faction=faction, portfolios=portfolios, start_date=start, end_date=end
+        )
+
+
+@transaction.atomic
+def load_demo() -> dict[str, int]:
+    """Create the demo set once; a second run changes nothing but the demo accounts' passwords."""
+    ensure_role_groups()
+    created = {"members": 0, "mandates": 0}
+    if not Member.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").exists():
+        created = _build_people()
+    _ensure_accounts()
+    _ensure_invitations()
+    return created
+
+
+def _build_people() -> dict[str, int]:
+    b = DemoBuilder()
+    rng = b.rng
+    provinces = list(Body.objects.current().filter(tier=Tier.PROVINCIAL).order_by("code"))
+    municipalities = list(Body.objects.current().filter(tier=Tier.MUNICIPAL).order_by("code"))
+    water_boards = list(Body.objects.current().filter(tier=Tier.WATER_BOARD).order_by("code"))
+    if not (provinces and municipalities and water_boards):
+        raise RuntimeError("Load the bodies first: manage.py load_bodies")
+
+    regional = {
+        p.pk: Branch.objects.create(name=f"Gewest {p.name}", slug=f"gewest-{slugify(p.name)}", kind="regional", province=p)
+        for p in provinces
+    }
+    # Zwolle, Assen and Utrecht always take part: the demo's journeys use them.
+    fixed = [m for m in municipalities if m.code in {"GM0193", "GM0106", "GM0344"}]
+    chosen = fixed + rng.sample([m for m in municipalities if m not in fixed], k=97)
+    local: dict[int, Branch] = {}
+    for m in chosen[:45]:
+        branch = Branch.objects.create(name=f"Afdeling {m.name}", slug=f"afdeling-{slugify(m.name)}", kind="local")
+        branch.municipalities.add(m)
+        local[m.pk] = branch
+
+    def branch_for(body: Body) -> Branch | None:
+        if body.tier == Tier.MUNICIPAL:
+            return local.get(body.pk) or regional.get(body.province_id or 0)
+        if body.tier == Tier.PROVINCIAL:
+            return regional[body.pk]
+        return None
+
+    factions: dict[int, Faction] = {}
+
+    def faction(body: Body) -> Faction:
+        if body.pk not in factions:
+            label = {"municipal": "Fractie", "provincial": "Statenfractie", "water_board": "Fractie"}[body.tier]
+            factions[body.pk] = Faction.objects.create(body=body, name=f"{label} {body.name}", seats=rng.randint(1, 9))
+        return factions[body.pk]
+
+    counts = {"members": 0, "mandates": 0}
+
+    def add(body: Body, role: str, *, status: str = Member.Status.ACTIVE, extra: Body | None = None) -> Member:
+        member = b.member(body, branch_for(body), status)
+        b.mandate(member, body, role, faction(body), past=status != Member.Status.ACTIVE)
+        counts["members"] += 1
+        counts["mandates"] += 1
+        if extra is not None:
+            b.mandate(member, extra, MandateRole.WATER_BOARD_MEMBER, faction(extra))
+            counts["mandates"] += 1
+        if rng.random() < 0.25:
+            # Many have a history: an earlier term in the same council.
+            b.mandate(member, body, role, faction(body), past=True)
+            counts["mandates"] += 1
+        return member
+
+    for m in chosen:
+        councillors = [add(m, MandateRole.COUNCILLOR) for _ in range(rng.randint(1, 3))]
+        factions[m.pk].chair = councillors[0]
+        factions[m.pk].save(update_fields=["chair"])
+        b.mandate(councillors[0], m, MandateRole.FACTION_CHAIR, factions[m.pk])
+        if rng.random() < 0.35:
+            add(m, MandateRole.ALDERMAN)
+        if rng.random() < 0.08:
+            add(m, MandateRole.MAYOR)
+        if rng.random() < 0.2:
+            add(m, MandateRole.COMMITTEE_MEMBER)
+    for p in provinces:
+        for _ in range(rng.randint(2, 4)):
+            add(p, MandateRole.PROVINCIAL_COUNCILLOR)
+        if rng.random() < 0.6:
+            add(p, MandateRole.PROVINCIAL_EXECUTIVE)
+    for w in water_boards:
+        for _ in range(rng.randint(1, 2)):
+            add(w, MandateRole.WATER_BOARD_MEMBER)
+        if rng.random() < 0.3:
+            add(w, MandateRole.WATER_BOARD_EXECUTIVE)
+    # A few councillors also sit on a water board; some members lapsed or left.
+    for m in rng.sample(chosen, k=8):
+        add(m, MandateRole.COUNCILLOR, extra=rng.choice(water_boards))
+    for m in rng.sample(chosen, k=20):
+        add(m, MandateRole.COUNCILLOR, status=rng.choice([Member.Status.LAPSED, Member.Status.FORMER]))
+
+    # Branch officials: a chair and a secretary per local branch.
+    for branch in local.values():
+        members = list(branch.members.filter(status=Member.Status.ACTIVE)[:2])
+        for member, function in zip(members, [BranchOfficial.Function.CHAIR, BranchOfficial.Function.SECRETARY], strict=False):
+            BranchOfficial.objects.create(branch=branch, member=member, function=function, start_date=member.member_since)
+    return counts
+
+
+def _ensure_accounts() -> None:
+    zwolle = Body.objects.get(code="GM0193")
+    for account in DEMO_ACCOUNTS:
+        user, _created = User.objects.get_or_create(email=account.email, defaults={"name": account.name})
+        user.name = account.name
+        user.is_active = True
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        user.groups.set(Group.objects.filter(name__in=[account.role]))
+        EmailAddress.objects.update_or_create(
+            user=user, email=user.email, defaults={"verified": True, "primary": True}
+        )
+        if account.role in STAFF_ROLES and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            TOTP.activate(user, demo_totp_secret(account.email))
+            RecoveryCodes.activate(user)
+    # The member and the branch official are people in the association with mandates in Zwolle.
+    member_user = User.objects.get(email=f"lid@{DEMO_DOMAIN}")
+    official_user = User.objects.get(email=f"afdeling@{DEMO_DOMAIN}")
+    branch = Branch.objects.filter(municipalities=zwolle).first()
+    zwolle_faction = Faction.objects.filter(body=zwolle).first()
+    today = timezone.localdate()
+    for user, given, infix, family, role in [
+        (member_user, "Marieke", "de", "Vries-Hoekstra", MandateRole.COUNCILLOR),
+        (official_user, "Joost", "", "Oosterhof", MandateRole.COMMITTEE_MEMBER),
+    ]:
+        member, created = Member.objects.get_or_create(
+            email=user.email,
+            defaults={
+                "given_name": given,
+                "infix": infix,
+                "family_name": family,
+                "branch": branch,
+                "phone": "06-12345678",
+                "city": "Zwolle",
+                "bio": "Raadslid in Zwolle, vooral bezig met wonen en jeugd.",
+                "member_since": today - datetime.timedelta(days=900),
+            },
+        )
+        if member.user_id != user.pk:
+            member.user = user
+            member.save(update_fields=["user"])
+        if created:
+            member.topics.set(Topic.objects.filter(slug__in=["wonen", "jeugd"]))
+            Mandate.objects.create(
+                member=member, body=zwolle, role=role, faction=zwolle_faction, start_date=today - datetime.timedelta(days=900)
+            )
+    official = Member.objects.get(email=official_user.email)
+    if branch and not BranchOfficial.objects.filter(branch=branch, member=official).exists():
+        BranchOfficial.objects.create(
+            branch=branch, member=official, function=BranchOfficial.Function.SECRETARY, start_date=today
+        )
+    official_user.groups.add(Group.objects.get(name=Role.MEMBER))
+    official_user.groups.add(Group.objects.get(name=Role.BRANCH_OFFICIAL))
+
+
+def _ensure_invitations() -> None:
+    """Invitations in every state, for the invitations page."""
+    admin = User.objects.get(email=f"beheerder@{DEMO_DOMAIN}")
+    now = timezone.now()
+    member_group = Group.objects.get(name=Role.MEMBER)
+    samples = [
+        ("Lotte Reinders", "lotte.reinders", now + datetime.timedelta(days=10), None, None),
+        ("Thijs Akkerman", "thijs.akkerman", now - datetime.timedelta(days=3), None, None),
+        ("Nadia El Amrani", "nadia.elamrani", now + datetime.timedelta(days=4), None, now - datetime.timedelta(days=1)),
+        ("Koen van den Heuvel", "koen.vandenheuvel", now + datetime.timedelta(days=2), now - datetime.timedelta(days=5), None),
+    ]
+    for name, local_part, expires, revoked, accepted in samples:
+        email = f"uitgenodigd.{local_part}@{DEMO_DOMAIN}"
+        invitation, created = Invitation.objects.get_or_create(
+            email=email,
+            defaults={
+                "name": name,
+                "created_by": admin,
+                "expires_at": expires,
+                "revoked_at": revoked,
+                "accepted_at": accepted,
+                "sent_at": now - datetime.timedelta(days=7),
+                "created_at": now - datetime.timedelta(days=7),
+                "token_hash": hash_token(f"demo-{email}"),
+            },
+        )
+        if created:
+            invitation.roles.set([member_group])

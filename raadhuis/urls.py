@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from core import views as core_views
+
+urlpatterns = [
+    path("", include("core.urls")),
+    path("", include("accounts.urls")),
+    path("", include("members.urls")),
+    path("account/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("taal/", set_language, name="set_language"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("thema.css", core_views.theme_css, name="theme_css"),
+    path("vereniging/logo", core_views.association_logo, name="association_logo"),
+]
+
+handler404 = "core.views.page_not_found"
+handler403 = "core.views.permission_denied"
+handler500 = "core.views.server_error"
