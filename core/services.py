@@ -199,8 +199,8 @@ def read_cbs_municipality_list(path: Path) -> list[BodyRecord]:
 def is_referenced(body: Body) -> bool:
     """True when any other row (mandate, document, another body...) refers to this body."""
     for relation in Body._meta.related_objects:
-        accessor = relation.get_accessor_name()
-        if accessor and getattr(body, accessor).exists():
+        related = relation.related_model._base_manager  # type: ignore[union-attr]
+        if related.filter(**{relation.field.name: body}).exists():
             return True
     return False
 

@@ -12,3 +12,7 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
 
 # The default SQLite file and uploads live in var/ (ignored by git).
 (BASE_DIR / "var").mkdir(exist_ok=True)  # noqa: F405
+
+# Static files straight from the app directories, without collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

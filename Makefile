@@ -1,0 +1,67 @@
+# raadhuis — the two commands: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+PYTEST_ARGS ?=
+# Modules checked by mypy: the write and read layers (services, selectors) and the permission helper.
+TYPED := $(wildcard */services.py */selectors.py) core/permissions.py core/roles.py core/mail.py
+
+.PHONY: demo serve test test-quick lint typecheck otp messages bench clean-demo
+
+# --- installation (re-runs only when a lock file changes) ---------------------------------------
+$(VENV)/.runtime: requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install -q uv
+	$(UV) pip install -q --python $(PY) -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+	$(UV) pip install -q --python $(PY) -r requirements-dev.txt
+	@touch $@
+
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# --- demo --------------------------------------------------------------------------------------
+demo: $(VENV)/.runtime
+	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py load_bodies
+	$(PY) manage.py load_demo
+	@$(MAKE) --no-print-directory serve
+
+serve:
+	@echo "Serving on http://127.0.0.1:8000 (worker running in the background; Ctrl-C stops both)"
+	@$(PY) manage.py db_worker --reload >var/worker.log 2>&1 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(PY) manage.py runserver 127.0.0.1:8000
+
+otp: $(VENV)/.runtime
+	@$(PY) manage.py demo_otp
+
+clean-demo:
+	rm -f var/raadhuis.sqlite3 var/raadhuis.sqlite3-wal var/raadhuis.sqlite3-shm
+
+# --- quality gates -----------------------------------------------------------------------------
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(VENV)/.dev
+	$(VENV)/bin/mypy $(TYPED)
+
+# The whole suite: lint, types, unit + integration + browser tests. SQLite unless DATABASE_URL is set.
+test: lint typecheck node_modules/.installed
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Without the browser: for a quick check on another database.
+test-quick: $(VENV)/.dev
+	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+
+messages: $(VENV)/.dev
+	$(PY) manage.py makemessages -l nl -l en --no-location --ignore=.venv --ignore=node_modules --ignore=tests --ignore="*/tests/*"
+	$(PY) manage.py compilemessages --ignore=.venv
+
+bench: $(VENV)/.dev
+	$(PY) bench/run.py

@@ -1,0 +1,58 @@
+"""Production settings fail closed; development defaults are safe."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+GOOD_SECRET = "x" * 20 + "-production-secret-" + "y" * 20
+
+
+def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "ALLOWED_HOSTS"}}
+    environment.update({"DJANGO_SETTINGS_MODULE": "raadhuis.settings.production", **env})
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_production_refuses_to_start_without_secret_key() -> None:
+    result = run_manage("check", ALLOWED_HOSTS="raadhuis.example.org")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_debug() -> None:
+    result = run_manage("check", SECRET_KEY=GOOD_SECRET, ALLOWED_HOSTS="raadhuis.example.org", DEBUG="true")
+    assert result.returncode != 0
+    assert "DEBUG must not be enabled" in result.stderr
+
+
+def test_production_refuses_missing_allowed_hosts() -> None:
+    result = run_manage("check", SECRET_KEY=GOOD_SECRET)
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS" in result.stderr
+
+
+def test_check_deploy_is_clean_with_production_settings() -> None:
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", SECRET_KEY=GOOD_SECRET, ALLOWED_HOSTS="raadhuis.example.org")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_development_settings_are_local_only() -> None:
+    from django.conf import settings
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("ALLOWED_HOSTS", raising=False)
+        import importlib
+
+        import raadhuis.settings.development as development
+
+        importlib.reload(development)
+        assert development.ALLOWED_HOSTS == ["127.0.0.1", "localhost", "[::1]"]
+    assert settings.TIME_ZONE == "Europe/Amsterdam"
+    assert settings.LANGUAGE_CODE == "nl"
