@@ -33,7 +33,7 @@ demo: $(VENV)/.runtime
 
 serve:
 	@echo "Serving on http://127.0.0.1:8000 (worker running in the background; Ctrl-C stops both)"
-	@$(PY) manage.py db_worker --reload >var/worker.log 2>&1 & worker=$$!; \
+	@$(PY) manage.py db_worker >var/worker.log 2>&1 & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(PY) manage.py runserver 127.0.0.1:8000
 

@@ -9,6 +9,8 @@ from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .permissions import can
@@ -38,6 +40,9 @@ class RaadhuisAdminSite(admin.AdminSite):
         return guarded
 
     def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        # There is one login page (with MFA): the site's. The admin's own form is never shown.
+        if self.has_permission(request):
+            return redirect("admin:index")
         if request.user.is_authenticated:
             raise PermissionDenied
-        return redirect_to_login(request.GET.get("next", "/admin/"))
+        return redirect_to_login(reverse("admin:index"))

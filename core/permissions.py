@@ -15,7 +15,7 @@ from typing import Any
 import rules
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 
 
 def can(user: Any, permission: str, obj: Any = None) -> bool:
@@ -26,21 +26,30 @@ def can(user: Any, permission: str, obj: Any = None) -> bool:
 
 
 def require(
-    permission: str, get_object: Callable[..., Any] | None = None
+    permission: str, get_object: Callable[..., Any] | None = None, *, hide: bool = False
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """View decorator: anonymous users go to the login page, others without permission get 403.
+    """View decorator: anonymous users go to the login page, others without permission get 403
+    (or 404 with `hide=True`, where even the existence of the object is private).
 
     `get_object(request, **kwargs)` loads the object the permission is about (and raises
-    Http404 when it does not exist); the view then receives it as `obj`.
+    Http404 when it does not exist); the view then receives it as `obj`. An anonymous user is sent
+    to the login page rather than told that an object does not exist.
     """
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            obj = get_object(request, **kwargs) if get_object else None
+            try:
+                obj = get_object(request, **kwargs) if get_object else None
+            except Http404:
+                if not request.user.is_authenticated:
+                    return redirect_to_login(request.get_full_path())
+                raise
             if not can(request.user, permission, obj):
                 if not request.user.is_authenticated:
                     return redirect_to_login(request.get_full_path())
+                if hide:
+                    raise Http404
                 raise PermissionDenied
             if get_object:
                 kwargs["obj"] = obj

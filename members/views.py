@@ -15,7 +15,7 @@ def _member(request: HttpRequest, pk: int) -> Member:
     return get_object_or_404(Member.objects.select_related("branch"), pk=pk)
 
 
-@require("members.view_member", get_object=_member)
+@require("members.view_member", get_object=_member, hide=True)
 def member_detail(request: HttpRequest, pk: int, obj: Member) -> HttpResponse:
     mandates = member_profile(obj)
     return render(

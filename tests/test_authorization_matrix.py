@@ -1,0 +1,416 @@
+"""The authorization matrix: every URL of the project, every role, own vs. another's object.
+
+`test_every_url_is_in_the_matrix` fails when a URL pattern is added without an entry here; each
+entry then states, per role (and anonymous), the status a request must get:
+  200/403/404/405/409/410: that status;
+  LOGIN: a redirect to the login page;
+  302: another redirect (for example after a successful POST).
+This is the gate for every new page: add the URL here with the expectations it must meet.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from allauth.mfa.models import Authenticator
+from auditlog.models import LogEntry
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+from PIL import Image
+
+from accounts import services as account_services
+from accounts.models import Invitation, User
+from core.models import Association, Body
+from core.roles import STAFF_ROLES, Role
+from members.models import Member, Topic
+from tests.factories import MandateFactory, MemberFactory, MunicipalityFactory, UserFactory, make_role_user
+
+ANONYMOUS = "anonymous"
+ROLES = [ANONYMOUS, *Role.values]
+LOGIN = "login"
+STAFF = set(STAFF_ROLES)
+MEMBERS = {Role.MEMBER, Role.BRANCH_OFFICIAL}
+EVERYONE = set(Role.values)
+
+
+def expect(anonymous: int | str, default: int | str, **per_role: int | str) -> dict[str, int | str]:
+    """Expected outcome per role: `default` for every role not named."""
+    table: dict[str, int | str] = {ANONYMOUS: anonymous}
+    for role in Role.values:
+        table[role] = per_role.get(role, default)
+    return table
+
+
+def only(roles: set[str], allowed: int | str, denied: int | str = 403, anonymous: int | str = LOGIN) -> dict[str, int | str]:
+    return {ANONYMOUS: anonymous, **{role: (allowed if role in roles else denied) for role in Role.values}}
+
+
+@dataclass
+class World:
+    """Objects the URLs point at, created fresh for every test."""
+
+    users: dict[str, User]
+    body: Body
+    other_member: Member
+    lapsed_member: Member
+    hidden_photo_member: Member
+    tokens: dict[str, str]
+    invitation: Invitation
+    other_webauthn: Authenticator
+    admin_objects: dict[str, Any] = field(default_factory=dict)
+
+    def own_member(self, role: str) -> Member | None:
+        user = self.users.get(role)
+        return getattr(user, "member", None) if user else None
+
+
+def png() -> ContentFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "navy").save(buffer, "PNG")
+    return ContentFile(buffer.getvalue(), name="foto.png")
+
+
+def build_world() -> World:
+    users = {role: make_role_user(role) for role in Role.values}
+    for role in MEMBERS:
+        member = users[role].member
+        member.photo.save("eigen.png", png())
+    body = MunicipalityFactory(code="GM0193", name="Zwolle")
+    other = MemberFactory(photo=png())
+    MandateFactory(member=other, body=body)
+    lapsed = MemberFactory(status=Member.Status.LAPSED)
+    hidden = MemberFactory(photo=png(), photo_visibility="nobody")
+    tokens = {}
+    for state in ("pending", "accepted", "expired"):
+        _invitation, token = account_services.invite(
+            email=f"{state}@example.org", name=state, roles=[Role.MEMBER], invited_by=None
+        )
+        tokens[state] = token
+    account_services.accept_invitation(token=tokens["accepted"], password="een-sterk-wachtwoord-9")
+    Invitation.objects.filter(email="expired@example.org").update(expires_at=timezone.now() - datetime.timedelta(days=1))
+    invitation, _token = account_services.invite(
+        email="actie@example.org", name="Actie", roles=[Role.MEMBER], invited_by=None
+    )
+    stranger = UserFactory()
+    other_webauthn = Authenticator.objects.create(
+        user=stranger, type=Authenticator.Type.WEBAUTHN, data={"name": "Sleutel", "credential": {}}
+    )
+    task = DBTaskResult.objects.create(
+        task_path="core.tasks.deliver_mail",
+        args_kwargs={"args": [], "kwargs": {}},
+        queue_name="default",
+        backend_name="database",
+        run_after=timezone.now(),
+        exception_class_path="",
+        traceback="",
+    )
+    world = World(users, body, other, lapsed, hidden, tokens, invitation, other_webauthn)
+    world.admin_objects = {
+        "core.body": body,
+        "core.association": Association.get(),
+        "accounts.user": stranger,
+        "accounts.invitation": invitation,
+        "auth.group": Group.objects.get(name=Role.EDITOR),
+        "account.emailaddress": stranger.emailaddress_set.first(),
+        "mfa.authenticator": other_webauthn,
+        "auditlog.logentry": LogEntry.objects.first(),
+        "django_tasks_database.dbtaskresult": task,
+        "members.member": other,
+        "members.mandate": other.mandates.first(),
+        "members.faction": _faction(body),
+        "members.branch": users[Role.BRANCH_OFFICIAL].member.branch_functions.first().branch,
+        "members.branchofficial": users[Role.BRANCH_OFFICIAL].member.branch_functions.first(),
+        "members.topic": Topic.objects.first(),
+    }
+    return world
+
+
+def _faction(body: Body) -> Any:
+    from members.models import Faction
+
+    return Faction.objects.create(body=body, name="Fractie Zwolle")
+
+
+@dataclass
+class Case:
+    url: Callable[[World, str], str | None]
+    expected: dict[str, int | str]
+    method: str = "get"
+    data: dict[str, Any] = field(default_factory=dict)
+    label: str = ""
+
+
+def fixed(path: str) -> Callable[[World, str], str]:
+    return lambda world, role: path
+
+
+def named(name: str, **kwargs: Any) -> Callable[[World, str], str]:
+    return lambda world, role: reverse(name, kwargs=kwargs or None)
+
+
+def own_member_url(name: str) -> Callable[[World, str], str | None]:
+    def build(world: World, role: str) -> str | None:
+        member = world.own_member(role)
+        return reverse(name, kwargs={"pk": member.pk}) if member else None
+
+    return build
+
+
+MEMBER_PAGE = {**only(STAFF | MEMBERS, 200), Role.GRIFFIE_CONTACT: 403}
+
+MATRIX: dict[str, list[Case]] = {
+    # --- core ---
+    "core:home": [Case(named("core:home"), expect(200, 200))],
+    "core:body_list": [Case(named("core:body_list"), expect(LOGIN, 200))],
+    "core:body_detail": [
+        Case(lambda w, r: reverse("core:body_detail", kwargs={"code": w.body.code}), expect(LOGIN, 200)),
+        Case(fixed("/bestuursorganen/GM9999/"), expect(LOGIN, 404), label="unknown body"),
+    ],
+    "healthz": [Case(named("healthz"), expect(200, 200))],
+    "theme_css": [Case(named("theme_css"), expect(200, 200))],
+    "association_logo": [Case(named("association_logo"), expect(404, 404), label="no logo set")],
+    "set_language": [
+        Case(named("set_language"), expect(302, 302), method="post", data={"language": "en", "next": "/"}),
+    ],
+    # --- accounts ---
+    "accounts:accept_invitation": [
+        Case(lambda w, r: reverse("accounts:accept_invitation", kwargs={"token": w.tokens["pending"]}), expect(200, 409)),
+        Case(lambda w, r: reverse("accounts:accept_invitation", kwargs={"token": w.tokens["accepted"]}), expect(410, 410)),
+        Case(lambda w, r: reverse("accounts:accept_invitation", kwargs={"token": w.tokens["expired"]}), expect(410, 410)),
+        Case(fixed("/uitnodiging/onzin/"), expect(404, 404)),
+    ],
+    "accounts:invitation_list": [Case(named("accounts:invitation_list"), only({Role.ADMINISTRATOR}, 200))],
+    "accounts:invitation_create": [Case(named("accounts:invitation_create"), only({Role.ADMINISTRATOR}, 200))],
+    "accounts:invitation_resend": [
+        Case(lambda w, r: reverse("accounts:invitation_resend", kwargs={"pk": w.invitation.pk}), expect(405, 405)),
+        Case(
+            lambda w, r: reverse("accounts:invitation_resend", kwargs={"pk": w.invitation.pk}),
+            only({Role.ADMINISTRATOR}, 302),
+            method="post",
+        ),
+    ],
+    "accounts:invitation_revoke": [
+        Case(lambda w, r: reverse("accounts:invitation_revoke", kwargs={"pk": w.invitation.pk}), expect(405, 405)),
+        Case(
+            lambda w, r: reverse("accounts:invitation_revoke", kwargs={"pk": w.invitation.pk}),
+            only({Role.ADMINISTRATOR}, 302),
+            method="post",
+        ),
+    ],
+    # --- members ---
+    "members:member_detail": [
+        Case(own_member_url("members:member_detail"), expect(LOGIN, 200), label="own"),
+        # Member pages are hidden (404, not 403) from roles outside the association.
+        Case(
+            lambda w, r: reverse("members:member_detail", kwargs={"pk": w.other_member.pk}),
+            only(STAFF | MEMBERS, 200, denied=404),
+            label="other",
+        ),
+        Case(
+            lambda w, r: reverse("members:member_detail", kwargs={"pk": w.lapsed_member.pk}),
+            only(STAFF, 200, denied=404),
+            label="lapsed member",
+        ),
+    ],
+    "members:member_photo": [
+        Case(own_member_url("members:member_photo"), expect(LOGIN, 200), label="own"),
+        Case(lambda w, r: reverse("members:member_photo", kwargs={"pk": w.other_member.pk}), MEMBER_PAGE, label="other"),
+        Case(
+            lambda w, r: reverse("members:member_photo", kwargs={"pk": w.hidden_photo_member.pk}),
+            {**only(STAFF | MEMBERS, 404), Role.GRIFFIE_CONTACT: 403},
+            label="photo visible to nobody",
+        ),
+    ],
+    # --- allauth: account ---
+    "account_login": [Case(named("account_login"), expect(200, 302))],
+    "account_logout": [Case(named("account_logout"), expect(302, 200))],
+    "account_inactive": [Case(named("account_inactive"), expect(200, 200))],
+    "account_signup": [Case(named("account_signup"), expect(200, 302))],
+    "account_reauthenticate": [Case(named("account_reauthenticate"), expect(LOGIN, 200))],
+    "account_email": [Case(named("account_email"), expect(LOGIN, 200))],
+    "account_email_verification_sent": [Case(named("account_email_verification_sent"), expect(200, 200))],
+    "account_change_password": [Case(named("account_change_password"), expect(LOGIN, 200))],
+    "account_set_password": [Case(named("account_set_password"), expect(LOGIN, 302))],
+    "account_reset_password": [Case(named("account_reset_password"), expect(200, 200))],
+    "account_confirm_login_code": [Case(named("account_confirm_login_code"), expect(LOGIN, 302))],
+    "account_confirm_email": [Case(fixed("/account/confirm-email/onzin/"), expect(200, 200))],
+    "account_reset_password_from_key_done": [Case(named("account_reset_password_from_key_done"), expect(200, 200))],
+    "account_reset_password_from_key": [Case(fixed("/account/password/reset/key/1-onzin/"), expect(200, 200))],
+    "account_reset_password_done": [Case(named("account_reset_password_done"), expect(200, 200))],
+    # --- allauth: MFA ---
+    "mfa_index": [Case(named("mfa_index"), expect(LOGIN, 200))],
+    "mfa_authenticate": [Case(named("mfa_authenticate"), expect(LOGIN, 302))],
+    # Reauthenticating with a second factor needs one: members without MFA are sent on.
+    "mfa_reauthenticate": [Case(named("mfa_reauthenticate"), {**expect(LOGIN, 302), **{r: 200 for r in STAFF}})],
+    "mfa_activate_totp": [Case(named("mfa_activate_totp"), expect(LOGIN, 302))],
+    "mfa_deactivate_totp": [Case(named("mfa_deactivate_totp"), {**expect(LOGIN, 404), **{r: 302 for r in STAFF}})],
+    # Nobody in the matrix has recovery codes yet.
+    "mfa_view_recovery_codes": [Case(named("mfa_view_recovery_codes"), expect(LOGIN, 404))],
+    "mfa_generate_recovery_codes": [Case(named("mfa_generate_recovery_codes"), expect(LOGIN, 302))],
+    "mfa_download_recovery_codes": [Case(named("mfa_download_recovery_codes"), expect(LOGIN, 404))],
+    "mfa_list_webauthn": [Case(named("mfa_list_webauthn"), expect(LOGIN, 200))],
+    "mfa_add_webauthn": [Case(named("mfa_add_webauthn"), expect(LOGIN, 302))],
+    "mfa_reauthenticate_webauthn": [Case(named("mfa_reauthenticate_webauthn"), expect(LOGIN, 302))],
+    "mfa_remove_webauthn": [
+        Case(lambda w, r: reverse("mfa_remove_webauthn", kwargs={"pk": w.other_webauthn.pk}), expect(LOGIN, 302))
+    ],
+    "mfa_edit_webauthn": [
+        Case(lambda w, r: reverse("mfa_edit_webauthn", kwargs={"pk": w.other_webauthn.pk}), expect(LOGIN, 302))
+    ],
+}
+
+ADMINISTRATOR_ONLY = only({Role.ADMINISTRATOR}, 200)
+# What the back office refuses even to administrators: history is never deleted, the association
+# settings are one row, accounts are deactivated rather than deleted, logs are read-only.
+ADMIN_REFUSED = {
+    "core.body": {"delete"},
+    "core.association": {"add", "delete"},
+    "accounts.user": {"add", "delete"},
+    "accounts.invitation": {"add"},
+    "mfa.authenticator": {"add"},
+    "auditlog.logentry": {"add", "delete"},
+    "django_tasks_database.dbtaskresult": {"add", "delete"},
+}
+
+
+def admin_cases() -> dict[str, list[Case]]:
+    cases: dict[str, list[Case]] = {
+        "admin:index": [Case(named("admin:index"), ADMINISTRATOR_ONLY)],
+        "admin:login": [Case(named("admin:login"), {**only({Role.ADMINISTRATOR}, 302), ANONYMOUS: LOGIN})],
+        "admin:logout": [Case(named("admin:logout"), only({Role.ADMINISTRATOR}, 405))],
+        "admin:password_change": [Case(named("admin:password_change"), ADMINISTRATOR_ONLY)],
+        "admin:password_change_done": [Case(named("admin:password_change_done"), ADMINISTRATOR_ONLY)],
+        "admin:jsi18n": [Case(named("admin:jsi18n"), ADMINISTRATOR_ONLY)],
+        "admin:autocomplete": [
+            Case(
+                fixed("/admin/autocomplete/?app_label=members&model_name=mandate&field_name=body&term=zw"),
+                ADMINISTRATOR_ONLY,
+            )
+        ],
+        "admin:view_on_site": [
+            Case(
+                lambda w, r: reverse(
+                    "admin:view_on_site", args=[ContentType.objects.get_for_model(Body).pk, w.body.pk]
+                ),
+                only({Role.ADMINISTRATOR}, 302),
+            )
+        ],
+        "admin:app_list": [Case(fixed("/admin/core/"), ADMINISTRATOR_ONLY)],
+        "admin/(?P<url>.*)$": [Case(fixed("/admin/bestaat/niet/"), only({Role.ADMINISTRATOR}, 404))],
+    }
+    for model, model_admin in admin.site._registry.items():
+        label = f"{model._meta.app_label}.{model._meta.model_name}"
+        prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        refused = ADMIN_REFUSED.get(label, set())
+
+        def status(action: str, refused: set[str] = refused) -> dict[str, int | str]:
+            return only({Role.ADMINISTRATOR}, 403 if action in refused else 200)
+
+        def obj_url(name: str, label: str = label) -> Callable[[World, str], str]:
+            return lambda w, r: reverse(name, args=[w.admin_objects[label].pk])
+
+        cases[f"{prefix}_changelist"] = [Case(named(f"{prefix}_changelist"), status("view"))]
+        cases[f"{prefix}_add"] = [Case(named(f"{prefix}_add"), status("add"))]
+        cases[f"{prefix}_change"] = [Case(obj_url(f"{prefix}_change"), status("view"))]
+        cases[f"{prefix}_delete"] = [Case(obj_url(f"{prefix}_delete"), status("delete"))]
+        cases[f"{prefix}_history"] = [Case(obj_url(f"{prefix}_history"), status("view"))]
+        # The old-style "<object_id>/" URL redirects to the change page.
+        cases[f"admin/{model._meta.app_label}/{model._meta.model_name}/<path:object_id>/"] = [
+            Case(lambda w, r, label=label: f"/admin/{label.replace('.', '/')}/{w.admin_objects[label].pk}/", only({Role.ADMINISTRATOR}, 302))
+        ]
+    return cases
+
+
+FULL_MATRIX = {**MATRIX, **admin_cases()}
+
+
+def all_url_keys() -> set[str]:
+    keys: set[str] = set()
+
+    def walk(patterns: list[Any], prefix: str = "", namespace: str | None = None) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                ns = namespace
+                if pattern.namespace:
+                    ns = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+                walk(pattern.url_patterns, prefix + str(pattern.pattern), ns)
+            elif isinstance(pattern, URLPattern):
+                if pattern.name:
+                    keys.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+                else:
+                    keys.add(prefix + str(pattern.pattern))
+
+    walk(get_resolver().url_patterns)
+    return keys
+
+
+def test_every_url_is_in_the_matrix() -> None:
+    urls = all_url_keys()
+    missing = sorted(urls - set(FULL_MATRIX))
+    stale = sorted(set(FULL_MATRIX) - urls)
+    assert not missing, f"URLs without an authorization-matrix entry: {missing}"
+    assert not stale, f"Matrix entries for URLs that no longer exist: {stale}"
+
+
+def outcome(response: Any) -> int | str:
+    if response.status_code == 302 and response["Location"].startswith(reverse("account_login")):
+        return LOGIN
+    return int(response.status_code)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", sorted(FULL_MATRIX))
+def test_authorization(key: str) -> None:
+    world = build_world()
+    failures = []
+    checked = 0
+    for case in FULL_MATRIX[key]:
+        for role in ROLES:
+            url = case.url(world, role)
+            if url is None:  # e.g. "own member page" for a role without a member record
+                continue
+            client = Client()
+            if role != ANONYMOUS:
+                client.force_login(world.users[role])
+            response = getattr(client, case.method)(url, case.data)
+            got, wanted = outcome(response), case.expected[role]
+            checked += 1
+            if got != wanted:
+                failures.append(f"{case.method.upper()} {url} [{case.label}] as {role}: got {got}, expected {wanted}")
+    assert checked, "no request was made"
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", sorted(FULL_MATRIX))
+def test_staff_without_mfa_can_only_set_it_up(key: str) -> None:
+    """A staff user who has not set up MFA gets nothing but the MFA set-up, whatever the URL."""
+    from accounts.middleware import MFA_SETUP_VIEWS
+
+    world = build_world()
+    user = make_role_user(Role.ADVISER, with_mfa=False)
+    client = Client()
+    client.force_login(user)
+    setup_url = reverse("mfa_activate_totp")
+    for case in FULL_MATRIX[key]:
+        url = case.url(world, Role.ADVISER)
+        if url is None:
+            continue
+        response = getattr(client, case.method)(url, case.data)
+        name = key.split(":")[-1]
+        redirected = response.status_code == 302 and response["Location"].startswith(setup_url)
+        if name in MFA_SETUP_VIEWS:
+            assert not redirected, f"{url} is part of MFA set-up and must stay reachable"
+        else:
+            assert redirected, f"{case.method.upper()} {url}: got {response.status_code}, expected MFA set-up"
