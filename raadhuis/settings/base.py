@@ -186,4 +186,3 @@ LOGGING = {
 
 # One 30-second step of clock drift either way between phone and server is accepted.
 MFA_TOTP_TOLERANCE = 1
-FORMS_URLFIELD_ASSUME_HTTPS = True
