@@ -12,7 +12,24 @@ from core.models import Body
 from .models import BranchOfficial, Mandate, Member, MandateRole
 from .privacy import visible_fields
 
-ROLE_ORDER = {role: index for index, role in enumerate(MandateRole.values)}
+# Executives first, then chairs, then the council members.
+ROLE_ORDER = {
+    role: index
+    for index, role in enumerate(
+        [
+            MandateRole.MAYOR,
+            MandateRole.WATER_BOARD_CHAIR,
+            MandateRole.ALDERMAN,
+            MandateRole.PROVINCIAL_EXECUTIVE,
+            MandateRole.WATER_BOARD_EXECUTIVE,
+            MandateRole.FACTION_CHAIR,
+            MandateRole.COUNCILLOR,
+            MandateRole.PROVINCIAL_COUNCILLOR,
+            MandateRole.WATER_BOARD_MEMBER,
+            MandateRole.COMMITTEE_MEMBER,
+        ]
+    )
+}
 
 
 def mandates_in_body(*, body: Body, viewer: Any) -> list[dict[str, Any]]:

@@ -1,0 +1,72 @@
+import pytest
+from allauth.mfa.models import Authenticator
+from django.core.management import call_command
+
+from accounts.models import User
+from core.models import Body
+from core.roles import STAFF_ROLES, Role
+from demo.services import DEMO_ACCOUNTS, DEMO_PASSWORD, current_code, demo_totp_secret
+from members.models import Branch, Mandate, Member
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def bodies(settings) -> None:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    if not Path(settings.RAADHUIS_DATA_DIR).is_dir():
+        pytest.skip(f"reference data not found at {settings.RAADHUIS_DATA_DIR}")
+    call_command("load_bodies", verbosity=0)
+
+
+def test_demo_is_believable_deterministic_and_idempotent(bodies, capsys) -> None:  # type: ignore[no-untyped-def]
+    call_command("load_demo", force=True)
+    output = capsys.readouterr().out
+    for account in DEMO_ACCOUNTS:
+        assert account.email in output
+    assert DEMO_PASSWORD in output
+    members, mandates = Member.objects.count(), Mandate.objects.count()
+    assert members >= 300
+    tiers = set(Mandate.objects.values_list("body__tier", flat=True))
+    assert tiers == {"municipal", "provincial", "water_board"}
+    assert Member.objects.exclude(status="active").exists()
+    assert Branch.objects.filter(kind="local").exists() and Branch.objects.filter(kind="regional").count() == 12
+    first_names = list(Member.objects.order_by("email").values_list("email", flat=True)[:20])
+
+    call_command("load_demo", force=True)
+    assert (Member.objects.count(), Mandate.objects.count()) == (members, mandates)
+    assert list(Member.objects.order_by("email").values_list("email", flat=True)[:20]) == first_names
+
+
+def test_every_role_has_a_demo_account_and_staff_have_mfa(bodies) -> None:  # type: ignore[no-untyped-def]
+    call_command("load_demo", force=True, verbosity=0)
+    assert {a.role for a in DEMO_ACCOUNTS} == set(Role.values)
+    for account in DEMO_ACCOUNTS:
+        user = User.objects.get(email=account.email)
+        assert user.check_password(DEMO_PASSWORD)
+        assert account.role in user.roles
+        has_totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        assert has_totp == (account.role in STAFF_ROLES)
+    member = User.objects.get(email="lid@demo.example").member
+    assert member.mandates.filter(body=Body.objects.get(code="GM0193")).exists()
+
+
+def test_demo_otp_prints_working_codes(bodies, capsys) -> None:  # type: ignore[no-untyped-def]
+    from allauth.mfa.totp.internal.auth import validate_totp_code
+
+    call_command("load_demo", force=True, verbosity=0)
+    capsys.readouterr()
+    call_command("demo_otp", "beheerder@demo.example")
+    line = capsys.readouterr().out.splitlines()[0]
+    code = line.split(": ")[1]
+    assert code == current_code("beheerder@demo.example")
+    assert validate_totp_code(demo_totp_secret("beheerder@demo.example"), code)
+
+
+def test_demo_refuses_to_run_without_debug(settings) -> None:  # type: ignore[no-untyped-def]
+    from django.core.management import CommandError
+
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="refusing"):
+        call_command("load_demo")
