@@ -39,7 +39,11 @@ class UserAdmin(RaadhuisModelAdmin):
 @admin.register(Invitation)
 class InvitationAdmin(RaadhuisModelAdmin):
     list_display = ["email", "name", "created_at", "expires_at", "accepted_at", "revoked_at"]
-    list_filter = ["created_at", ("accepted_at", admin.EmptyFieldListFilter), ("revoked_at", admin.EmptyFieldListFilter)]
+    list_filter = [
+        "created_at",
+        ("accepted_at", admin.EmptyFieldListFilter),
+        ("revoked_at", admin.EmptyFieldListFilter),
+    ]
     search_fields = ["email", "name"]
     readonly_fields = ["token_hash", "created_at", "sent_at", "accepted_at", "user", "created_by"]
     filter_horizontal = ["roles"]

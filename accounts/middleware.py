@@ -47,8 +47,10 @@ class StaffMfaRequiredMiddleware:
         ):
             messages.warning(
                 request,
-                _("Your role gives you access to other people's data, so two-factor authentication is required. "
-                  "Set it up first."),
+                _(
+                    "Your role gives you access to other people's data, so two-factor authentication is required. "
+                    "Set it up first."
+                ),
             )
             url = reverse("mfa_activate_totp")
             return redirect(f"{url}?{urlencode({'next': request.get_full_path()})}")

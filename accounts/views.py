@@ -31,7 +31,9 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     reasons = {
         Invitation.Status.ACCEPTED: _("This invitation has already been used. Log in with your e-mail address."),
         Invitation.Status.EXPIRED: _("This invitation has expired. Ask the association to send you a new one."),
-        Invitation.Status.REVOKED: _("This invitation has been withdrawn. Contact the association if this is a mistake."),
+        Invitation.Status.REVOKED: _(
+            "This invitation has been withdrawn. Contact the association if this is a mistake."
+        ),
     }
     if invitation.status in reasons:
         return render(

@@ -39,7 +39,12 @@ def render_mail(template: str, context: dict[str, Any], language: str | None = N
 
 
 def send_templated_mail(
-    template: str, to: list[str], context: dict[str, Any], *, language: str | None = None, reply_to: list[str] | None = None
+    template: str,
+    to: list[str],
+    context: dict[str, Any],
+    *,
+    language: str | None = None,
+    reply_to: list[str] | None = None,
 ) -> None:
     subject, text, html = render_mail(template, context, language)
     send_rendered_mail(subject=subject, to=to, text=text, html=html, reply_to=reply_to)

@@ -116,6 +116,13 @@ class Body(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        self.search_name = normalise_name(self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("core:body_detail", kwargs={"code": self.code})
+
     def natural_key(self) -> tuple[str]:
         return (self.code,)
 
@@ -128,13 +135,6 @@ class Body(models.Model):
             raise ValidationError({"province": _("Only a municipality belongs to a province.")})
         if self.successor_id and self.successor_id == self.pk:
             raise ValidationError({"successor": _("A body cannot be its own successor.")})
-
-    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        self.search_name = normalise_name(self.name)
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self) -> str:
-        return reverse("core:body_detail", kwargs={"code": self.code})
 
     @property
     def is_current(self) -> bool:

@@ -54,7 +54,7 @@ def roles_of(user: User | AnonymousUser | Any) -> frozenset[str]:
     cached: frozenset[str] | None = getattr(user, "_raadhuis_roles", None)
     if cached is None:
         cached = frozenset(user.groups.values_list("name", flat=True))
-        user._raadhuis_roles = cached
+        setattr(user, "_raadhuis_roles", cached)  # noqa: B010  (cache on the request's user object)
     return cached
 
 

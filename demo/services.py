@@ -100,7 +100,7 @@ class DemoBuilder:
             email=_email_for(given, infix, family, self.taken),
             phone=f"06-{self.rng.randint(10000000, 99999999)}",
             street=f"{self.rng.choice(names.STREETS)} {self.rng.randint(1, 180)}",
-            postcode=f"{self.rng.randint(1000, 9999)} {self.rng.choice('ABCDEGHJKLMNPRSTVWXZ')}{self.rng.choice('ABCDEGHJKLMNPRSTVWXZ')}",
+            postcode=f"{self.rng.randint(1000, 9999)} {''.join(self.rng.choices('ABCDEGHJKLMNPRSTVWXZ', k=2))}",
             city=body.name if body and body.tier == Tier.MUNICIPAL else "",
             bio=bio,
             status=status,
@@ -152,7 +152,9 @@ def _build_people() -> dict[str, int]:
         raise RuntimeError("Load the bodies first: manage.py load_bodies")
 
     regional = {
-        p.pk: Branch.objects.create(name=f"Gewest {p.name}", slug=f"gewest-{slugify(p.name)}", kind="regional", province=p)
+        p.pk: Branch.objects.create(
+            name=f"Gewest {p.name}", slug=f"gewest-{slugify(p.name)}", kind="regional", province=p
+        )
         for p in provinces
     }
     # Zwolle, Assen and Utrecht always take part: the demo's journeys use them.
@@ -225,8 +227,12 @@ def _build_people() -> dict[str, int]:
     # Branch officials: a chair and a secretary per local branch.
     for branch in local.values():
         members = list(branch.members.filter(status=Member.Status.ACTIVE)[:2])
-        for member, function in zip(members, [BranchOfficial.Function.CHAIR, BranchOfficial.Function.SECRETARY], strict=False):
-            BranchOfficial.objects.create(branch=branch, member=member, function=function, start_date=member.member_since)
+        for member, function in zip(
+            members, [BranchOfficial.Function.CHAIR, BranchOfficial.Function.SECRETARY], strict=False
+        ):
+            BranchOfficial.objects.create(
+                branch=branch, member=member, function=function, start_date=member.member_since
+            )
     return counts
 
 
@@ -239,10 +245,11 @@ def _ensure_accounts() -> None:
         user.set_password(DEMO_PASSWORD)
         user.save()
         user.groups.set(Group.objects.filter(name__in=[account.role]))
-        EmailAddress.objects.update_or_create(
-            user=user, email=user.email, defaults={"verified": True, "primary": True}
-        )
-        if account.role in STAFF_ROLES and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
+        if (
+            account.role in STAFF_ROLES
+            and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        ):
             TOTP.activate(user, demo_totp_secret(account.email))
             RecoveryCodes.activate(user)
     # The member and the branch official are people in the association with mandates in Zwolle.
@@ -274,7 +281,11 @@ def _ensure_accounts() -> None:
         if created:
             member.topics.set(Topic.objects.filter(slug__in=["wonen", "jeugd"]))
             Mandate.objects.create(
-                member=member, body=zwolle, role=role, faction=zwolle_faction, start_date=today - datetime.timedelta(days=900)
+                member=member,
+                body=zwolle,
+                role=role,
+                faction=zwolle_faction,
+                start_date=today - datetime.timedelta(days=900),
             )
     official = Member.objects.get(email=official_user.email)
     if branch and not BranchOfficial.objects.filter(branch=branch, member=official).exists():
@@ -294,7 +305,13 @@ def _ensure_invitations() -> None:
         ("Lotte Reinders", "lotte.reinders", now + datetime.timedelta(days=10), None, None),
         ("Thijs Akkerman", "thijs.akkerman", now - datetime.timedelta(days=3), None, None),
         ("Nadia El Amrani", "nadia.elamrani", now + datetime.timedelta(days=4), None, now - datetime.timedelta(days=1)),
-        ("Koen van den Heuvel", "koen.vandenheuvel", now + datetime.timedelta(days=2), now - datetime.timedelta(days=5), None),
+        (
+            "Koen van den Heuvel",
+            "koen.vandenheuvel",
+            now + datetime.timedelta(days=2),
+            now - datetime.timedelta(days=5),
+            None,
+        ),
     ]
     for name, local_part, expires, revoked, accepted in samples:
         email = f"uitgenodigd.{local_part}@{DEMO_DOMAIN}"

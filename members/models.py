@@ -146,9 +146,7 @@ class Member(models.Model):
         ordering = ["sort_name"]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="member_email_ci_unique"),
-            models.CheckConstraint(
-                condition=~Q(address_visibility="members"), name="member_address_never_public"
-            ),
+            models.CheckConstraint(condition=~Q(address_visibility="members"), name="member_address_never_public"),
         ]
 
     def __str__(self) -> str:
@@ -160,6 +158,9 @@ class Member(models.Model):
         self.sort_name = normalise_name(f"{self.family_name} {self.given_name}")
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self) -> str:
+        return reverse("members:member_detail", kwargs={"pk": self.pk})
+
     @property
     def full_name(self) -> str:
         return " ".join(part for part in (self.given_name, self.infix, self.family_name) if part)
@@ -167,9 +168,6 @@ class Member(models.Model):
     @property
     def initials(self) -> str:
         return (self.given_name[:1] + self.family_name[:1]).upper()
-
-    def get_absolute_url(self) -> str:
-        return reverse("members:member_detail", kwargs={"pk": self.pk})
 
 
 class Faction(models.Model):

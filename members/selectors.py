@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -9,7 +10,7 @@ from django.utils import timezone
 
 from core.models import Body
 
-from .models import BranchOfficial, Mandate, Member, MandateRole
+from .models import BranchOfficial, Mandate, MandateRole, Member
 from .privacy import visible_fields
 
 # Executives first, then chairs, then the council members.
@@ -32,17 +33,24 @@ ROLE_ORDER = {
 }
 
 
-def mandates_in_body(*, body: Body, viewer: Any) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class MandateRow:
+    mandate: Mandate
+    member: Member
+    visible: dict[str, bool]
+
+
+def mandates_in_body(*, body: Body, viewer: Any) -> list[MandateRow]:
     """Current mandates in `body` held by active members, executives first, each with the member's
-    fields that `viewer` may see. Two queries whatever the number of mandates."""
+    fields that `viewer` may see. One query whatever the number of mandates."""
     mandates = (
         Mandate.objects.current()
         .filter(body=body, member__status=Member.Status.ACTIVE)
         .select_related("member", "faction")
         .order_by("member__sort_name")
     )
-    rows = [{"mandate": m, "member": m.member, "visible": visible_fields(viewer, m.member)} for m in mandates]
-    rows.sort(key=lambda row: (ROLE_ORDER.get(row["mandate"].role, 99), row["member"].sort_name))
+    rows = [MandateRow(mandate=m, member=m.member, visible=visible_fields(viewer, m.member)) for m in mandates]
+    rows.sort(key=lambda row: (ROLE_ORDER.get(MandateRole(row.mandate.role), 99), row.member.sort_name))
     return rows
 
 

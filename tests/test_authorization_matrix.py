@@ -52,7 +52,9 @@ def expect(anonymous: int | str, default: int | str, **per_role: int | str) -> d
     return table
 
 
-def only(roles: set[str], allowed: int | str, denied: int | str = 403, anonymous: int | str = LOGIN) -> dict[str, int | str]:
+def only(
+    roles: set[str], allowed: int | str, denied: int | str = 403, anonymous: int | str = LOGIN
+) -> dict[str, int | str]:
     return {ANONYMOUS: anonymous, **{role: (allowed if role in roles else denied) for role in Role.values}}
 
 
@@ -98,7 +100,9 @@ def build_world() -> World:
         )
         tokens[state] = token
     account_services.accept_invitation(token=tokens["accepted"], password="een-sterk-wachtwoord-9")
-    Invitation.objects.filter(email="expired@example.org").update(expires_at=timezone.now() - datetime.timedelta(days=1))
+    Invitation.objects.filter(email="expired@example.org").update(
+        expires_at=timezone.now() - datetime.timedelta(days=1)
+    )
     invitation, _token = account_services.invite(
         email="actie@example.org", name="Actie", roles=[Role.MEMBER], invited_by=None
     )
@@ -185,9 +189,15 @@ MATRIX: dict[str, list[Case]] = {
     ],
     # --- accounts ---
     "accounts:accept_invitation": [
-        Case(lambda w, r: reverse("accounts:accept_invitation", kwargs={"token": w.tokens["pending"]}), expect(200, 409)),
-        Case(lambda w, r: reverse("accounts:accept_invitation", kwargs={"token": w.tokens["accepted"]}), expect(410, 410)),
-        Case(lambda w, r: reverse("accounts:accept_invitation", kwargs={"token": w.tokens["expired"]}), expect(410, 410)),
+        Case(
+            lambda w, r: reverse("accounts:accept_invitation", kwargs={"token": w.tokens["pending"]}), expect(200, 409)
+        ),
+        Case(
+            lambda w, r: reverse("accounts:accept_invitation", kwargs={"token": w.tokens["accepted"]}), expect(410, 410)
+        ),
+        Case(
+            lambda w, r: reverse("accounts:accept_invitation", kwargs={"token": w.tokens["expired"]}), expect(410, 410)
+        ),
         Case(fixed("/uitnodiging/onzin/"), expect(404, 404)),
     ],
     "accounts:invitation_list": [Case(named("accounts:invitation_list"), only({Role.ADMINISTRATOR}, 200))],
@@ -225,7 +235,9 @@ MATRIX: dict[str, list[Case]] = {
     ],
     "members:member_photo": [
         Case(own_member_url("members:member_photo"), expect(LOGIN, 200), label="own"),
-        Case(lambda w, r: reverse("members:member_photo", kwargs={"pk": w.other_member.pk}), MEMBER_PAGE, label="other"),
+        Case(
+            lambda w, r: reverse("members:member_photo", kwargs={"pk": w.other_member.pk}), MEMBER_PAGE, label="other"
+        ),
         Case(
             lambda w, r: reverse("members:member_photo", kwargs={"pk": w.hidden_photo_member.pk}),
             {**only(STAFF | MEMBERS, 404), Role.GRIFFIE_CONTACT: 403},
@@ -252,9 +264,9 @@ MATRIX: dict[str, list[Case]] = {
     "mfa_index": [Case(named("mfa_index"), expect(LOGIN, 200))],
     "mfa_authenticate": [Case(named("mfa_authenticate"), expect(LOGIN, 302))],
     # Reauthenticating with a second factor needs one: members without MFA are sent on.
-    "mfa_reauthenticate": [Case(named("mfa_reauthenticate"), {**expect(LOGIN, 302), **{r: 200 for r in STAFF}})],
+    "mfa_reauthenticate": [Case(named("mfa_reauthenticate"), {**expect(LOGIN, 302), **dict.fromkeys(STAFF, 200)})],
     "mfa_activate_totp": [Case(named("mfa_activate_totp"), expect(LOGIN, 302))],
-    "mfa_deactivate_totp": [Case(named("mfa_deactivate_totp"), {**expect(LOGIN, 404), **{r: 302 for r in STAFF}})],
+    "mfa_deactivate_totp": [Case(named("mfa_deactivate_totp"), {**expect(LOGIN, 404), **dict.fromkeys(STAFF, 302)})],
     # Nobody in the matrix has recovery codes yet.
     "mfa_view_recovery_codes": [Case(named("mfa_view_recovery_codes"), expect(LOGIN, 404))],
     "mfa_generate_recovery_codes": [Case(named("mfa_generate_recovery_codes"), expect(LOGIN, 302))],
@@ -309,7 +321,7 @@ def admin_cases() -> dict[str, list[Case]]:
         "admin:app_list": [Case(fixed("/admin/core/"), ADMINISTRATOR_ONLY)],
         "admin/(?P<url>.*)$": [Case(fixed("/admin/bestaat/niet/"), only({Role.ADMINISTRATOR}, 404))],
     }
-    for model, model_admin in admin.site._registry.items():
+    for model, _model_admin in admin.site._registry.items():
         label = f"{model._meta.app_label}.{model._meta.model_name}"
         prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
         refused = ADMIN_REFUSED.get(label, set())
@@ -327,7 +339,10 @@ def admin_cases() -> dict[str, list[Case]]:
         cases[f"{prefix}_history"] = [Case(obj_url(f"{prefix}_history"), status("view"))]
         # The old-style "<object_id>/" URL redirects to the change page.
         cases[f"admin/{model._meta.app_label}/{model._meta.model_name}/<path:object_id>/"] = [
-            Case(lambda w, r, label=label: f"/admin/{label.replace('.', '/')}/{w.admin_objects[label].pk}/", only({Role.ADMINISTRATOR}, 302))
+            Case(
+                lambda w, r, label=label: f"/admin/{label.replace('.', '/')}/{w.admin_objects[label].pk}/",
+                only({Role.ADMINISTRATOR}, 302),
+            )
         ]
     return cases
 

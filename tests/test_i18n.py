@@ -37,9 +37,21 @@ def test_source_strings_are_all_in_the_catalogue(tmp_path: Path) -> None:
     known = {e.msgid for e in catalogue if not e.obsolete}
     result = subprocess.run(
         [
-            "xgettext", "--language=Python", "--from-code=UTF-8", "--keyword=_", "--keyword=gettext_lazy",
-            "--keyword=gettext", "--keyword=pgettext:1c,2", "--keyword=ngettext:1,2", "-o", "-",
-            *[str(p) for p in Path(settings.BASE_DIR).glob("*/*.py") if "tests" not in p.parts and ".venv" not in p.parts],
+            "xgettext",
+            "--language=Python",
+            "--from-code=UTF-8",
+            "--keyword=_",
+            "--keyword=gettext_lazy",
+            "--keyword=gettext",
+            "--keyword=pgettext:1c,2",
+            "--keyword=ngettext:1,2",
+            "-o",
+            "-",
+            *[
+                str(p)
+                for p in Path(settings.BASE_DIR).glob("*/*.py")
+                if "tests" not in p.parts and ".venv" not in p.parts
+            ],
         ],
         capture_output=True,
         text=True,

@@ -151,7 +151,9 @@ def test_administrator_invites_through_the_page(client, administrator, django_ca
     assert duplicate.context["form"].errors["email"]
 
 
-def test_invitation_list_query_count_does_not_grow_with_rows(client, administrator, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_invitation_list_query_count_does_not_grow_with_rows(
+    client, administrator, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
     for n in range(30):
         invite(email=f"persoon{n}@example.org", roles=[Role.MEMBER, Role.EDITOR])
     client.force_login(administrator)

@@ -29,7 +29,9 @@ def test_staff_login_asks_for_the_one_time_code(client) -> None:  # type: ignore
 def test_wrong_password_and_unknown_address_get_the_same_message(client) -> None:  # type: ignore[no-untyped-def]
     make_role_user(Role.MEMBER, email="bestaat@example.org")
     known = client.post(reverse("account_login"), {"login": "bestaat@example.org", "password": "fout-wachtwoord"})
-    unknown = client.post(reverse("account_login"), {"login": "bestaat-niet@example.org", "password": "fout-wachtwoord"})
+    unknown = client.post(
+        reverse("account_login"), {"login": "bestaat-niet@example.org", "password": "fout-wachtwoord"}
+    )
     assert known.status_code == unknown.status_code == 200
     assert known.context["form"].non_field_errors() == unknown.context["form"].non_field_errors()
     assert known.context["form"].non_field_errors()
@@ -46,7 +48,8 @@ def test_password_reset_does_not_reveal_whether_an_address_exists(client) -> Non
 def test_repeated_failed_logins_are_rate_limited(client) -> None:  # type: ignore[no-untyped-def]
     make_role_user(Role.MEMBER, email="doelwit@example.org")
     responses = [
-        client.post(reverse("account_login"), {"login": "doelwit@example.org", "password": f"gok-{n}"}) for n in range(6)
+        client.post(reverse("account_login"), {"login": "doelwit@example.org", "password": f"gok-{n}"})
+        for n in range(6)
     ]
     too_many = "Te veel inlogpogingen"
     assert all(too_many not in r.content.decode() for r in responses[:5])
@@ -63,7 +66,8 @@ def test_repeated_failed_logins_are_rate_limited(client) -> None:  # type: ignor
 
 def test_nobody_can_sign_up(client) -> None:  # type: ignore[no-untyped-def]
     response = client.post(
-        reverse("account_signup"), {"email": "zomaar@example.org", "password1": "abcdefgh-12345", "password2": "abcdefgh-12345"}
+        reverse("account_signup"),
+        {"email": "zomaar@example.org", "password1": "abcdefgh-12345", "password2": "abcdefgh-12345"},
     )
     assert response.status_code == 200
     assert "signup_closed" in response.templates[0].name or "gesloten" in response.content.decode().lower()

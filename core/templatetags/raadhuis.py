@@ -13,7 +13,6 @@ def can(context: template.Context, permission: str, obj: Any = None) -> bool:
     return can_(context["request"].user, permission, obj)
 
 
-
 @register.filter
 def role_label(slug: str) -> str:
     """The translated label of a role slug ("adviser" -> "Adviseur")."""

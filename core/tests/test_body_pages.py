@@ -10,9 +10,7 @@ pytestmark = pytest.mark.django_db
 def test_body_page_lists_current_mandates_of_active_members_only(client) -> None:  # type: ignore[no-untyped-def]
     zwolle = MunicipalityFactory(name="Zwolle")
     MandateFactory(body=zwolle, member=MemberFactory(given_name="Huidig", family_name="Raadslid"))
-    MandateFactory(
-        body=zwolle, member=MemberFactory(given_name="Oud", family_name="Raadslid"), end_date="2023-01-01"
-    )
+    MandateFactory(body=zwolle, member=MemberFactory(given_name="Oud", family_name="Raadslid"), end_date="2023-01-01")
     MandateFactory(body=zwolle, member=MemberFactory(given_name="Geen", family_name="Lid", status="former"))
     client.force_login(make_role_user(Role.MEMBER))
     html = client.get(reverse("core:body_detail", kwargs={"code": zwolle.code})).content.decode()

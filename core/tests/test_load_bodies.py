@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.utils import translation
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from core.models import Body, Tier
 from core.services import ReferenceDataError, load_bodies, read_cbs_municipality_list, read_reference_directory
@@ -101,7 +101,9 @@ def test_cbs_yearly_list_ends_merged_municipalities_and_links_successor(small_re
     assert zwolle.successor.code == "GM1990"
     # The mandate stays linked to the old body.
     assert zwolle.mandates.count() == 1
-    assert set(Body.objects.current(datetime.date(2026, 6, 1)).filter(tier=Tier.MUNICIPAL).values_list("code", flat=True)) == {
+    assert set(
+        Body.objects.current(datetime.date(2026, 6, 1)).filter(tier=Tier.MUNICIPAL).values_list("code", flat=True)
+    ) == {
         "GM0106",
         "GM1990",
     }
@@ -120,7 +122,10 @@ def test_prune_deletes_only_unreferenced_bodies(small_reference: Path, tmp_path:
     MandateFactory(body=Body.objects.get(code="GM0193"))
     cbs = write(tmp_path / "cbs.csv", "GemeentecodeGM,Gemeentenaam,ProvinciecodePV\nGM0106,Assen,PV22\n")
     report = load_bodies(
-        read_cbs_municipality_list(cbs), valid_from=datetime.date(2026, 1, 1), end_missing_tiers=[Tier.MUNICIPAL], prune=True
+        read_cbs_municipality_list(cbs),
+        valid_from=datetime.date(2026, 1, 1),
+        end_missing_tiers=[Tier.MUNICIPAL],
+        prune=True,
     )
     assert report.deleted == ["GM0164"]
     assert report.kept_referenced == ["GM0193"]
@@ -132,17 +137,23 @@ def test_prune_deletes_only_unreferenced_bodies(small_reference: Path, tmp_path:
 def test_bad_input_changes_nothing(small_reference: Path, tmp_path: Path) -> None:
     load_bodies(read_reference_directory(small_reference))
     before = list(Body.objects.values_list("code", "name", "valid_until"))
-    cbs = write(tmp_path / "cbs.csv", "GemeentecodeGM,Gemeentenaam,ProvinciecodePV\nGM0106,Assen Nieuw,PV22\nGMxx,Kapot,PV22\n")
+    cbs = write(
+        tmp_path / "cbs.csv", "GemeentecodeGM,Gemeentenaam,ProvinciecodePV\nGM0106,Assen Nieuw,PV22\nGMxx,Kapot,PV22\n"
+    )
     with pytest.raises(ReferenceDataError, match="Line 3"):
         read_cbs_municipality_list(cbs)
-    unknown_province = write(tmp_path / "cbs2.csv", "GemeentecodeGM,Gemeentenaam,ProvinciecodePV\nGM0106,Assen Nieuw,PV99\n")
+    unknown_province = write(
+        tmp_path / "cbs2.csv", "GemeentecodeGM,Gemeentenaam,ProvinciecodePV\nGM0106,Assen Nieuw,PV99\n"
+    )
     with pytest.raises(ReferenceDataError, match="PV99"):
         load_bodies(read_cbs_municipality_list(unknown_province), valid_from=datetime.date(2026, 1, 1))
     assert list(Body.objects.values_list("code", "name", "valid_until")) == before
 
 
 @pytest.mark.django_db
-def test_command_reports_and_refuses_wrong_files(small_reference: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_command_reports_and_refuses_wrong_files(
+    small_reference: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     call_command("load_bodies", data_dir=small_reference)
     assert "added: 6" in capsys.readouterr().out
     call_command("load_bodies", data_dir=small_reference)

@@ -20,7 +20,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[Message] = []
 
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
         self.messages.append(email.message_from_bytes(envelope.content))
         return "250 OK"
 
@@ -66,6 +66,10 @@ def test_invitation_is_delivered_over_smtp_by_the_worker(smtp_server) -> None:  
     assert message["To"] == "nieuw@example.org"
     assert message["Subject"].startswith("[CLB]")
     assert message.is_multipart()
-    parts = {part.get_content_type(): part.get_payload(decode=True).decode() for part in message.walk() if not part.is_multipart()}
+    parts = {
+        part.get_content_type(): part.get_payload(decode=True).decode()
+        for part in message.walk()
+        if not part.is_multipart()
+    }
     assert "/uitnodiging/" in parts["text/plain"]
     assert "/uitnodiging/" in parts["text/html"]

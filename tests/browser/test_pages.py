@@ -17,8 +17,17 @@ def zwolle() -> Body:
     overijssel = ProvinceFactory(code="PV23", name="Overijssel")
     zwolle = MunicipalityFactory(code="GM0193", name="Zwolle", province=overijssel)
     MunicipalityFactory(code="GM0153", name="Enschede", province=overijssel)
-    for given, family, role in [("Eline", "Brinkman", "alderman"), ("Daan", "Postma", "councillor"), ("Roos", "Kampen", "councillor")]:
-        MandateFactory(member=MemberFactory(given_name=given, family_name=family), body=zwolle, role=role, portfolios="Wonen" if role == "alderman" else "")
+    for given, family, role in [
+        ("Eline", "Brinkman", "alderman"),
+        ("Daan", "Postma", "councillor"),
+        ("Roos", "Kampen", "councillor"),
+    ]:
+        MandateFactory(
+            member=MemberFactory(given_name=given, family_name=family),
+            body=zwolle,
+            role=role,
+            portfolios="Wonen" if role == "alderman" else "",
+        )
     return zwolle
 
 

@@ -21,7 +21,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write("Demo data already present; demo accounts refreshed.")
         self.stdout.write("")
-        self.stdout.write("Demo accounts (password for all: %s)" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD})")
         width = max(len(a.email) for a in DEMO_ACCOUNTS)
         for account in DEMO_ACCOUNTS:
             self.stdout.write(f"  {account.email.ljust(width)}  {account.role}")
