@@ -6,16 +6,20 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from core.roles import Role
 from tests.factories import make_role_user
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache() -> None:
-    # The association settings and rate limits live in the cache; every test starts clean.
+def _clean_state() -> None:
+    # The association settings and rate limits live in the cache, the language in the thread:
+    # every test starts clean and in Dutch.
     cache.clear()
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

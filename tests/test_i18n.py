@@ -68,3 +68,11 @@ def test_dutch_is_the_default_and_english_is_available() -> None:
     assert str(Tier.WATER_BOARD.label) == "Waterschap"
     with translation.override("en"):
         assert str(Tier.WATER_BOARD.label) == "Water board"
+
+
+@pytest.mark.django_db
+def test_site_is_dutch_whatever_the_browser_says_until_the_visitor_switches(client) -> None:  # type: ignore[no-untyped-def]
+    page = client.get("/account/login/", headers={"accept-language": "en-US,en;q=0.9"})
+    assert '<html lang="nl">' in page.content.decode()
+    client.post("/taal/", {"language": "en", "next": "/"})
+    assert '<html lang="en">' in client.get("/account/login/").content.decode()
