@@ -34,24 +34,41 @@ ROLE_ORDER = {
 
 
 @dataclass(frozen=True)
-class MandateRow:
-    mandate: Mandate
+class PersonInBody:
     member: Member
+    mandates: list[Mandate]
     visible: dict[str, bool]
 
+    @property
+    def roles(self) -> str:
+        return " · ".join(str(m.get_role_display()) for m in self.mandates)
 
-def mandates_in_body(*, body: Body, viewer: Any) -> list[MandateRow]:
-    """Current mandates in `body` held by active members, executives first, each with the member's
-    fields that `viewer` may see. One query whatever the number of mandates."""
+    @property
+    def portfolios(self) -> str:
+        return ", ".join(m.portfolios for m in self.mandates if m.portfolios)
+
+
+def mandates_in_body(*, body: Body, viewer: Any) -> list[PersonInBody]:
+    """The active members with a current mandate in `body`, one entry per person with all their
+    roles there (executives first), and the fields `viewer` may see. One query whatever the number
+    of mandates."""
     mandates = (
         Mandate.objects.current()
         .filter(body=body, member__status=Member.Status.ACTIVE)
         .select_related("member", "faction")
         .order_by("member__sort_name")
     )
-    rows = [MandateRow(mandate=m, member=m.member, visible=visible_fields(viewer, m.member)) for m in mandates]
-    rows.sort(key=lambda row: (ROLE_ORDER.get(MandateRole(row.mandate.role), 99), row.member.sort_name))
-    return rows
+    by_member: dict[int, list[Mandate]] = {}
+    for mandate in mandates:
+        by_member.setdefault(mandate.member_id, []).append(mandate)
+    people = []
+    for held in by_member.values():
+        held.sort(key=lambda m: ROLE_ORDER.get(MandateRole(m.role), 99))
+        people.append(
+            PersonInBody(member=held[0].member, mandates=held, visible=visible_fields(viewer, held[0].member))
+        )
+    people.sort(key=lambda p: (ROLE_ORDER.get(MandateRole(p.mandates[0].role), 99), p.member.sort_name))
+    return people
 
 
 def branches_run_by(user: Any) -> frozenset[int]:

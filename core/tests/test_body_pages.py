@@ -37,6 +37,20 @@ def test_body_page_query_count_does_not_grow_with_mandates(client, django_assert
     assert len(response.context["mandates"]) == 26
 
 
+def test_a_person_with_several_roles_appears_once_with_all_of_them(client) -> None:  # type: ignore[no-untyped-def]
+    body = MunicipalityFactory()
+    member = MemberFactory(given_name="Gijs", family_name="Haar", infix="van den")
+    MandateFactory(body=body, member=member, role="councillor")
+    MandateFactory(body=body, member=member, role="faction_chair")
+    MandateFactory(body=body, role="alderman", portfolios="Wonen, Zorg")
+    client.force_login(make_role_user(Role.MEMBER))
+    people = client.get(reverse("core:body_detail", kwargs={"code": body.code})).context["mandates"]
+    assert len(people) == 2
+    assert people[0].portfolios == "Wonen, Zorg"  # the alderman comes first
+    assert people[1].member == member
+    assert people[1].roles == "Fractievoorzitter · Raadslid"
+
+
 def test_griffie_contact_sees_the_body_but_not_our_members(client) -> None:  # type: ignore[no-untyped-def]
     body = MunicipalityFactory()
     MandateFactory(body=body, member=MemberFactory(given_name="Verborgen", family_name="Naam"))
