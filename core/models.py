@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import re
 
+from django.contrib.postgres.search import SearchVectorField
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -241,3 +242,20 @@ class Association(models.Model):
             association, _created = cls.objects.get_or_create(pk=1)
             cache.set(cls.CACHE_KEY, association, 300)
         return association
+
+
+class SearchEntry(models.Model):
+    """A document in the full-text index (see core.search). On PostgreSQL `vector` holds the
+    tsvector (GIN index); on SQLite the FTS5 table core_search_fts holds the stemmed words."""
+
+    kind = models.CharField(max_length=40)
+    object_id = models.BigIntegerField()
+    title = models.TextField()
+    text = models.TextField(blank=True)
+    vector = SearchVectorField(null=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="search_entry_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.object_id}"
