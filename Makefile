@@ -60,7 +60,7 @@ test-quick: $(VENV)/.dev
 	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
 
 messages: $(VENV)/.dev
-	$(PY) manage.py makemessages -l nl -l en --no-location --ignore=.venv --ignore=node_modules --ignore=tests --ignore="*/tests/*"
+	$(PY) manage.py makemessages -l nl -l en --no-location --no-obsolete --ignore=.venv --ignore=node_modules --ignore=tests --ignore="*/tests/*"
 	$(PY) manage.py compilemessages --ignore=.venv
 
 bench: $(VENV)/.dev

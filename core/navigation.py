@@ -1,4 +1,5 @@
-"""The main navigation: each entry shows only when core.permissions.can allows it."""
+"""The main navigation and the management overview: each entry shows only when
+core.permissions.can allows it."""
 
 from __future__ import annotations
 
@@ -19,14 +20,70 @@ class NavItem:
     permission: str
     # URL prefix that marks the entry as current.
     section: str
+    description: str | Promise = ""
 
 
 NAVIGATION = [
     NavItem(_("Home"), "core:home", "core.view_home", "/"),
+    NavItem(_("Members"), "members:directory", "members.view_directory", "/leden/"),
     NavItem(_("Bodies"), "core:body_list", "core.view_body", "/bestuursorganen/"),
-    NavItem(_("Invitations"), "accounts:invitation_list", "accounts.manage_invitations", "/beheer/uitnodigingen/"),
-    NavItem(_("Back office"), "admin:index", "core.use_admin", "/admin/"),
+    NavItem(_("Messages"), "members:inbox", "members.use_messages", "/berichten/"),
+    NavItem(_("My profile"), "members:profile", "members.edit_profile", "/profiel/"),
 ]
+
+# Tools for staff, gathered on /beheer/ (shown in the navigation when at least one is allowed).
+MANAGEMENT = [
+    NavItem(
+        _("Invitations"),
+        "accounts:invitation_list",
+        "accounts.manage_invitations",
+        "/beheer/uitnodigingen/",
+        _("Invite a person, send an invitation again or withdraw it."),
+    ),
+    NavItem(
+        _("Import members"),
+        "members:import_upload",
+        "members.import",
+        "/beheer/leden/import/",
+        _("Upload a member list (CSV or Excel), check it, then import it."),
+    ),
+    NavItem(
+        _("Invite members in bulk"),
+        "members:invite_bulk",
+        "members.invite",
+        "/beheer/leden/uitnodigen/",
+        _("Send invitations to members who have no account yet."),
+    ),
+    NavItem(
+        _("Mandates to check"),
+        "members:mandate_reviews",
+        "members.review_mandates",
+        "/beheer/mandaten/",
+        _("Mandates that members added or changed themselves."),
+    ),
+    NavItem(
+        _("Export members"),
+        "members:export",
+        "members.export",
+        "/beheer/leden/export/",
+        _("The member directory as a spreadsheet (CSV)."),
+    ),
+    NavItem(
+        _("Back office"),
+        "admin:index",
+        "core.use_admin",
+        "/admin/",
+        _("All data, settings of the association, audit log."),
+    ),
+]
+
+
+def management_for(user: Any) -> list[dict[str, Any]]:
+    return [
+        {"label": item.label, "url": reverse(item.url_name), "description": item.description}
+        for item in MANAGEMENT
+        if can(user, item.permission)
+    ]
 
 
 def items_for(user: Any, path: str) -> list[dict[str, Any]]:
@@ -36,4 +93,12 @@ def items_for(user: Any, path: str) -> list[dict[str, Any]]:
             continue
         current = path == "/" if item.section == "/" else path.startswith(item.section)
         items.append({"label": item.label, "url": reverse(item.url_name), "current": current})
+    if any(can(user, item.permission) for item in MANAGEMENT):
+        items.append(
+            {
+                "label": _("Management"),
+                "url": reverse("core:manage"),
+                "current": path.startswith(("/beheer/", "/admin/")),
+            }
+        )
     return items

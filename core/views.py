@@ -4,6 +4,8 @@ import hashlib
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.utils import is_mfa_enabled
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -16,6 +18,7 @@ from members.selectors import mandates_in_body
 
 from .files import serve_file
 from .models import HEX_COLOUR, Association, Body, Tier
+from .navigation import management_for
 from .permissions import can, require
 from .selectors import body_list as select_bodies
 from .selectors import provinces
@@ -50,6 +53,16 @@ def home(request: HttpRequest) -> HttpResponse:
             "mandates": member.mandates.current().select_related("body", "faction") if member else [],
         },
     )
+
+
+def manage(request: HttpRequest) -> HttpResponse:
+    """The tools for staff that this user may use."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    tools = management_for(request.user)
+    if not tools:
+        raise PermissionDenied
+    return render(request, "core/manage.html", {"tools": tools})
 
 
 @require("core.view_body")

@@ -1,14 +1,36 @@
-from django.contrib import admin
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from core.admin import RaadhuisModelAdmin, RaadhuisTabularInline
 
-from .models import Branch, BranchOfficial, Faction, Mandate, Member, Topic
+from . import services
+from .models import (
+    Block,
+    Branch,
+    BranchOfficial,
+    ErasureRequest,
+    Faction,
+    ImportBatch,
+    InvitationRun,
+    Mandate,
+    Member,
+    Message,
+    PrivateFieldView,
+    Topic,
+)
+
+VIEW_ONLY = frozenset({"view"})
 
 
 class MandateInline(RaadhuisTabularInline):
     model = Mandate
     autocomplete_fields = ["body", "faction"]
-    fields = ["body", "role", "faction", "portfolios", "start_date", "end_date"]
+    fields = ["body", "role", "faction", "portfolios", "start_date", "end_date", "review_status"]
 
 
 class BranchOfficialInline(RaadhuisTabularInline):
@@ -29,8 +51,8 @@ class MemberAdmin(RaadhuisModelAdmin):
 
 @admin.register(Mandate)
 class MandateAdmin(RaadhuisModelAdmin):
-    list_display = ["member", "role", "body", "faction", "start_date", "end_date"]
-    list_filter = ["role", "body__tier", ("end_date", admin.EmptyFieldListFilter)]
+    list_display = ["member", "role", "body", "faction", "start_date", "end_date", "review_status"]
+    list_filter = ["review_status", "role", "body__tier", ("end_date", admin.EmptyFieldListFilter)]
     search_fields = ["member__given_name", "member__family_name", "body__name", "body__code"]
     autocomplete_fields = ["member", "body", "faction"]
     list_select_related = ["member", "body", "faction"]
@@ -69,3 +91,82 @@ class TopicAdmin(RaadhuisModelAdmin):
     list_filter = ["name"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Message)
+class MessageAdmin(RaadhuisModelAdmin):
+    list_display = ["sender", "recipient", "created_at", "reported_at"]
+    list_filter = [("reported_at", admin.EmptyFieldListFilter), "created_at"]
+    search_fields = ["sender__family_name", "recipient__family_name", "report_reason"]
+    list_select_related = ["sender", "recipient"]
+    readonly_fields = [
+        "sender",
+        "recipient",
+        "body",
+        "reveal_sender_email",
+        "created_at",
+        "read_at",
+        "reported_at",
+        "report_reason",
+    ]
+    # Messages are evidence in an abuse report: read and delete, never edit.
+    admin_actions = frozenset({"view", "delete"})
+
+
+@admin.register(Block)
+class BlockAdmin(RaadhuisModelAdmin):
+    list_display = ["blocker", "blocked", "created_at"]
+    list_filter = ["created_at"]
+    search_fields = ["blocker__family_name", "blocked__family_name"]
+    list_select_related = ["blocker", "blocked"]
+    admin_actions = frozenset({"view", "delete"})
+
+
+@admin.register(PrivateFieldView)
+class PrivateFieldViewAdmin(RaadhuisModelAdmin):
+    list_display = ["viewed_at", "viewer", "member", "fields", "path"]
+    list_filter = ["viewed_at", "fields"]
+    search_fields = ["viewer__email", "member__family_name", "member__email"]
+    list_select_related = ["viewer", "member"]
+    admin_actions = VIEW_ONLY
+
+
+@admin.register(ErasureRequest)
+class ErasureRequestAdmin(RaadhuisModelAdmin):
+    list_display = ["member", "requested_at", "executed_at", "executed_by"]
+    list_filter = [("executed_at", admin.EmptyFieldListFilter), "requested_at"]
+    search_fields = ["member__family_name", "member__email"]
+    readonly_fields = ["member", "requested_at", "reason", "executed_at", "executed_by"]
+    admin_actions = frozenset({"view", "change"})
+    actions = ["execute"]
+
+    @admin.action(description=_("Erase the personal data of the selected members"))
+    def execute(self, request: HttpRequest, queryset: QuerySet[ErasureRequest]) -> None:
+        done = 0
+        for erasure in queryset.filter(executed_at__isnull=True):
+            try:
+                services.erase_member(request=erasure, executed_by=request.user)  # type: ignore[arg-type]
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+            else:
+                done += 1
+        self.message_user(request, _("%(count)d member(s) erased.") % {"count": done}, messages.SUCCESS)
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(RaadhuisModelAdmin):
+    list_display = ["file_name", "uploaded_by", "uploaded_at", "status"]
+    list_filter = ["status", "uploaded_at"]
+    search_fields = ["file_name"]
+    admin_actions = VIEW_ONLY
+
+
+@admin.register(InvitationRun)
+class InvitationRunAdmin(RaadhuisModelAdmin):
+    list_display = ["started_at", "started_by", "done", "sent", "finished_at"]
+    list_filter = ["started_at"]
+    search_fields = ["started_by__email"]
+    admin_actions = VIEW_ONLY
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [f.name for f in self.model._meta.fields]

@@ -135,6 +135,11 @@ class Member(models.Model):
     bio_visibility = models.CharField(
         _("who sees my bio"), max_length=10, choices=Visibility.choices, default=Visibility.MEMBERS
     )
+    notify_messages = models.BooleanField(_("e-mail me when a member sends me a message"), default=True)
+    notify_association_news = models.BooleanField(
+        _("e-mail me about meetings and courses of the association"), default=True
+    )
+    erased_at = models.DateTimeField(_("personal data erased"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -233,13 +238,32 @@ ROLES_BY_TIER = {
 
 class MandateQuerySet(models.QuerySet["Mandate"]):
     def current(self, on=None) -> MandateQuerySet:  # type: ignore[no-untyped-def]
+        """Mandates that run on `on` (today) and are confirmed: a mandate a member added
+        themselves counts only after staff approved it."""
         on = on or timezone.localdate()
-        return self.filter(start_date__lte=on).filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+        return (
+            self.exclude(review_status__in=[Mandate.Review.PENDING, Mandate.Review.REJECTED])
+            .filter(start_date__lte=on)
+            .filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+        )
+
+    def awaiting_review(self) -> MandateQuerySet:
+        return self.filter(review_status__in=[Mandate.Review.PENDING, Mandate.Review.CHANGED])
 
 
 class Mandate(models.Model):
     """A member holding a role in a body for a period. History is kept: a mandate ends, it is not
-    deleted, and it stays linked to its body even after that body merged into another."""
+    deleted, and it stays linked to its body even after that body merged into another.
+
+    Mandates a member adds themselves are PENDING (not shown as theirs) until staff approve them;
+    a member's change to a confirmed mandate applies at once and is flagged CHANGED for review.
+    """
+
+    class Review(models.TextChoices):
+        APPROVED = "approved", _("Confirmed")
+        PENDING = "pending", _("Awaiting review")
+        CHANGED = "changed", _("Changed by the member")
+        REJECTED = "rejected", _("Rejected")
 
     member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="mandates")
     body = models.ForeignKey(Body, verbose_name=_("body"), on_delete=models.PROTECT, related_name="mandates")
@@ -252,6 +276,26 @@ class Mandate(models.Model):
     )
     start_date = models.DateField(_("start"))
     end_date = models.DateField(_("end"), null=True, blank=True)
+    review_status = models.CharField(
+        _("review"), max_length=10, choices=Review.choices, default=Review.APPROVED, db_index=True
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
 
     objects = MandateQuerySet.as_manager()
 
@@ -300,3 +344,152 @@ class BranchOfficial(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} — {self.get_function_display()}, {self.branch}"
+
+
+class Message(models.Model):
+    """A message from one member to another through the platform. The recipient's address is never
+    shown to the sender; the sender's only when they chose so."""
+
+    sender = models.ForeignKey(Member, verbose_name=_("sender"), on_delete=models.CASCADE, related_name="sent_messages")
+    recipient = models.ForeignKey(
+        Member, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="received_messages"
+    )
+    body = models.TextField(_("message"), max_length=5000)
+    reveal_sender_email = models.BooleanField(_("show my e-mail address to the recipient"), default=False)
+    created_at = models.DateTimeField(_("sent"), default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    reported_at = models.DateTimeField(_("reported"), null=True, blank=True)
+    report_reason = models.TextField(_("reason for the report"), blank=True, max_length=2000)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["sender", "recipient", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.sender} → {self.recipient} ({self.created_at:%Y-%m-%d})"
+
+
+class Block(models.Model):
+    """A member who no longer accepts messages from another member."""
+
+    blocker = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="blocks")
+    blocked = models.ForeignKey(Member, verbose_name=_("blocked member"), on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("block")
+        verbose_name_plural = _("blocks")
+        constraints = [models.UniqueConstraint(fields=["blocker", "blocked"], name="block_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.blocker} blocks {self.blocked}"
+
+
+class PrivateFieldView(models.Model):
+    """A staff member saw private fields of a member (those not visible to all members)."""
+
+    viewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("viewed by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="+")
+    fields = models.CharField(_("fields"), max_length=100)
+    path = models.CharField(_("page"), max_length=300)
+    viewed_at = models.DateTimeField(_("viewed"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("view of private fields")
+        verbose_name_plural = _("views of private fields")
+        ordering = ["-viewed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.viewer} → {self.member}: {self.fields}"
+
+
+class ErasureRequest(models.Model):
+    """A member's request to erase their personal data (AVG/GDPR art. 17), executed by an
+    administrator."""
+
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="erasure_requests"
+    )
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    reason = models.TextField(_("explanation"), blank=True, max_length=2000)
+    executed_at = models.DateTimeField(_("executed"), null=True, blank=True)
+    executed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("executed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("erasure request")
+        verbose_name_plural = _("erasure requests")
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.member} ({self.requested_at:%Y-%m-%d})"
+
+
+class ImportBatch(models.Model):
+    """An uploaded member list: checked in a dry run first, written only when confirmed."""
+
+    class Status(models.TextChoices):
+        CHECKED = "checked", _("Checked, not yet imported")
+        IMPORTED = "imported", _("Imported")
+        DISCARDED = "discarded", _("Discarded")
+
+    file_name = models.CharField(_("file"), max_length=200)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    rows = models.JSONField(_("rows"), default=list)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.CHECKED)
+    imported_at = models.DateTimeField(_("imported"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("member import")
+        verbose_name_plural = _("member imports")
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.uploaded_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def error_count(self) -> int:
+        return sum(1 for row in self.rows if row.get("errors"))
+
+
+class InvitationRun(models.Model):
+    """Invitations sent in bulk by the worker, with progress and a report of failures."""
+
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("started by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    member_ids = models.JSONField(default=list)
+    done = models.PositiveIntegerField(_("done"), default=0)
+    sent = models.PositiveIntegerField(_("sent"), default=0)
+    failures = models.JSONField(_("failures"), default=list)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bulk invitation")
+        verbose_name_plural = _("bulk invitations")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M}: {self.sent}/{self.total}"
+
+    @property
+    def total(self) -> int:
+        return len(self.member_ids)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 100

@@ -14,7 +14,12 @@ def is_self(user: Any, member: Any) -> bool:
 
 @rules.predicate
 def is_active_member(user: Any, member: Any) -> bool:
-    return member is not None and member.status == "active"
+    return member is not None and member.status == "active" and not member.erased_at
+
+
+@rules.predicate
+def has_member_record(user: Any) -> bool:
+    return user.is_authenticated and getattr(user, "member", None) is not None
 
 
 @rules.predicate
@@ -27,7 +32,17 @@ def is_official_of_branch(user: Any, branch: Any) -> bool:
     return branch.pk in branches_run_by(user)
 
 
+can_use_directory = is_staff_member | is_association_member
+
+rules.add_rule("members.view_directory", can_use_directory)
 rules.add_rule("members.view_member", is_self | is_staff_member | (is_association_member & is_active_member))
-rules.add_rule("members.view_directory", is_staff_member | is_association_member)
-rules.add_rule("members.view_photo", is_staff_member | is_association_member)
+rules.add_rule("members.view_photo", can_use_directory)
+rules.add_rule("members.view_branch", can_use_directory)
 rules.add_rule("members.manage_branch", is_administrator | is_official_of_branch)
+# Writing to members, editing a profile, asking for export or erasure: people with a member record.
+rules.add_rule("members.use_messages", is_association_member & has_member_record)
+rules.add_rule("members.edit_profile", has_member_record)
+rules.add_rule("members.review_mandates", is_administrator)
+rules.add_rule("members.import", is_administrator)
+rules.add_rule("members.export", is_administrator)
+rules.add_rule("members.invite", is_administrator)

@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from core import search
 from core.models import Body
+from core.roles import STAFF_ROLES, roles_of
 
-from .models import BranchOfficial, Mandate, MandateRole, Member
-from .privacy import visible_fields
+from .models import Branch, BranchOfficial, Mandate, MandateRole, Member, Topic, Visibility
+from .privacy import PRIVATE_FIELDS, may_see, visible_fields
 
 # Executives first, then chairs, then the council members.
 ROLE_ORDER = {
@@ -87,3 +89,81 @@ def branches_run_by(user: Any) -> frozenset[int]:
 
 def member_profile(member: Member) -> QuerySet[Mandate]:
     return member.mandates.select_related("body", "faction").order_by("-start_date")
+
+
+@dataclass(frozen=True)
+class DirectoryFilters:
+    query: str = ""
+    tier: str = ""
+    body: str = ""
+    province: str = ""
+    role: str = ""
+    topic: str = ""
+    branch: str = ""
+    sort: str = "name"
+
+    @property
+    def active(self) -> bool:
+        return any((self.query, self.tier, self.body, self.province, self.role, self.topic, self.branch))
+
+
+def directory(*, filters: DirectoryFilters) -> QuerySet[Member]:
+    """Active members matching the filters, with their current mandates (and bodies), topics and
+    branch prefetched: the number of queries does not depend on the page size.
+
+    Sorted on family name without infix (Dutch style), or by relevance when searching and
+    `sort == "relevance"`.
+    """
+    members = Member.objects.active().select_related("branch")
+    current = Mandate.objects.current().filter(member=OuterRef("pk"))
+    if filters.tier:
+        members = members.filter(Exists(current.filter(body__tier=filters.tier)))
+    if filters.body:
+        members = members.filter(Exists(current.filter(body__code=filters.body)))
+    if filters.province:
+        in_province = Q(body__province__code=filters.province) | Q(body__code=filters.province)
+        in_province |= Q(body__provinces__code=filters.province)
+        members = members.filter(Exists(current.filter(in_province)))
+    if filters.role:
+        members = members.filter(Exists(current.filter(role=filters.role)))
+    if filters.topic:
+        members = members.filter(
+            Exists(Member.topics.through.objects.filter(member=OuterRef("pk"), topic__slug=filters.topic))
+        )
+    if filters.branch:
+        members = members.filter(branch__slug=filters.branch)
+    if filters.query:
+        members = search.filter_ranked(members, "member", filters.query)
+        if filters.sort != "relevance":
+            members = members.order_by("sort_name", "pk")
+    else:
+        members = members.order_by("sort_name", "pk")
+    return members.prefetch_related(
+        Prefetch(
+            "mandates",
+            queryset=Mandate.objects.current().select_related("body").order_by("body__tier", "body__search_name"),
+            to_attr="current_mandates",
+        ),
+        "topics",
+    )
+
+
+def staff_visible_private_fields(viewer: Any, member: Member) -> list[str]:
+    """The private fields (not visible to all members) that `viewer` sees of `member` only because
+    they are staff: these views are logged."""
+    if member.user_id == getattr(viewer, "pk", None) or not (roles_of(viewer) & STAFF_ROLES):
+        return []
+    fields = []
+    for field in PRIVATE_FIELDS:
+        visibility = getattr(member, f"{field}_visibility")
+        if visibility == Visibility.STAFF and may_see(viewer, member, field):
+            fields.append(field)
+    return fields
+
+
+def visible_topics() -> QuerySet[Topic]:
+    return Topic.objects.order_by("name")
+
+
+def branches() -> QuerySet[Branch]:
+    return Branch.objects.order_by("kind", "name")

@@ -28,10 +28,22 @@ def test_logo_is_served_publicly_as_an_image(client) -> None:  # type: ignore[no
 def test_navigation_shows_what_the_role_allows(client) -> None:  # type: ignore[no-untyped-def]
     client.force_login(make_role_user(Role.MEMBER))
     labels = [item["label"] for item in client.get("/").context["navigation"]]
+    assert labels == ["Start", "Leden", "Bestuursorganen", "Berichten", "Mijn profiel"]
+    client.force_login(make_role_user(Role.GRIFFIE_CONTACT))
+    labels = [item["label"] for item in client.get("/").context["navigation"]]
     assert labels == ["Start", "Bestuursorganen"]
     client.force_login(make_role_user(Role.ADMINISTRATOR))
     labels = [item["label"] for item in client.get("/").context["navigation"]]
-    assert labels == ["Start", "Bestuursorganen", "Uitnodigingen", "Backoffice"]
+    assert labels == ["Start", "Leden", "Bestuursorganen", "Beheer"]
+    tools = [t["label"] for t in client.get("/beheer/").context["tools"]]
+    assert tools == [
+        "Uitnodigingen",
+        "Leden importeren",
+        "Leden in één keer uitnodigen",
+        "Mandaten controleren",
+        "Leden exporteren",
+        "Backoffice",
+    ]
 
 
 def test_server_error_page_renders_without_the_database(settings) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,297 @@
+"""Writes about members: profiles, mandates, messages, privacy (access log, data export, erasure)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from core.mail import absolute_url, send_templated_mail
+from core.roles import Role
+
+from .models import Block, ErasureRequest, Mandate, Member, Message, PrivateFieldView
+
+MESSAGES_PER_DAY = 20
+
+
+def log_private_views(*, viewer: Any, shown: Iterable[tuple[Member, list[str]]], path: str) -> None:
+    """Record that a staff member saw private fields: one row per member shown. One query."""
+    rows = [
+        PrivateFieldView(viewer=viewer, member=member, fields=",".join(fields), path=path[:300])
+        for member, fields in shown
+        if fields
+    ]
+    if rows:
+        PrivateFieldView.objects.bulk_create(rows)
+
+
+# --- mandates ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def propose_mandate(*, member: Member, submitted_by: User, **fields: Any) -> Mandate:
+    """A member adds a mandate to their own profile. It is shown as theirs only after staff
+    approved it (anyone could otherwise claim to be a mayor)."""
+    mandate = Mandate(member=member, submitted_by=submitted_by, review_status=Mandate.Review.PENDING, **fields)
+    mandate.full_clean()
+    mandate.save()
+    return mandate
+
+
+@transaction.atomic
+def change_own_mandate(
+    *, mandate: Mandate, changed_by: User, end_date: datetime.date | None, portfolios: str
+) -> Mandate:
+    """A member ends a mandate or updates its portfolios: applied at once, flagged for staff review."""
+    if end_date is not None and end_date < mandate.start_date:
+        raise ValidationError({"end_date": _("The end cannot be before the start.")})
+    mandate.end_date = end_date
+    mandate.portfolios = portfolios
+    if mandate.review_status == Mandate.Review.APPROVED:
+        mandate.review_status = Mandate.Review.CHANGED
+    mandate.submitted_by = changed_by
+    mandate.save()
+    return mandate
+
+
+@transaction.atomic
+def review_mandate(*, mandate: Mandate, reviewer: User, approve: bool) -> Mandate:
+    mandate.review_status = Mandate.Review.APPROVED if approve else Mandate.Review.REJECTED
+    mandate.reviewed_by = reviewer
+    mandate.reviewed_at = timezone.now()
+    mandate.save(update_fields=["review_status", "reviewed_by", "reviewed_at"])
+    return mandate
+
+
+# --- messages ------------------------------------------------------------------------------------
+
+
+def can_message(sender: Member, recipient: Member) -> str | None:
+    """None when `sender` may write to `recipient`, else the reason (translated)."""
+    if sender.pk == recipient.pk:
+        return _("You cannot send a message to yourself.")
+    if recipient.status != Member.Status.ACTIVE or recipient.erased_at:
+        return _("This member cannot receive messages.")
+    if Block.objects.filter(blocker=recipient, blocked=sender).exists():
+        return _("This member does not accept messages from you.")
+    return None
+
+
+@transaction.atomic
+def send_message(*, sender: Member, recipient: Member, body: str, reveal_sender_email: bool) -> Message:
+    """Store the message and e-mail the recipient (if they want e-mail). The e-mail carries the
+    text and a link to reply on the platform; the recipient's address is never shown to the
+    sender, the sender's only when `reveal_sender_email`. At most MESSAGES_PER_DAY per sender."""
+    reason = can_message(sender, recipient)
+    if reason:
+        raise PermissionDenied(reason)
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": _("Write a message.")})
+    # Lock the sender's row so that concurrent sends cannot pass the daily limit together.
+    Member.objects.select_for_update().get(pk=sender.pk)
+    since = timezone.now() - datetime.timedelta(days=1)
+    if Message.objects.filter(sender=sender, created_at__gte=since).count() >= MESSAGES_PER_DAY:
+        raise ValidationError(
+            _("You have sent %(limit)d messages in the last 24 hours; try again tomorrow.")
+            % {"limit": MESSAGES_PER_DAY}
+        )
+    message = Message.objects.create(
+        sender=sender, recipient=recipient, body=body, reveal_sender_email=reveal_sender_email
+    )
+    if recipient.notify_messages:
+        send_templated_mail(
+            "members/email/message",
+            [recipient.email],
+            {
+                "message": message,
+                "sender_name": sender.full_name,
+                "thread_url": absolute_url(reverse("members:thread", kwargs={"pk": sender.pk})),
+                "preferences_url": absolute_url(reverse("members:profile")),
+            },
+            reply_to=[sender.email] if reveal_sender_email else None,
+        )
+    return message
+
+
+def mark_thread_read(*, reader: Member, other: Member) -> None:
+    Message.objects.filter(sender=other, recipient=reader, read_at__isnull=True).update(read_at=timezone.now())
+
+
+@transaction.atomic
+def report_message(*, message: Message, reporter: Member, reason: str) -> None:
+    """The recipient reports abuse: administrators are told (not the content by mail) and the
+    message is marked for review in the back office."""
+    if message.recipient_id != reporter.pk:
+        raise PermissionDenied(_("Only the recipient can report a message."))
+    message.reported_at = timezone.now()
+    message.report_reason = reason.strip()
+    message.save(update_fields=["reported_at", "report_reason"])
+    administrators = list(
+        User.objects.filter(groups__name=Role.ADMINISTRATOR, is_active=True).values_list("email", flat=True)
+    )
+    if administrators:
+        send_templated_mail(
+            "members/email/message_reported",
+            administrators,
+            {"admin_url": absolute_url(reverse("admin:members_message_change", args=[message.pk]))},
+        )
+
+
+@transaction.atomic
+def block_member(*, blocker: Member, blocked: Member) -> None:
+    if blocker.pk == blocked.pk:
+        raise ValidationError(_("You cannot block yourself."))
+    Block.objects.get_or_create(blocker=blocker, blocked=blocked)
+
+
+@transaction.atomic
+def unblock_member(*, blocker: Member, blocked: Member) -> None:
+    Block.objects.filter(blocker=blocker, blocked=blocked).delete()
+
+
+# --- privacy: export and erasure ------------------------------------------------------------------
+
+
+def personal_data(member: Member) -> dict[str, Any]:
+    """Everything the platform holds about `member`, for a data export (AVG/GDPR art. 15/20)."""
+    from auditlog.models import LogEntry
+
+    def when(value: Any) -> str | None:
+        return value.isoformat() if value else None
+
+    data: dict[str, Any] = {
+        "member": {
+            "given_name": member.given_name,
+            "infix": member.infix,
+            "family_name": member.family_name,
+            "email": member.email,
+            "phone": member.phone,
+            "street": member.street,
+            "postcode": member.postcode,
+            "city": member.city,
+            "bio": member.bio,
+            "photo": member.photo.name if member.photo else None,
+            "topics": [t.name for t in member.topics.all()],
+            "status": member.status,
+            "member_since": when(member.member_since),
+            "member_until": when(member.member_until),
+            "branch": member.branch.name if member.branch else None,
+            "privacy": {f: getattr(member, f"{f}_visibility") for f in ("email", "phone", "address", "photo", "bio")},
+            "notifications": {
+                "messages": member.notify_messages,
+                "association_news": member.notify_association_news,
+            },
+        },
+        "mandates": [
+            {
+                "body": m.body.name,
+                "body_code": m.body.code,
+                "role": m.role,
+                "faction": m.faction.name if m.faction else None,
+                "portfolios": m.portfolios,
+                "start": when(m.start_date),
+                "end": when(m.end_date),
+                "review": m.review_status,
+            }
+            for m in member.mandates.select_related("body", "faction").order_by("start_date")
+        ],
+        "branch_functions": [
+            {"branch": f.branch.name, "function": f.function, "start": when(f.start_date), "end": when(f.end_date)}
+            for f in member.branch_functions.select_related("branch")
+        ],
+        "messages_sent": [
+            {"to": m.recipient.full_name, "sent": when(m.created_at), "text": m.body}
+            for m in member.sent_messages.select_related("recipient")
+        ],
+        "messages_received": [
+            {"from": m.sender.full_name, "sent": when(m.created_at), "text": m.body}
+            for m in member.received_messages.select_related("sender")
+        ],
+        "views_of_private_fields_by_staff": [
+            {"viewer": v.viewer.name if v.viewer else None, "fields": v.fields, "at": when(v.viewed_at)}
+            for v in PrivateFieldView.objects.filter(member=member).select_related("viewer")
+        ],
+        "change_history": [
+            {"at": when(e.timestamp), "action": e.get_action_display(), "changes": e.changes_dict}
+            for e in LogEntry.objects.get_for_object(member).order_by("timestamp")
+        ],
+    }
+    if member.user_id:
+        user = member.user
+        assert user is not None
+        data["account"] = {
+            "email": user.email,
+            "name": user.name,
+            "roles": sorted(user.roles),
+            "joined": when(user.date_joined),
+            "last_login": when(user.last_login),
+        }
+    return data
+
+
+@transaction.atomic
+def request_erasure(*, member: Member, reason: str) -> ErasureRequest:
+    existing = member.erasure_requests.filter(executed_at__isnull=True).first()
+    if existing:
+        return existing
+    request = ErasureRequest.objects.create(member=member, reason=reason.strip())
+    administrators = list(
+        User.objects.filter(groups__name=Role.ADMINISTRATOR, is_active=True).values_list("email", flat=True)
+    )
+    if administrators:
+        send_templated_mail(
+            "members/email/erasure_requested",
+            administrators,
+            {"admin_url": absolute_url(reverse("admin:members_erasurerequest_change", args=[request.pk]))},
+        )
+    return request
+
+
+@transaction.atomic
+def erase_member(*, request: ErasureRequest, executed_by: User) -> Member:
+    """Anonymise the member: personal data removed, the account closed. Content shared with others
+    (messages, later motions) stays, shown without the name; the audit trail stays."""
+    request = ErasureRequest.objects.select_for_update().get(pk=request.pk)
+    if request.executed_at:
+        raise ValidationError(_("This request has already been executed."))
+    member = request.member
+    if member.photo:
+        member.photo.delete(save=False)
+    anonymous_email = f"verwijderd-{member.pk}@invalid.example"
+    member.given_name = _("Former")
+    member.infix = ""
+    member.family_name = _("member")
+    member.email = anonymous_email
+    member.phone = member.street = member.postcode = member.city = member.bio = ""
+    member.status = Member.Status.FORMER
+    member.member_until = member.member_until or timezone.localdate()
+    member.erased_at = timezone.now()
+    member.notify_messages = member.notify_association_news = False
+    member.save()
+    member.topics.clear()
+    Block.objects.filter(blocker=member).delete()
+    if member.user_id:
+        user = member.user
+        assert user is not None
+        user.email = f"verwijderd-account-{user.pk}@invalid.example"
+        user.name = str(_("Former member"))
+        user.is_active = False
+        user.set_unusable_password()
+        user.save()
+        user.groups.clear()
+        user.emailaddress_set.all().delete()
+        user.authenticator_set.all().delete()
+        member.user = None
+        member.save(update_fields=["user"])
+    request.executed_at = timezone.now()
+    request.executed_by = executed_by
+    request.save(update_fields=["executed_at", "executed_by"])
+    return member
