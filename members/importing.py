@@ -145,7 +145,7 @@ def _read_csv(content: bytes) -> list[list[str]]:
             continue
     first_line = text.split("\n", 1)[0]
     delimiter = max([";", ",", "\t"], key=first_line.count)
-    return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
 
 
 def _read_xlsx(content: bytes) -> list[list[str]]:

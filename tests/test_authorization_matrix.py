@@ -33,7 +33,7 @@ from accounts import services as account_services
 from accounts.models import Invitation, User
 from core.models import Association, Body
 from core.roles import STAFF_ROLES, Role
-from members.models import Member, Topic
+from members.models import Block, ErasureRequest, ImportBatch, InvitationRun, Member, Message, PrivateFieldView, Topic
 from tests.factories import MandateFactory, MemberFactory, MunicipalityFactory, UserFactory, make_role_user
 
 ANONYMOUS = "anonymous"
@@ -70,6 +70,12 @@ class World:
     tokens: dict[str, str]
     invitation: Invitation
     other_webauthn: Authenticator
+    other_mandate: Any = None
+    messages_to: dict[str, Any] = field(default_factory=dict)
+    others_message: Any = None
+    pending_mandate: Any = None
+    import_batch: Any = None
+    invitation_run: Any = None
     admin_objects: dict[str, Any] = field(default_factory=dict)
 
     def own_member(self, role: str) -> Member | None:
@@ -120,6 +126,17 @@ def build_world() -> World:
         traceback="",
     )
     world = World(users, body, other, lapsed, hidden, tokens, invitation, other_webauthn)
+    world.other_mandate = other.mandates.first()
+    for role in MEMBERS:
+        MandateFactory(member=users[role].member, body=body)
+        world.messages_to[role] = Message.objects.create(sender=other, recipient=users[role].member, body="Hallo")
+    world.others_message = Message.objects.create(sender=users[Role.MEMBER].member, recipient=other, body="Hoi")
+    world.pending_mandate = MandateFactory(member=other, body=body, role="alderman", review_status="pending")
+    world.import_batch = ImportBatch.objects.create(file_name="leden.csv", rows=[])
+    world.invitation_run = InvitationRun.objects.create(member_ids=[other.pk])
+    block = Block.objects.create(blocker=other, blocked=lapsed)
+    erasure = ErasureRequest.objects.create(member=lapsed)
+    view = PrivateFieldView.objects.create(viewer=stranger, member=other, fields="email", path="/leden/")
     world.admin_objects = {
         "core.body": body,
         "core.association": Association.get(),
@@ -136,6 +153,12 @@ def build_world() -> World:
         "members.branch": users[Role.BRANCH_OFFICIAL].member.branch_functions.first().branch,
         "members.branchofficial": users[Role.BRANCH_OFFICIAL].member.branch_functions.first(),
         "members.topic": Topic.objects.first(),
+        "members.message": world.others_message,
+        "members.block": block,
+        "members.privatefieldview": view,
+        "members.erasurerequest": erasure,
+        "members.importbatch": world.import_batch,
+        "members.invitationrun": world.invitation_run,
     }
     return world
 
@@ -172,6 +195,18 @@ def own_member_url(name: str) -> Callable[[World, str], str | None]:
 
 
 MEMBER_PAGE = {**only(STAFF | MEMBERS, 200), Role.GRIFFIE_CONTACT: 403}
+ADMINISTRATOR_PAGE = only({Role.ADMINISTRATOR}, 200)
+OWN_MEMBER_PAGE = only(MEMBERS, 200)
+
+
+def own_mandate_url(world: World, role: str) -> str | None:
+    member = world.own_member(role)
+    return reverse("members:mandate_change", kwargs={"pk": member.mandates.first().pk}) if member else None
+
+
+def received_message_url(world: World, role: str) -> str | None:
+    message = world.messages_to.get(role)
+    return reverse("members:report_message", kwargs={"pk": message.pk}) if message else None
 
 MATRIX: dict[str, list[Case]] = {
     # --- core ---
@@ -244,6 +279,69 @@ MATRIX: dict[str, list[Case]] = {
             label="photo visible to nobody",
         ),
     ],
+    "members:directory": [Case(named("members:directory"), MEMBER_PAGE)],
+    "members:branch_detail": [
+        Case(
+            lambda w, r: reverse(
+                "members:branch_detail",
+                kwargs={"slug": w.users[Role.BRANCH_OFFICIAL].member.branch_functions.first().branch.slug},
+            ),
+            MEMBER_PAGE,
+        )
+    ],
+    "members:profile": [Case(named("members:profile"), OWN_MEMBER_PAGE)],
+    "members:mandate_propose": [Case(named("members:mandate_propose"), OWN_MEMBER_PAGE)],
+    "members:mandate_change": [
+        Case(own_mandate_url, OWN_MEMBER_PAGE, label="own"),
+        Case(
+            lambda w, r: reverse("members:mandate_change", kwargs={"pk": w.other_mandate.pk}),
+            only(MEMBERS, 404),
+            label="another member's",
+        ),
+    ],
+    "members:data_export": [Case(named("members:data_export"), OWN_MEMBER_PAGE)],
+    "members:erasure_request": [Case(named("members:erasure_request"), OWN_MEMBER_PAGE)],
+    "members:inbox": [Case(named("members:inbox"), OWN_MEMBER_PAGE)],
+    "members:thread": [
+        Case(lambda w, r: reverse("members:thread", kwargs={"pk": w.other_member.pk}), OWN_MEMBER_PAGE),
+        Case(
+            lambda w, r: reverse("members:thread", kwargs={"pk": w.lapsed_member.pk}),
+            only(MEMBERS, 404),
+            label="lapsed member",
+        ),
+    ],
+    "members:block": [
+        Case(lambda w, r: reverse("members:block", kwargs={"pk": w.other_member.pk}), expect(405, 405)),
+        Case(lambda w, r: reverse("members:block", kwargs={"pk": w.other_member.pk}), only(MEMBERS, 302), method="post"),
+    ],
+    "members:report_message": [
+        Case(received_message_url, OWN_MEMBER_PAGE, label="a message I received"),
+        Case(
+            lambda w, r: reverse("members:report_message", kwargs={"pk": w.others_message.pk}),
+            only(MEMBERS, 404),
+            label="a message someone else received",
+        ),
+    ],
+    "members:mandate_reviews": [Case(named("members:mandate_reviews"), ADMINISTRATOR_PAGE)],
+    "members:mandate_review": [
+        Case(lambda w, r: reverse("members:mandate_review", kwargs={"pk": w.pending_mandate.pk}), expect(405, 405)),
+        Case(
+            lambda w, r: reverse("members:mandate_review", kwargs={"pk": w.pending_mandate.pk}),
+            only({Role.ADMINISTRATOR}, 302),
+            method="post",
+            data={"decision": "approve"},
+        ),
+    ],
+    "members:import_upload": [Case(named("members:import_upload"), ADMINISTRATOR_PAGE)],
+    "members:import_detail": [
+        Case(lambda w, r: reverse("members:import_detail", kwargs={"pk": w.import_batch.pk}), ADMINISTRATOR_PAGE)
+    ],
+    "members:invite_bulk": [Case(named("members:invite_bulk"), ADMINISTRATOR_PAGE)],
+    "members:invite_run": [
+        Case(lambda w, r: reverse("members:invite_run", kwargs={"pk": w.invitation_run.pk}), ADMINISTRATOR_PAGE)
+    ],
+    "members:export": [Case(named("members:export"), ADMINISTRATOR_PAGE)],
+    "core:manage": [Case(named("core:manage"), ADMINISTRATOR_PAGE)],
     # --- allauth: account ---
     "account_login": [Case(named("account_login"), expect(200, 302))],
     "account_logout": [Case(named("account_logout"), expect(302, 200))],
@@ -293,6 +391,12 @@ ADMIN_REFUSED = {
     "mfa.authenticator": {"add"},
     "auditlog.logentry": {"add", "delete"},
     "django_tasks_database.dbtaskresult": {"add", "delete"},
+    "members.message": {"add"},
+    "members.block": {"add"},
+    "members.privatefieldview": {"add", "delete"},
+    "members.erasurerequest": {"add", "delete"},
+    "members.importbatch": {"add", "delete"},
+    "members.invitationrun": {"add", "delete"},
 }
 
 
