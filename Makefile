@@ -64,4 +64,4 @@ messages: $(VENV)/.dev
 	$(PY) manage.py compilemessages --ignore=.venv
 
 bench: $(VENV)/.dev
-	$(PY) bench/run.py
+	$(PY) bench/pages.py $(BENCH_ARGS)

@@ -14,6 +14,7 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -21,7 +22,7 @@ from accounts.models import Invitation, User, hash_token
 from accounts.services import ensure_role_groups
 from core.models import Body, Tier
 from core.roles import STAFF_ROLES, Role
-from members.models import Branch, BranchOfficial, Faction, Mandate, MandateRole, Member, Topic
+from members.models import Branch, BranchOfficial, Faction, Mandate, MandateRole, Member, Message, Topic
 
 from . import names
 
@@ -139,6 +140,7 @@ def load_demo() -> dict[str, int]:
         created = _build_people()
     _ensure_accounts()
     _ensure_invitations()
+    _ensure_activity()
     return created
 
 
@@ -330,3 +332,49 @@ def _ensure_invitations() -> None:
         )
         if created:
             invitation.roles.set([member_group])
+
+
+def _ensure_activity() -> None:
+    """Messages for the demo member and mandates waiting for review, so those pages have content."""
+    me = Member.objects.get(email=f"lid@{DEMO_DOMAIN}")
+    if Message.objects.filter(Q(sender=me) | Q(recipient=me)).exists():
+        return
+    rng = random.Random(SEED + 1)
+    others = list(Member.objects.active().exclude(pk=me.pk).filter(email__endswith=f"@{DEMO_DOMAIN}").order_by("pk"))
+    now = timezone.now()
+    conversations = [
+        [
+            ("in", "Hoi Marieke, ik zag dat jullie in Zwolle een motie over betaalbare huur hebben aangenomen. "
+             "Mag ik de tekst gebruiken voor onze raad?"),
+            ("out", "Natuurlijk! Ik zet hem in de bibliotheek. Let op de overweging over de woonvisie, die is lokaal."),
+            ("in", "Top, dank je. Ik laat weten hoe het afloopt."),
+        ],
+        [
+            ("in", "Wij organiseren in maart een avond over jeugdzorg met de regio. Wil je iets vertellen over jullie aanpak?"),
+        ],
+        [
+            ("out", "Hoe gaan jullie om met de opleidingsbudgetten voor raadsleden? Bij ons weet bijna niemand dat het er is."),
+            ("in", "Bij ons stuurt de griffie elk jaar in januari een overzicht rond. Dat helpt echt."),
+        ],
+    ]
+    for index, conversation in enumerate(conversations):
+        other = others[rng.randrange(len(others))]
+        for step, (direction, text) in enumerate(conversation):
+            sender, recipient = (other, me) if direction == "in" else (me, other)
+            Message.objects.create(
+                sender=sender,
+                recipient=recipient,
+                body=text,
+                created_at=now - datetime.timedelta(days=10 - 3 * index, hours=20 - 4 * step),
+                read_at=None if index == 1 else now,
+            )
+    bodies = list(Body.objects.current().filter(tier=Tier.MUNICIPAL).order_by("code")[:50])
+    for member in rng.sample(others, k=3):
+        Mandate.objects.create(
+            member=member,
+            body=rng.choice(bodies),
+            role=MandateRole.COMMITTEE_MEMBER,
+            start_date=timezone.localdate() - datetime.timedelta(days=30),
+            review_status=Mandate.Review.PENDING,
+            submitted_by=member.user,
+        )

@@ -8,7 +8,9 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,8 +18,10 @@ from core.exports import download
 from core.files import serve_file
 from core.models import Body, Tier
 from core.permissions import can, require
+from core.roles import STAFF_ROLES, roles_of
 from core.selectors import match_bodies, provinces
 
+from . import cache as directory_cache
 from . import importing, invitations, services
 from .forms import (
     ChangeMandateForm,
@@ -74,6 +78,8 @@ def _resolve_body(text: str) -> tuple[str, str]:
 
 @require("members.view_directory")
 def directory_view(request: HttpRequest) -> HttpResponse:
+    """The member directory. Result pages are cached (members.cache) because every association
+    member sees the same page; staff views of private fields are logged on every request."""
     get = request.GET
     body_text = get.get("body", "").strip()[:100]
     body_code, body_problem = _resolve_body(body_text)
@@ -87,27 +93,43 @@ def directory_view(request: HttpRequest) -> HttpResponse:
         branch=get.get("branch", "").strip()[:50],
         sort="relevance" if get.get("sort") == "relevance" else "name",
     )
-    page = Paginator(directory(filters=filters), PAGE_SIZE).get_page(get.get("page"))
-    rows = [{"member": m, "visible": visible_fields(request.user, m)} for m in page.object_list]
-    services.log_private_views(
-        viewer=request.user,
-        shown=[(m, staff_visible_private_fields(request.user, m)) for m in page.object_list],
-        path=request.get_full_path(),
-    )
+    is_staff = bool(roles_of(request.user) & STAFF_ROLES)
+    page_number = get.get("page", "1")
+    cached = directory_cache.get("results", filters, page_number, is_staff)
+    if cached is None:
+        page = Paginator(directory(filters=filters), PAGE_SIZE).get_page(page_number)
+        rows = [{"member": m, "visible": visible_fields(request.user, m)} for m in page.object_list]
+        results = render_to_string("members/_directory_results.html", {"page": page, "rows": rows}, request)
+        shown = [(m.pk, staff_visible_private_fields(request.user, m)) for m in page.object_list]
+        cached = {"html": results, "shown": shown}
+        directory_cache.put(cached, "results", filters, page_number, is_staff)
+    if is_staff:
+        services.log_private_views(
+            viewer=request.user,
+            shown=[(Member(pk=pk), fields) for pk, fields in cached["shown"]],
+            path=request.get_full_path(),
+        )
+    if request.headers.get("HX-Request"):
+        return HttpResponse(cached["html"])
+    choices = directory_cache.get("choices")
+    if choices is None:
+        choices = {
+            "provinces": [(p.code, p.name) for p in provinces()],
+            "topics": list(visible_topics().values_list("slug", "name")),
+            "branches": list(branches().values_list("slug", "name")),
+        }
+        directory_cache.put(choices, "choices")
     context = {
-        "page": page,
-        "rows": rows,
+        # Our own rendered template, from the cache.
+        "results": mark_safe(cached["html"]),  # noqa: S308
         "filters": filters,
         "tiers": [(v, label) for v, label in Tier.choices if v != Tier.NATIONAL],
         "roles": MandateRole.choices,
-        "provinces": provinces(),
-        "topics": visible_topics(),
-        "branches": branches(),
         "body_text": body_text,
         "body_problem": body_problem,
+        **choices,
     }
-    template = "members/_directory_results.html" if request.headers.get("HX-Request") else "members/directory.html"
-    return render(request, template, context)
+    return render(request, "members/directory.html", context)
 
 
 @require("members.view_member", get_object=_member, hide=True)

@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -129,9 +130,11 @@ def test_query_count_is_constant_in_page_size(client) -> None:  # type: ignore[n
 
     add(3)
     client.get(URL)
+    cache.clear()  # measure the uncached page: the query pattern of a full render
     with CaptureQueriesContext(connection) as few:
         small = client.get(URL)
     add(30)
+    cache.clear()
     with CaptureQueriesContext(connection) as many:
         full = client.get(URL)
     assert len(small.context["rows"]) < len(full.context["rows"]) == 24
@@ -143,3 +146,19 @@ def test_htmx_request_gets_only_the_results(client, world) -> None:  # type: ign
     response = client.get(URL, {"q": "klimaat"}, headers={"HX-Request": "true"})
     html = response.content.decode()
     assert "<html" not in html and "Bert Aalbers" in html
+
+
+def test_cached_page_is_fresh_after_a_change_and_staff_views_are_still_logged(client) -> None:  # type: ignore[no-untyped-def]
+    member = MemberFactory(given_name="Eerst", family_name="Anders", email_visibility="staff")
+    adviser = make_role_user(Role.ADVISER)
+    client.force_login(adviser)
+    assert "Eerst Anders" in client.get(URL).content.decode()
+    assert "Eerst Anders" in client.get(URL).content.decode()  # from the cache
+    assert PrivateFieldView.objects.filter(member=member, viewer=adviser).count() == 2
+    member.given_name = "Daarna"
+    member.save()
+    html = client.get(URL).content.decode()
+    assert "Daarna Anders" in html and "Eerst Anders" not in html
+    # Members get their own cached version, without the staff-only fields.
+    client.force_login(make_role_user(Role.MEMBER))
+    assert member.email not in client.get(URL).content.decode()

@@ -70,5 +70,7 @@ class Command(BaseCommand):
                 report = load_bodies(records, valid_from=options["valid_from"], successors=successors)
         except ReferenceDataError as exc:
             raise CommandError(str(exc)) from exc
+        if options["verbosity"] == 0:
+            return
         for line in report.lines():
             self.stdout.write(line)
