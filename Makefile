@@ -5,7 +5,8 @@ PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 PYTEST_ARGS ?=
 # Modules checked by mypy: the write and read layers (services, selectors) and the permission helper.
-TYPED := $(wildcard */services.py */selectors.py) core/permissions.py core/roles.py core/mail.py
+TYPED := $(wildcard */services.py */selectors.py) core/permissions.py core/roles.py core/mail.py core/search.py \
+	core/exports.py members/importing.py members/invitations.py
 
 .PHONY: demo serve test test-quick lint typecheck otp messages bench clean-demo
 

@@ -59,7 +59,20 @@ def prepare_database() -> str:
     municipalities = list(Body.objects.filter(tier=Tier.MUNICIPAL))
     others = list(Body.objects.exclude(tier=Tier.MUNICIPAL))
     topics = list(Topic.objects.all())
-    words = "wonen zorg jeugd klimaat energie verkeer veiligheid onderwijs financien cultuur sport water".split()
+    words = [
+        "wonen",
+        "zorg",
+        "jeugd",
+        "klimaat",
+        "energie",
+        "verkeer",
+        "veiligheid",
+        "onderwijs",
+        "financien",
+        "cultuur",
+        "sport",
+        "water",
+    ]
     members = Member.objects.bulk_create(
         [
             Member(
@@ -151,8 +164,22 @@ def main() -> None:
     cookie = prepare_database()
     port = 8765
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "bench.wsgi_app:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", "1", "--threads", "1", "--worker-class", "sync", "--log-level", "warning"],
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "bench.wsgi_app:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--threads",
+            "1",
+            "--worker-class",
+            "sync",
+            "--log-level",
+            "warning",
+        ],
         cwd=ROOT,
         env={**os.environ},
     )
@@ -170,7 +197,9 @@ def main() -> None:
         plain_rps, plain_lat, plain_err = load(port, "/bench/plain", cookie, args.seconds, args.connections)
         dir_rps, dir_lat, dir_err = load(port, directory, cookie, args.seconds, args.connections)
         # Every request another page and query: the directory as rendered without its cache.
-        cold_rps, cold_lat, cold_err = load(port, "/leden/?tier=municipal&q=achternaam{n}", cookie, args.seconds, args.connections)
+        cold_rps, cold_lat, cold_err = load(
+            port, "/leden/?tier=municipal&q=achternaam{n}", cookie, args.seconds, args.connections
+        )
     finally:
         server.terminate()
         server.wait(10)
@@ -192,7 +221,9 @@ def main() -> None:
         entry = (
             f"\n### Directory vs. bare view — {datetime.date.today().isoformat()}\n\n"
             f"Machine: {machine}. PostgreSQL, {MEMBERS} members, {MANDATES} mandates; one gunicorn sync process; "
-            f"{args.connections} keep-alive connections for {args.seconds:.0f} s per page.\n\n```\n" + "\n".join(lines) + "\n```\n"
+            f"{args.connections} keep-alive connections for {args.seconds:.0f} s per page.\n\n```\n"
+            + "\n".join(lines)
+            + "\n```\n"
         )
         with open(ROOT / "docs" / "PERFORMANCE.md", "a", encoding="utf-8") as handle:
             handle.write(entry)

@@ -344,16 +344,27 @@ def _ensure_activity() -> None:
     now = timezone.now()
     conversations = [
         [
-            ("in", "Hoi Marieke, ik zag dat jullie in Zwolle een motie over betaalbare huur hebben aangenomen. "
-             "Mag ik de tekst gebruiken voor onze raad?"),
+            (
+                "in",
+                "Hoi Marieke, ik zag dat jullie in Zwolle een motie over betaalbare huur hebben aangenomen. "
+                "Mag ik de tekst gebruiken voor onze raad?",
+            ),
             ("out", "Natuurlijk! Ik zet hem in de bibliotheek. Let op de overweging over de woonvisie, die is lokaal."),
             ("in", "Top, dank je. Ik laat weten hoe het afloopt."),
         ],
         [
-            ("in", "Wij organiseren in maart een avond over jeugdzorg met de regio. Wil je iets vertellen over jullie aanpak?"),
+            (
+                "in",
+                "Wij organiseren in maart een avond over jeugdzorg met de regio. "
+                "Wil je iets vertellen over jullie aanpak?",
+            ),
         ],
         [
-            ("out", "Hoe gaan jullie om met de opleidingsbudgetten voor raadsleden? Bij ons weet bijna niemand dat het er is."),
+            (
+                "out",
+                "Hoe gaan jullie om met de opleidingsbudgetten voor raadsleden? "
+                "Bij ons weet bijna niemand dat het er is.",
+            ),
             ("in", "Bij ons stuurt de griffie elk jaar in januari een overzicht rond. Dat helpt echt."),
         ],
     ]

@@ -114,7 +114,7 @@ def directory(*, filters: DirectoryFilters) -> QuerySet[Member]:
     Sorted on family name without infix (Dutch style), or by relevance when searching and
     `sort == "relevance"`.
     """
-    members = Member.objects.active().select_related("branch")
+    members: QuerySet[Member] = Member.objects.active().select_related("branch")
     current = Mandate.objects.current().filter(member=OuterRef("pk"))
     if filters.tier:
         members = members.filter(Exists(current.filter(body__tier=filters.tier)))

@@ -6,6 +6,8 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -287,8 +289,8 @@ def erase_member(*, request: ErasureRequest, executed_by: User) -> Member:
         user.set_unusable_password()
         user.save()
         user.groups.clear()
-        user.emailaddress_set.all().delete()
-        user.authenticator_set.all().delete()
+        EmailAddress.objects.filter(user=user).delete()
+        Authenticator.objects.filter(user=user).delete()
         member.user = None
         member.save(update_fields=["user"])
     request.executed_at = timezone.now()

@@ -208,6 +208,7 @@ def received_message_url(world: World, role: str) -> str | None:
     message = world.messages_to.get(role)
     return reverse("members:report_message", kwargs={"pk": message.pk}) if message else None
 
+
 MATRIX: dict[str, list[Case]] = {
     # --- core ---
     "core:home": [Case(named("core:home"), expect(200, 200))],
@@ -312,7 +313,9 @@ MATRIX: dict[str, list[Case]] = {
     ],
     "members:block": [
         Case(lambda w, r: reverse("members:block", kwargs={"pk": w.other_member.pk}), expect(405, 405)),
-        Case(lambda w, r: reverse("members:block", kwargs={"pk": w.other_member.pk}), only(MEMBERS, 302), method="post"),
+        Case(
+            lambda w, r: reverse("members:block", kwargs={"pk": w.other_member.pk}), only(MEMBERS, 302), method="post"
+        ),
     ],
     "members:report_message": [
         Case(received_message_url, OWN_MEMBER_PAGE, label="a message I received"),

@@ -50,7 +50,7 @@ def test_a_failing_member_is_reported_and_the_rest_still_sent() -> None:
     assert "openstaande uitnodiging" in run.failures[0]["error"] or "open" in run.failures[0]["error"]
 
 
-@pytest.mark.parametrize("value", ["=HYPERLINK(\"x\")", "+31", "-1", "@SUM(A1)", "\tx"])
+@pytest.mark.parametrize("value", ['=HYPERLINK("x")', "+31", "-1", "@SUM(A1)", "\tx"])
 def test_formula_like_cells_are_neutralised(value: str) -> None:
     assert neutralise(value) == "'" + value
     assert neutralise("Jansen") == "Jansen"

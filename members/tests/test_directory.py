@@ -2,7 +2,6 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 
 from core.roles import Role
 from members.models import Mandate, PrivateFieldView
@@ -94,8 +93,16 @@ def test_pending_mandates_do_not_count(client, world) -> None:  # type: ignore[n
 
 
 def test_results_show_only_what_each_member_allows(client) -> None:  # type: ignore[no-untyped-def]
-    MemberFactory(given_name="Open", email="open@example.org", email_visibility="members", phone="06-1", phone_visibility="members")
-    MemberFactory(given_name="Dicht", email="dicht@example.org", email_visibility="staff", phone="06-2", phone_visibility="nobody")
+    MemberFactory(
+        given_name="Open",
+        email="open@example.org",
+        email_visibility="members",
+        phone="06-1",
+        phone_visibility="members",
+    )
+    MemberFactory(
+        given_name="Dicht", email="dicht@example.org", email_visibility="staff", phone="06-2", phone_visibility="nobody"
+    )
     client.force_login(make_role_user(Role.MEMBER))
     html = client.get(URL).content.decode()
     assert "open@example.org" in html and "06-1" in html

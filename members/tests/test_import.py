@@ -61,12 +61,12 @@ def test_dry_run_shows_what_will_happen_and_confirm_writes_it(client, bodies) ->
 
 def test_every_error_is_reported_per_row_and_nothing_is_written(client, bodies) -> None:  # type: ignore[no-untyped-def]
     content = (
-        "voornaam,achternaam,e-mail,gemeente,rol,onderwerpen,lid sinds\n"
-        "Carla,Smit,geen-adres,Zwolle,raadslid,,\n"
-        "Daan,Bos,daan@example.org,Bergen,raadslid,,\n"
-        "Eva,,eva@example.org,Den Haag,gedeputeerde,astrologie,gisteren\n"
-        "Fenna,Kok,daan@example.org,,,,\n"
-    ).encode()
+        b"voornaam,achternaam,e-mail,gemeente,rol,onderwerpen,lid sinds\n"
+        b"Carla,Smit,geen-adres,Zwolle,raadslid,,\n"
+        b"Daan,Bos,daan@example.org,Bergen,raadslid,,\n"
+        b"Eva,,eva@example.org,Den Haag,gedeputeerde,astrologie,gisteren\n"
+        b"Fenna,Kok,daan@example.org,,,,\n"
+    )
     client.force_login(make_role_user(Role.ADMINISTRATOR))
     before = Member.objects.count()
     response = upload(client, "fouten.csv", content)

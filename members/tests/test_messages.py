@@ -20,7 +20,9 @@ def pair():  # type: ignore[no-untyped-def]
     return sender, recipient
 
 
-def test_recipient_gets_the_text_and_a_reply_path_without_any_address_leaking(client, pair, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_recipient_gets_the_text_and_a_reply_path_without_any_address_leaking(
+    client, pair, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
     sender, recipient = pair
     client.force_login(sender)
     url = reverse("members:thread", kwargs={"pk": recipient.member.pk})
@@ -43,7 +45,9 @@ def test_recipient_gets_the_text_and_a_reply_path_without_any_address_leaking(cl
 def test_sender_may_choose_to_share_their_address(pair, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
     sender, recipient = pair
     with django_capture_on_commit_callbacks(execute=True):
-        services.send_message(sender=sender.member, recipient=recipient.member, body="Bel me gerust.", reveal_sender_email=True)
+        services.send_message(
+            sender=sender.member, recipient=recipient.member, body="Bel me gerust.", reveal_sender_email=True
+        )
     assert mail.outbox[0].reply_to == ["afzender@example.org"]
 
 
@@ -79,7 +83,9 @@ def test_rate_limit_of_twenty_a_day(pair) -> None:  # type: ignore[no-untyped-de
     with pytest.raises(ValidationError, match="24 uur"):
         services.send_message(sender=sender.member, recipient=recipient.member, body="21", reveal_sender_email=False)
     Message.objects.update(created_at=timezone.now() - datetime.timedelta(hours=25))
-    services.send_message(sender=sender.member, recipient=recipient.member, body="volgende dag", reveal_sender_email=False)
+    services.send_message(
+        sender=sender.member, recipient=recipient.member, body="volgende dag", reveal_sender_email=False
+    )
 
 
 def test_blocked_sender_cannot_write(client, pair) -> None:  # type: ignore[no-untyped-def]
@@ -100,7 +106,9 @@ def test_blocked_sender_cannot_write(client, pair) -> None:  # type: ignore[no-u
 def test_recipient_reports_abuse_and_administrators_are_told(client, pair, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
     sender, recipient = pair
     make_role_user(Role.ADMINISTRATOR, email="beheer@example.org")
-    message = services.send_message(sender=sender.member, recipient=recipient.member, body="Scheldwoorden", reveal_sender_email=False)
+    message = services.send_message(
+        sender=sender.member, recipient=recipient.member, body="Scheldwoorden", reveal_sender_email=False
+    )
     client.force_login(sender)
     assert client.get(reverse("members:report_message", kwargs={"pk": message.pk})).status_code == 404
     client.force_login(recipient)
@@ -108,7 +116,7 @@ def test_recipient_reports_abuse_and_administrators_are_told(client, pair, djang
         client.post(reverse("members:report_message", kwargs={"pk": message.pk}), {"reason": "Intimiderend"})
     message.refresh_from_db()
     assert message.reported_at and message.report_reason == "Intimiderend"
-    alert = [m for m in mail.outbox if m.to == ["beheer@example.org"]][0]
+    alert = next(m for m in mail.outbox if m.to == ["beheer@example.org"])
     assert "Scheldwoorden" not in alert.body  # content stays on the platform
 
 

@@ -73,11 +73,13 @@ def test_a_new_mandate_waits_for_review_and_an_administrator_confirms_it(client)
     user = make_role_user(Role.MEMBER)
     client.force_login(user)
     wrong = client.post(
-        reverse("members:mandate_propose"), {"body": zwolle.pk, "role": "provincial_executive", "start_date": "2022-03-30"}
+        reverse("members:mandate_propose"),
+        {"body": zwolle.pk, "role": "provincial_executive", "start_date": "2022-03-30"},
     )
     assert wrong.context["form"].errors["role"]
     response = client.post(
-        reverse("members:mandate_propose"), {"body": zwolle.pk, "role": "alderman", "portfolios": "Wonen", "start_date": "2022-03-30"}
+        reverse("members:mandate_propose"),
+        {"body": zwolle.pk, "role": "alderman", "portfolios": "Wonen", "start_date": "2022-03-30"},
     )
     assert response.status_code == 302
     mandate = Mandate.objects.get(member=user.member)
@@ -100,7 +102,9 @@ def test_member_ends_own_mandate_and_it_is_flagged(client) -> None:  # type: ign
     client.force_login(user)
     too_early = client.post(reverse("members:mandate_change", kwargs={"pk": mandate.pk}), {"end_date": "2000-01-01"})
     assert too_early.context["form"].errors["end_date"]
-    client.post(reverse("members:mandate_change", kwargs={"pk": mandate.pk}), {"end_date": "2026-03-18", "portfolios": ""})
+    client.post(
+        reverse("members:mandate_change", kwargs={"pk": mandate.pk}), {"end_date": "2026-03-18", "portfolios": ""}
+    )
     mandate.refresh_from_db()
     assert str(mandate.end_date) == "2026-03-18"
     assert mandate.review_status == Mandate.Review.CHANGED

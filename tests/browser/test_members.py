@@ -70,7 +70,9 @@ def test_recipient_reads_reports_and_blocks(page: Page, a11y, login_as, people) 
     from members import services
 
     user = make_role_user(Role.MEMBER)
-    services.send_message(sender=people["ria"], recipient=user.member, body="Vervelende tekst", reveal_sender_email=False)
+    services.send_message(
+        sender=people["ria"], recipient=user.member, body="Vervelende tekst", reveal_sender_email=False
+    )
     login_as(user)
     page.goto("/berichten/")
     expect(page.get_by_text("1 nieuw")).to_be_visible()
@@ -128,7 +130,9 @@ def test_administrator_imports_checks_and_invites(page: Page, a11y, login_as, pe
     a11y.check("import-errors")
     page.get_by_role("link", name="Leden importeren").first.click()
     good = tmp_path / "goed.csv"
-    good.write_text("voornaam;achternaam;e-mail;gemeente;rol\nTom;Bakker;tom@example.org;Zwolle;raadslid\n", encoding="utf-8")
+    good.write_text(
+        "voornaam;achternaam;e-mail;gemeente;rol\nTom;Bakker;tom@example.org;Zwolle;raadslid\n", encoding="utf-8"
+    )
     page.get_by_label("Ledenlijst (CSV of Excel)").set_input_files(str(good))
     page.get_by_role("button", name="Controleer het bestand").click()
     a11y.check("import-check")
