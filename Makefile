@@ -54,11 +54,11 @@ typecheck: $(VENV)/.dev
 
 # The whole suite: lint, types, unit + integration + browser tests. SQLite unless DATABASE_URL is set.
 test: lint typecheck node_modules/.installed
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto $(PYTEST_ARGS)
 
 # Without the browser: for a quick check on another database.
 test-quick: $(VENV)/.dev
-	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto -m "not browser" $(PYTEST_ARGS)
 
 messages: $(VENV)/.dev
 	$(PY) manage.py makemessages -l nl -l en --no-location --no-obsolete --ignore=.venv --ignore=node_modules --ignore=tests --ignore="*/tests/*"
