@@ -30,3 +30,11 @@ def may_see(viewer: Any, member: Member, field: str) -> bool:
 
 def visible_fields(viewer: Any, member: Member) -> dict[str, bool]:
     return {field: may_see(viewer, member, field) for field in PRIVATE_FIELDS}
+
+
+def visible_to_class(member: Member, *, staff: bool) -> dict[str, bool]:
+    """What any association member (staff=False) or any staff member (staff=True) may see of
+    `member`: for pages shared by everyone in that class (the cached directory), never the
+    member's own view of themselves."""
+    allowed = {Visibility.MEMBERS, Visibility.STAFF} if staff else {Visibility.MEMBERS}
+    return {field: getattr(member, f"{field}_visibility") in allowed for field in PRIVATE_FIELDS}

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from allauth.account.signals import email_changed
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -29,3 +30,11 @@ def member_saved(sender: Any, instance: Member, **kwargs: Any) -> None:
 @receiver(post_delete, sender=Member)
 def member_deleted(sender: Any, instance: Member, **kwargs: Any) -> None:
     search.remove(KIND, instance.pk)
+
+
+@receiver(email_changed)
+def follow_login_address(
+    sender: Any, request: Any, user: Any, from_email_address: Any, to_email_address: Any, **kwargs: Any
+) -> None:
+    """A member who changes their login address (and confirmed it) is reached at the new one."""
+    Member.objects.filter(user=user).update(email=to_email_address.email.lower())

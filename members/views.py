@@ -32,8 +32,8 @@ from .forms import (
     ProposeMandateForm,
     ReportForm,
 )
-from .models import Branch, ImportBatch, InvitationRun, Mandate, MandateRole, Member, Message
-from .privacy import may_see, visible_fields
+from .models import Branch, ImportBatch, InvitationRun, Mandate, MandateRole, Member, Message, Visibility
+from .privacy import PRIVATE_FIELDS, may_see, visible_fields, visible_to_class
 from .selectors import (
     DirectoryFilters,
     branches,
@@ -98,9 +98,13 @@ def directory_view(request: HttpRequest) -> HttpResponse:
     cached = directory_cache.get("results", filters, page_number, is_staff)
     if cached is None:
         page = Paginator(directory(filters=filters), PAGE_SIZE).get_page(page_number)
-        rows = [{"member": m, "visible": visible_fields(request.user, m)} for m in page.object_list]
+        # Shared by every viewer of this class: never render a viewer's own private fields here.
+        rows = [{"member": m, "visible": visible_to_class(m, staff=is_staff)} for m in page.object_list]
         results = render_to_string("members/_directory_results.html", {"page": page, "rows": rows}, request)
-        shown = [(m.pk, staff_visible_private_fields(request.user, m)) for m in page.object_list]
+        shown = [
+            (m.pk, [f for f in PRIVATE_FIELDS if getattr(m, f"{f}_visibility") == Visibility.STAFF] if is_staff else [])
+            for m in page.object_list
+        ]
         cached = {"html": results, "shown": shown}
         directory_cache.put(cached, "results", filters, page_number, is_staff)
     if is_staff:

@@ -169,3 +169,13 @@ def test_cached_page_is_fresh_after_a_change_and_staff_views_are_still_logged(cl
     # Members get their own cached version, without the staff-only fields.
     client.force_login(make_role_user(Role.MEMBER))
     assert member.email not in client.get(URL).content.decode()
+
+
+def test_own_private_fields_never_reach_the_shared_cached_page(client) -> None:  # type: ignore[no-untyped-def]
+    me = make_role_user(Role.MEMBER)
+    me.member.phone, me.member.phone_visibility = "06-55554444", "nobody"
+    me.member.save()
+    client.force_login(me)
+    client.get(URL)  # renders and caches the page that contains my own card
+    client.force_login(make_role_user(Role.MEMBER))
+    assert "06-55554444" not in client.get(URL).content.decode()

@@ -129,3 +129,15 @@ def test_branch_page_lists_board_and_members(client) -> None:  # type: ignore[no
     html = response.content.decode()
     assert official.member.full_name in html and "Secretaris" in html
     assert response.context["can_manage"]
+
+
+def test_member_email_follows_a_changed_login_address() -> None:
+    from allauth.account.models import EmailAddress
+    from allauth.account.signals import email_changed
+
+    user = make_role_user(Role.MEMBER, email="oud@example.org")
+    old = EmailAddress.objects.get(user=user)
+    new = EmailAddress.objects.create(user=user, email="nieuw@example.org", verified=True, primary=True)
+    email_changed.send(sender=EmailAddress, request=None, user=user, from_email_address=old, to_email_address=new)
+    user.member.refresh_from_db()
+    assert user.member.email == "nieuw@example.org"
