@@ -137,7 +137,7 @@ def test_member_email_follows_a_changed_login_address() -> None:
 
     user = make_role_user(Role.MEMBER, email="oud@example.org")
     old = EmailAddress.objects.get(user=user)
-    new = EmailAddress.objects.create(user=user, email="nieuw@example.org", verified=True, primary=True)
+    new = EmailAddress.objects.create(user=user, email="nieuw@example.org", verified=True, primary=False)
     email_changed.send(sender=EmailAddress, request=None, user=user, from_email_address=old, to_email_address=new)
     user.member.refresh_from_db()
     assert user.member.email == "nieuw@example.org"
