@@ -48,6 +48,15 @@ class MemberAdmin(RaadhuisModelAdmin):
     readonly_fields = ["sort_name", "created_at", "updated_at"]
     inlines = [MandateInline]
 
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None) -> Any:
+        # The back office shows every field: a staff view of private fields, logged.
+        member = self.get_object(request, object_id)
+        if member is not None and self.has_view_permission(request, member):
+            services.log_private_views(
+                viewer=request.user, shown=[(member, ["email", "phone", "address"])], path=request.path
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
 
 @admin.register(Mandate)
 class MandateAdmin(RaadhuisModelAdmin):

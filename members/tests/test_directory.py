@@ -179,3 +179,15 @@ def test_own_private_fields_never_reach_the_shared_cached_page(client) -> None: 
     client.get(URL)  # renders and caches the page that contains my own card
     client.force_login(make_role_user(Role.MEMBER))
     assert "06-55554444" not in client.get(URL).content.decode()
+
+
+def test_export_and_back_office_views_are_logged_too(client) -> None:  # type: ignore[no-untyped-def]
+    member = MemberFactory()
+    admin = make_role_user(Role.ADMINISTRATOR)
+    client.force_login(admin)
+    client.get("/beheer/leden/export/")
+    client.get(f"/admin/members/member/{member.pk}/change/")
+    assert list(PrivateFieldView.objects.filter(member=member).values_list("path", flat=True).order_by("pk")) == [
+        "/beheer/leden/export/",
+        f"/admin/members/member/{member.pk}/change/",
+    ]
