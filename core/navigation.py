@@ -27,6 +27,7 @@ NAVIGATION = [
     NavItem(_("Home"), "core:home", "core.view_home", "/"),
     NavItem(_("Members"), "members:directory", "members.view_directory", "/leden/"),
     NavItem(_("Bodies"), "core:body_list", "core.view_body", "/bestuursorganen/"),
+    NavItem(_("Events"), "events:list", "events.view_list", "/bijeenkomsten/"),
     NavItem(_("Messages"), "members:inbox", "members.use_messages", "/berichten/"),
     NavItem(_("My profile"), "members:profile", "members.edit_profile", "/profiel/"),
 ]

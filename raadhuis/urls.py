@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("core.urls")),
     path("", include("accounts.urls")),
     path("", include("members.urls")),
+    path("", include("events.urls")),
     path("account/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("taal/", set_language, name="set_language"),

@@ -143,3 +143,35 @@ class BranchOfficialFactory(factory.django.DjangoModelFactory):
     member = factory.SubFactory(MemberFactory)
     function = BranchOfficial.Function.SECRETARY
     start_date = datetime.date(2023, 1, 1)
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "events.Event"
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Netwerkbijeenkomst {n}")
+    slug = factory.Sequence(lambda n: f"bijeenkomst-{n}")
+    summary = "Ontmoet collega's uit gemeente, provincie en waterschap."
+    status = "published"
+    capacity = 10
+    registration_opens = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1))
+    registration_closes = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=20))
+    cancellation_deadline = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=19))
+
+    @factory.post_generation
+    def sessions(self, create: bool, extracted: int | None, **kwargs: Any) -> None:
+        from events.models import Session
+
+        if not create:
+            return
+        start = timezone.now() + datetime.timedelta(days=21)
+        for n in range(extracted if extracted is not None else 1):
+            Session.objects.create(
+                event=self,
+                starts_at=start + datetime.timedelta(days=7 * n),
+                ends_at=start + datetime.timedelta(days=7 * n, hours=3),
+                location_name="Stadhuis",
+                address="Grote Kerkplein 15, Zwolle",
+            )
+        self.refresh_schedule()
