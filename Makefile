@@ -66,3 +66,4 @@ messages: $(VENV)/.dev
 
 bench: $(VENV)/.dev
 	$(PY) bench/pages.py $(BENCH_ARGS)
+	$(PY) bench/registration.py $(BENCH_ARGS)

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -107,7 +107,13 @@ def register(*, event: Event, member: Member, needs: str = "", on_participant_li
     problem = eligibility_problem(event, member)
     if problem:
         raise RegistrationError(problem)
-    if event.registrations.active().filter(member=member).exists():
+    # One query for the three facts the decision needs (under the lock).
+    counts = event.registrations.aggregate(
+        taken=Count("pk", filter=Q(status__in=[S.CONFIRMED, S.OFFERED])),
+        waiting=Count("pk", filter=Q(status=S.WAITLISTED)),
+        mine=Count("pk", filter=Q(member=member) & ~Q(status__in=[S.CANCELLED, S.EXPIRED])),
+    )
+    if counts["mine"]:
         raise RegistrationError(_("You are already registered for this event."))
     registration = Registration(
         event=event,
@@ -116,8 +122,7 @@ def register(*, event: Event, member: Member, needs: str = "", on_participant_li
         on_participant_list=on_participant_list,
         signed_up_at=timezone.now(),
     )
-    waiting = event.registrations.filter(status=S.WAITLISTED).exists()
-    if _seats_free(event) > 0 and not waiting:
+    if counts["taken"] < event.capacity and not counts["waiting"]:
         _confirm(registration)
     else:
         registration.status = S.WAITLISTED
@@ -443,17 +448,28 @@ def evaluate(*, registration: Registration, overall: int, content: int, organisa
 # --- mail -----------------------------------------------------------------------------------------------
 
 
-def _mail(registration: Registration, kind: str, **extra: Any) -> None:
+def _mail(registration: Registration, kind: str, session: Session | None = None) -> None:
+    """E-mail the participant: after the transaction commits, the worker renders and sends it (no
+    rendering inside the event lock, nothing sent for a change that was rolled back)."""
+    from .tasks import send_registration_mail
+
+    registration_id, session_id = registration.pk, session.pk if session else None
+    transaction.on_commit(lambda: send_registration_mail.enqueue(registration_id, kind, session_id))
+
+
+def render_and_send(registration_id: int, kind: str, session_id: int | None = None) -> None:
+    registration = Registration.objects.select_related("event", "member").filter(pk=registration_id).first()
+    if registration is None:
+        return
     event = registration.event
-    event_url = absolute_url(event.get_absolute_url())
     context = {
         "registration": registration,
         "event": event,
-        "event_url": event_url,
+        "event_url": absolute_url(event.get_absolute_url()),
         "sessions": list(event.sessions.all()),
+        "session": Session.objects.filter(pk=session_id).first() if session_id else None,
         "confirm_url": absolute_url(reverse("events:guest_confirm", kwargs={"token": registration.token})),
         "registration_url": absolute_url(reverse("events:registration", kwargs={"token": registration.token})),
-        **extra,
     }
     send_templated_mail(f"events/email/{kind}", [registration.email], context)
 

@@ -22,3 +22,8 @@ def send_session_reminders(session_id: int, revision: int) -> int:
 @task()
 def housekeeping() -> dict[str, int]:
     return services.housekeeping()
+
+
+@task()
+def send_registration_mail(registration_id: int, kind: str, session_id: int | None = None) -> None:
+    services.render_and_send(registration_id, kind, session_id)
