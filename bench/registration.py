@@ -133,7 +133,8 @@ def main() -> None:
     in_order = rows == ["confirmed"] * confirmed + ["waitlisted"] * waiting
     rate = len(rows) / elapsed
     lines = [
-        f"registrations: {len(rows)} in {elapsed:.2f} s with {args.processes} processes = {rate:.0f}/s (target >= 150/s)",
+        f"registrations: {len(rows)} in {elapsed:.2f} s with {args.processes} processes"
+        f" = {rate:.0f}/s (target >= 150/s)",
         f"confirmed {confirmed} (expected {SEATS}), waitlisted {waiting} (expected {PEOPLE - SEATS}), "
         f"signup order kept: {in_order}, errors {errors}",
     ]
@@ -143,7 +144,8 @@ def main() -> None:
         machine = f"{platform.node()} ({platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()})"
         with open(ROOT / "docs" / "PERFORMANCE.md", "a", encoding="utf-8") as handle:
             handle.write(
-                f"\n### Concurrent registrations — {datetime.date.today().isoformat()}\n\nMachine: {machine}. PostgreSQL; "
+                f"\n### Concurrent registrations — {datetime.date.today().isoformat()}\n\n"
+                f"Machine: {machine}. PostgreSQL; "
                 f"{PEOPLE} members registering at once for {SEATS} seats from {args.processes} processes "
                 "(service calls; each confirmation e-mail queued for the worker).\n\n```\n"
                 + "\n".join(lines)
