@@ -70,6 +70,13 @@ MANAGEMENT = [
         _("The member directory as a spreadsheet (CSV)."),
     ),
     NavItem(
+        _("Events and courses"),
+        "events:manage_list",
+        "events.create_event",
+        "/beheer/bijeenkomsten/",
+        _("Create events, manage participants and waitlists, take attendance."),
+    ),
+    NavItem(
         _("Back office"),
         "admin:index",
         "core.use_admin",

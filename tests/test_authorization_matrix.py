@@ -33,8 +33,17 @@ from accounts import services as account_services
 from accounts.models import Invitation, User
 from core.models import Association, Body
 from core.roles import STAFF_ROLES, Role
+from events.documents import certificate_code
+from events.models import Attendance, CalendarFeed, Evaluation, InvoiceSequence, Registration, Session
 from members.models import Block, ErasureRequest, ImportBatch, InvitationRun, Member, Message, PrivateFieldView, Topic
-from tests.factories import MandateFactory, MemberFactory, MunicipalityFactory, UserFactory, make_role_user
+from tests.factories import (
+    EventFactory,
+    MandateFactory,
+    MemberFactory,
+    MunicipalityFactory,
+    UserFactory,
+    make_role_user,
+)
 
 ANONYMOUS = "anonymous"
 ROLES = [ANONYMOUS, *Role.values]
@@ -71,11 +80,21 @@ class World:
     invitation: Invitation
     other_webauthn: Authenticator
     other_mandate: Any = None
+    admin_attendance: Any = None
+    admin_evaluation: Any = None
     messages_to: dict[str, Any] = field(default_factory=dict)
     others_message: Any = None
     pending_mandate: Any = None
     import_batch: Any = None
     invitation_run: Any = None
+    event: Any = None
+    invited_event: Any = None
+    public_event: Any = None
+    event_registrations: dict[str, Any] = field(default_factory=dict)
+    other_registration: Any = None
+    paid_registration: Any = None
+    past_registration: Any = None
+    feed_token: str = ""
     admin_objects: dict[str, Any] = field(default_factory=dict)
 
     def own_member(self, role: str) -> Member | None:
@@ -134,6 +153,7 @@ def build_world() -> World:
     world.pending_mandate = MandateFactory(member=other, body=body, role="alderman", review_status="pending")
     world.import_batch = ImportBatch.objects.create(file_name="leden.csv", rows=[])
     world.invitation_run = InvitationRun.objects.create(member_ids=[other.pk])
+    _events_world(world, users, other)
     block = Block.objects.create(blocker=other, blocked=lapsed)
     erasure = ErasureRequest.objects.create(member=lapsed)
     view = PrivateFieldView.objects.create(viewer=stranger, member=other, fields="email", path="/leden/")
@@ -159,8 +179,43 @@ def build_world() -> World:
         "members.erasurerequest": erasure,
         "members.importbatch": world.import_batch,
         "members.invitationrun": world.invitation_run,
+        "events.event": world.event,
+        "events.session": world.event.sessions.first(),
+        "events.registration": world.other_registration,
+        "events.attendance": world.admin_attendance,
+        "events.evaluation": world.admin_evaluation,
+        "events.calendarfeed": CalendarFeed.objects.first(),
+        "events.invoicesequence": InvoiceSequence.objects.first(),
     }
     return world
+
+
+def _events_world(world: World, users: dict[str, User], other: Member) -> None:
+    """An event organised by the organiser role, an invitation-only and a public event, and
+    registrations in several states."""
+    from events import services as event_services
+
+    world.event = EventFactory(slug="netwerk", capacity=5, price_cents=2500)
+    world.event.organisers.add(users[Role.EVENT_ORGANISER])
+    world.invited_event = EventFactory(slug="besloten", audience="invited")
+    world.public_event = EventFactory(slug="open-avond", audience="public")
+    for role in MEMBERS:
+        world.event_registrations[role] = event_services.register(event=world.event, member=users[role].member)
+    world.other_registration = event_services.register(event=world.event, member=other)
+    past = EventFactory(slug="afgelopen", kind="course", certificate_share=0)
+    Session.objects.filter(event=past).update(
+        starts_at=timezone.now() - datetime.timedelta(days=5),
+        ends_at=timezone.now() - datetime.timedelta(days=5, hours=-2),
+    )
+    past.refresh_schedule()
+    world.past_registration = Registration.objects.create(event=past, member=other, status="confirmed")
+    world.admin_evaluation = Evaluation.objects.create(
+        registration=world.past_registration, overall=4, content=4, organisation=4
+    )
+    world.admin_attendance = Attendance.objects.create(
+        registration=world.past_registration, session=past.sessions.first()
+    )
+    world.feed_token = CalendarFeed.objects.create(member=other).token
 
 
 def _faction(body: Body) -> Any:
@@ -196,6 +251,9 @@ def own_member_url(name: str) -> Callable[[World, str], str | None]:
 
 MEMBER_PAGE = {**only(STAFF | MEMBERS, 200), Role.GRIFFIE_CONTACT: 403}
 ADMINISTRATOR_PAGE = only({Role.ADMINISTRATOR}, 200)
+# The event organiser role organises world.event; administrators manage every event.
+ORGANISER_PAGE = only({Role.ADMINISTRATOR, Role.EVENT_ORGANISER}, 200)
+MEMBER_PAGE_WITH_ORGANISER = {**only(STAFF | MEMBERS, 200), Role.GRIFFIE_CONTACT: 404, ANONYMOUS: LOGIN}
 OWN_MEMBER_PAGE = only(MEMBERS, 200)
 
 
@@ -344,7 +402,111 @@ MATRIX: dict[str, list[Case]] = {
         Case(lambda w, r: reverse("members:invite_run", kwargs={"pk": w.invitation_run.pk}), ADMINISTRATOR_PAGE)
     ],
     "members:export": [Case(named("members:export"), ADMINISTRATOR_PAGE)],
-    "core:manage": [Case(named("core:manage"), ADMINISTRATOR_PAGE)],
+    "core:manage": [Case(named("core:manage"), only({Role.ADMINISTRATOR, Role.EVENT_ORGANISER}, 200))],
+    # --- events ---
+    "events:list": [Case(named("events:list"), expect(200, 200))],
+    "events:archive": [Case(named("events:archive"), expect(200, 200))],
+    "events:detail": [
+        Case(lambda w, r: w.event.get_absolute_url(), MEMBER_PAGE_WITH_ORGANISER, label="members' event"),
+        Case(
+            lambda w, r: w.invited_event.get_absolute_url(),
+            {**only({Role.ADMINISTRATOR}, 200, denied=404)},
+            label="by invitation, nobody invited",
+        ),
+        Case(lambda w, r: w.public_event.get_absolute_url(), expect(200, 200), label="public"),
+    ],
+    "events:register": [
+        # Members get the form; everyone else has no member record to register with.
+        Case(
+            lambda w, r: reverse("events:register", kwargs={"slug": w.event.slug}),
+            {**MEMBER_PAGE_WITH_ORGANISER, **dict.fromkeys(STAFF, 403)},
+        ),
+        Case(
+            lambda w, r: reverse("events:register", kwargs={"slug": w.public_event.slug}),
+            {**expect(302, 302), **dict.fromkeys(MEMBERS, 200)},
+            label="public: non-members go to the guest form",
+        ),
+    ],
+    "events:guest_register": [
+        Case(lambda w, r: reverse("events:guest_register", kwargs={"slug": w.public_event.slug}), expect(200, 200)),
+        Case(
+            lambda w, r: reverse("events:guest_register", kwargs={"slug": w.event.slug}),
+            expect(404, 404),
+            label="members only",
+        ),
+    ],
+    "events:ics": [Case(lambda w, r: reverse("events:ics", kwargs={"slug": w.event.slug}), MEMBER_PAGE_WITH_ORGANISER)],
+    # Registration pages are reached with the private token from the e-mail, by anyone holding it.
+    "events:registration": [
+        Case(
+            lambda w, r: reverse("events:registration", kwargs={"token": w.other_registration.token}), expect(200, 200)
+        ),
+        Case(fixed("/inschrijving/onzin/"), expect(404, 404), label="unknown token"),
+    ],
+    "events:guest_confirm": [
+        Case(
+            lambda w, r: reverse("events:guest_confirm", kwargs={"token": w.other_registration.token}), expect(200, 200)
+        )
+    ],
+    "events:invoice": [
+        Case(lambda w, r: reverse("events:invoice", kwargs={"token": w.other_registration.token}), expect(200, 200))
+    ],
+    "events:certificate": [
+        Case(lambda w, r: reverse("events:certificate", kwargs={"token": w.past_registration.token}), expect(200, 200))
+    ],
+    "events:evaluate": [
+        Case(lambda w, r: reverse("events:evaluate", kwargs={"token": w.past_registration.token}), expect(200, 200)),
+        Case(
+            lambda w, r: reverse("events:evaluate", kwargs={"token": w.other_registration.token}),
+            expect(404, 404),
+            label="before the event",
+        ),
+    ],
+    "events:certificate_verify": [
+        Case(
+            lambda w, r: reverse(
+                "events:certificate_verify",
+                kwargs={"pk": w.past_registration.pk, "code": certificate_code(w.past_registration)},
+            ),
+            expect(200, 200),
+        ),
+        Case(
+            lambda w, r: reverse("events:certificate_verify", kwargs={"pk": w.past_registration.pk, "code": "x"}),
+            expect(404, 404),
+            label="forged",
+        ),
+    ],
+    "events:calendar": [Case(named("events:calendar"), OWN_MEMBER_PAGE)],
+    "events:feed": [
+        Case(lambda w, r: reverse("events:feed", kwargs={"token": w.feed_token}), expect(200, 200)),
+        Case(fixed("/agenda/onzin.ics"), expect(404, 404), label="unknown token"),
+    ],
+    "events:manage_list": [Case(named("events:manage_list"), ORGANISER_PAGE)],
+    "events:create": [Case(named("events:create"), ORGANISER_PAGE)],
+    "events:manage": [Case(lambda w, r: reverse("events:manage", kwargs={"slug": w.event.slug}), ORGANISER_PAGE)],
+    "events:edit": [Case(lambda w, r: reverse("events:edit", kwargs={"slug": w.event.slug}), ORGANISER_PAGE)],
+    "events:export": [Case(lambda w, r: reverse("events:export", kwargs={"slug": w.event.slug}), ORGANISER_PAGE)],
+    "events:results": [Case(lambda w, r: reverse("events:results", kwargs={"slug": w.event.slug}), ORGANISER_PAGE)],
+    "events:checkin": [
+        Case(
+            lambda w, r: reverse("events:checkin", kwargs={"slug": w.event.slug, "pk": w.event.sessions.first().pk}),
+            ORGANISER_PAGE,
+        ),
+        Case(
+            lambda w, r: reverse(
+                "events:checkin", kwargs={"slug": w.invited_event.slug, "pk": w.event.sessions.first().pk}
+            ),
+            expect(LOGIN, 404),
+            label="session of another event",
+        ),
+    ],
+    "events:checkin_scan": [
+        Case(
+            lambda w, r: reverse("events:checkin_scan", kwargs={"token": w.other_registration.token}),
+            {**ORGANISER_PAGE, Role.ADMINISTRATOR: 302, Role.EVENT_ORGANISER: 302},
+            label="no session today: back to the event",
+        )
+    ],
     # --- allauth: account ---
     "account_login": [Case(named("account_login"), expect(200, 302))],
     "account_logout": [Case(named("account_logout"), expect(302, 200))],
@@ -400,6 +562,11 @@ ADMIN_REFUSED = {
     "members.erasurerequest": {"add", "delete"},
     "members.importbatch": {"add", "delete"},
     "members.invitationrun": {"add", "delete"},
+    "events.registration": {"add", "delete"},
+    "events.attendance": {"add", "delete"},
+    "events.evaluation": {"add", "delete"},
+    "events.calendarfeed": {"add"},
+    "events.invoicesequence": {"add", "delete"},
 }
 
 
