@@ -76,3 +76,9 @@ def test_site_is_dutch_whatever_the_browser_says_until_the_visitor_switches(clie
     assert '<html lang="nl">' in page.content.decode()
     client.post("/taal/", {"language": "en", "next": "/"})
     assert '<html lang="en">' in client.get("/account/login/").content.decode()
+
+
+def test_plural_forms_are_whole_words() -> None:
+    catalogue = polib.pofile(str(LOCALE / "nl" / "LC_MESSAGES" / "django.po"))
+    broken = [e.msgid for e in catalogue if e.msgid_plural and any(len(v) < 3 for v in e.msgstr_plural.values())]
+    assert not broken, f"Plural translations look broken: {broken}"
