@@ -7,6 +7,7 @@ import datetime
 import hashlib
 import random
 from dataclasses import dataclass
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -141,6 +142,7 @@ def load_demo() -> dict[str, int]:
     _ensure_accounts()
     _ensure_invitations()
     _ensure_activity()
+    _ensure_events()
     return created
 
 
@@ -389,3 +391,208 @@ def _ensure_activity() -> None:
             review_status=Mandate.Review.PENDING,
             submitted_by=member.user,
         )
+
+
+def _ensure_events() -> None:
+    """Events in every state: open, full with a waitlist, closed, past (with attendance and
+    evaluations), cancelled, public, and a paid three-session course."""
+    from events import services as event_services
+    from events.models import Attendance, Evaluation, Event, Registration, Session
+
+    if Event.objects.exists():
+        return
+    rng = random.Random(SEED + 2)
+    organiser = User.objects.get(email=f"organisator@{DEMO_DOMAIN}")
+    me = Member.objects.get(email=f"lid@{DEMO_DOMAIN}")
+    people = list(Member.objects.active().exclude(pk=me.pk).order_by("pk"))
+    now = timezone.now()
+    provinces = {b.code: b for b in Body.objects.filter(tier=Tier.PROVINCIAL)}
+    topics = {t.slug: t for t in Topic.objects.all()}
+
+    def at(days: int, hour: int, minute: int = 0) -> datetime.datetime:
+        local = timezone.localtime(now + datetime.timedelta(days=days)).replace(
+            hour=hour, minute=minute, second=0, microsecond=0
+        )
+        return local
+
+    def make(
+        slug: str,
+        title: str,
+        kind: str,
+        summary: str,
+        description: str,
+        sessions: list[tuple[int, int, int, str, str, str]],
+        *,
+        capacity: int = 40,
+        price_cents: int = 0,
+        audience: str = "members",
+        region: str | None = None,
+        closes_in: int | None = None,
+        topic_slugs: tuple[str, ...] = (),
+    ) -> Event:
+        first_day = min(d for d, *_rest in sessions)
+        event = Event.objects.create(
+            slug=slug,
+            title=title,
+            kind=kind,
+            summary=summary,
+            description=description,
+            status=Event.Status.PUBLISHED,
+            audience=audience,
+            capacity=capacity,
+            price_cents=price_cents,
+            region=provinces.get(region or ""),
+            registration_opens=now - datetime.timedelta(days=60),
+            registration_closes=at(first_day if closes_in is None else closes_in, 12),
+            cancellation_deadline=at(first_day - 2, 12),
+        )
+        event.organisers.add(organiser)
+        event.topics.set([topics[t] for t in topic_slugs if t in topics])
+        for day, hour, hours, location, address, online in sessions:
+            Session.objects.create(
+                event=event,
+                starts_at=at(day, hour),
+                ends_at=at(day, hour) + datetime.timedelta(hours=hours),
+                location_name=location,
+                address=address,
+                online_url=online,
+            )
+        event.refresh_schedule()
+        return event
+
+    course = make(
+        "leergang-begroting-lezen",
+        "Leergang Begroting lezen voor raadsleden",
+        Event.Kind.COURSE,
+        "Drie avonden over begroting, jaarrekening en kaderstelling: zo stel je de goede vragen.",
+        "Voor raadsleden in hun eerste of tweede termijn.\n\n- Avond 1: de opbouw van de begroting\n"
+        "- Avond 2: jaarrekening en rekenkamer\n- Avond 3: kaders stellen en bijsturen\n\n"
+        "Je krijgt een certificaat als je minstens twee van de drie avonden aanwezig bent.",
+        [
+            (24, 19, 3, "Stadhuis Zwolle", "Grote Kerkplein 15, Zwolle", ""),
+            (31, 19, 3, "Stadhuis Zwolle", "Grote Kerkplein 15, Zwolle", ""),
+            (38, 19, 3, "", "", "https://meet.example.org/begroting"),
+        ],
+        capacity=20,
+        price_cents=19500,
+        region="PV23",
+        topic_slugs=("financien", "democratie"),
+    )
+    full = make(
+        "netwerkavond-wonen-overijssel",
+        "Netwerkavond: woningbouw in Overijssel",
+        Event.Kind.NETWORK_MEETING,
+        "Raadsleden, Statenleden en wethouders over de woningbouwopgave in de regio.",
+        "Met een korte inleiding door een gedeputeerde en daarna gesprekken aan tafels per regio.",
+        [(10, 19, 2, "Provinciehuis Overijssel", "Luttenbergstraat 2, Zwolle", "")],
+        capacity=12,
+        region="PV23",
+        topic_slugs=("wonen",),
+    )
+    webinar = make(
+        "webinar-digitale-veiligheid",
+        "Webinar: digitale veiligheid voor politici",
+        Event.Kind.WEBINAR,
+        "Wat doe je tegen doxing, nepaccounts en bedreigingen online?",
+        "Een uur, met ruimte voor vragen.",
+        [(6, 12, 1, "", "", "https://meet.example.org/veilig")],
+        capacity=200,
+        topic_slugs=("veiligheid", "integriteit"),
+    )
+    make(
+        "open-avond-democratie",
+        "Open avond: democratie dichtbij",
+        Event.Kind.NETWORK_MEETING,
+        "Voor iedereen die overweegt zich kandidaat te stellen: hoe is het om raadslid te zijn?",
+        "Gasten zijn welkom; meld je aan met je naam en e-mailadres.",
+        [(17, 20, 2, "Bibliotheek Assen", "Collegeplein 1, Assen", "")],
+        capacity=60,
+        audience="public",
+        region="PV22",
+        topic_slugs=("democratie",),
+    )
+    make(
+        "training-debatteren",
+        "Training debatteren in de raad",
+        Event.Kind.TRAINING,
+        "Een dag oefenen met interrupties, moties en het laatste woord.",
+        "In kleine groepen, met een acteur.",
+        [(45, 10, 6, "Vergadercentrum Utrecht", "Stationsplein 1, Utrecht", "")],
+        capacity=16,
+        price_cents=9500,
+        region="PV26",
+        closes_in=3,
+        topic_slugs=("democratie",),
+    )
+    cancelled = make(
+        "waterschapsdag",
+        "Waterschapsdag: klimaat en dijken",
+        Event.Kind.NETWORK_MEETING,
+        "Excursie langs de dijkversterking, met waterschappers uit het hele land.",
+        "Helaas gaat deze dag niet door.",
+        [(14, 10, 5, "Gemaal De Blocq van Kuffeler", "Kuffelerweg 1, Almere", "")],
+        capacity=30,
+        region="PV24",
+        topic_slugs=("water", "klimaat"),
+    )
+    past = make(
+        "intervisie-integriteit-voorjaar",
+        "Intervisie: integriteit in de praktijk",
+        Event.Kind.COURSE,
+        "Twee avonden intervisie over dilemma's rond integriteit.",
+        "Vertrouwelijk, in kleine kring.",
+        [
+            (-40, 19, 2, "Huis van de Provincie", "Markt 11, Arnhem", ""),
+            (-33, 19, 2, "Huis van de Provincie", "Markt 11, Arnhem", ""),
+        ],
+        capacity=14,
+        region="PV25",
+        topic_slugs=("integriteit",),
+    )
+
+    def register_quietly(event: Event, member: Member, **kwargs: Any) -> Registration:
+        event.registration_closes = max(event.registration_closes, now + datetime.timedelta(minutes=5))
+        Event.objects.filter(pk=event.pk).update(registration_closes=event.registration_closes)
+        return event_services.register(event=event, member=member, **kwargs)
+
+    register_quietly(course, me, needs="Vegetarisch")
+    for member in rng.sample(people, k=9):
+        register_quietly(course, member, on_participant_list=rng.random() < 0.6)
+    for member in rng.sample(people, k=15):
+        register_quietly(full, member)
+    register_quietly(full, me)  # the demo member waits for a seat
+    for member in rng.sample(people, k=25):
+        register_quietly(webinar, member)
+    for member in rng.sample(people, k=8):
+        register_quietly(cancelled, member)
+    event_services.cancel_event(event=cancelled)
+    # The past course: registrations made back then, attendance taken, evaluations given.
+    sessions = list(past.sessions.all())
+    for index, member in enumerate([me, *rng.sample(people, k=9)]):
+        registration = Registration.objects.create(
+            event=past,
+            member=member,
+            status=Registration.Status.CONFIRMED,
+            signed_up_at=now - datetime.timedelta(days=60 - index),
+        )
+        for session in sessions:
+            Attendance.objects.create(
+                registration=registration, session=session, present=rng.random() < 0.85, marked_by=organiser
+            )
+        if rng.random() < 0.8:
+            Evaluation.objects.create(
+                registration=registration,
+                overall=rng.choice([3, 4, 4, 5, 5]),
+                content=rng.choice([3, 4, 5, 5]),
+                organisation=rng.choice([2, 3, 4, 4, 5]),
+                comment=rng.choice(
+                    [
+                        "",
+                        "Meer tijd voor casussen graag.",
+                        "Heel waardevol, ook de contacten.",
+                        "Goede begeleiding.",
+                        "",
+                    ]
+                ),
+            )
+    Attendance.objects.filter(registration__member=me, registration__event=past).update(present=True)
