@@ -29,6 +29,7 @@ NAVIGATION = [
     NavItem(_("Bodies"), "core:body_list", "core.view_body", "/bestuursorganen/"),
     NavItem(_("Events"), "events:list", "events.view_list", "/bijeenkomsten/"),
     NavItem(_("Messages"), "members:inbox", "members.use_messages", "/berichten/"),
+    NavItem(_("Advice"), "desk:home", "desk.ask", "/hulp/"),
     NavItem(_("My profile"), "members:profile", "members.edit_profile", "/profiel/"),
 ]
 
@@ -75,6 +76,13 @@ MANAGEMENT = [
         "events.create_event",
         "/beheer/bijeenkomsten/",
         _("Create events, manage participants and waitlists, take attendance."),
+    ),
+    NavItem(
+        _("Advice desk"),
+        "desk:queue",
+        "desk.view_queue",
+        "/hulp/beheer/",
+        _("Cases, triage and assignment, overdue threat reports, statistics."),
     ),
     NavItem(
         _("Back office"),

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("members.urls")),
     path("", include("events.urls")),
+    path("", include("desk.urls")),
     path("account/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("taal/", set_language, name="set_language"),

@@ -6,15 +6,21 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD_SECRET = "x" * 20 + "-production-secret-" + "y" * 20
 
 
+KEY = Fernet.generate_key().decode()
+
+
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     ignored = {"SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL"}
     environment = {k: v for k, v in os.environ.items() if k not in ignored}
-    environment.update({"DJANGO_SETTINGS_MODULE": "raadhuis.settings.production", **env})
+    environment.update(
+        {"DJANGO_SETTINGS_MODULE": "raadhuis.settings.production", "RAADHUIS_ENCRYPTION_KEYS": KEY, **env}
+    )
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
     )
@@ -36,6 +42,14 @@ def test_production_refuses_missing_allowed_hosts() -> None:
     result = run_manage("check", SECRET_KEY=GOOD_SECRET)
     assert result.returncode != 0
     assert "ALLOWED_HOSTS" in result.stderr
+
+
+def test_production_refuses_to_start_without_encryption_keys() -> None:
+    result = run_manage(
+        "check", SECRET_KEY=GOOD_SECRET, ALLOWED_HOSTS="raadhuis.example.org", RAADHUIS_ENCRYPTION_KEYS=""
+    )
+    assert result.returncode != 0
+    assert "RAADHUIS_ENCRYPTION_KEYS" in result.stderr
 
 
 def test_check_deploy_is_clean_with_production_settings() -> None:

@@ -22,6 +22,11 @@ RAADHUIS_DATA_DIR = Path(env.str("RAADHUIS_DATA_DIR", default=str(BASE_DIR.paren
 # Absolute address of the site, for links in e-mails sent by the background worker.
 RAADHUIS_BASE_URL = env.str("RAADHUIS_BASE_URL", default="http://127.0.0.1:8000")
 RAADHUIS_INVITATION_VALID_DAYS = env.int("RAADHUIS_INVITATION_VALID_DAYS", default=14)
+# Fernet keys for data encrypted at rest (advice cases); the first encrypts, all decrypt.
+RAADHUIS_ENCRYPTION_KEYS: list[str] = env.list("RAADHUIS_ENCRYPTION_KEYS", default=[])
+# Advice desk: hours before an unanswered threat report counts as overdue; years content is kept.
+RAADHUIS_THREAT_RESPONSE_HOURS = env.int("RAADHUIS_THREAT_RESPONSE_HOURS", default=4)
+RAADHUIS_CASE_RETENTION_DAYS = env.int("RAADHUIS_CASE_RETENTION_DAYS", default=730)
 
 INSTALLED_APPS = [
     "core.admin_config.RaadhuisAdminConfig",
@@ -42,6 +47,7 @@ INSTALLED_APPS = [
     "accounts",
     "members",
     "events",
+    "desk",
     "demo",
 ]
 

@@ -12,6 +12,9 @@ DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("dev-only"):
     raise ImproperlyConfigured("Set SECRET_KEY to a random value of at least 50 characters.")
+RAADHUIS_ENCRYPTION_KEYS = env.list("RAADHUIS_ENCRYPTION_KEYS", default=[])
+if not RAADHUIS_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured("Set RAADHUIS_ENCRYPTION_KEYS (manage.py generate_encryption_key prints one).")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("Set ALLOWED_HOSTS (comma separated host names).")

@@ -23,3 +23,6 @@ STORAGES = {
 # Static files straight from the app directories, without collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Tests use a key derived from SECRET_KEY (production requires RAADHUIS_ENCRYPTION_KEYS).
+RAADHUIS_ALLOW_DERIVED_KEY = True

@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.models import Tier
+from members.models import Topic
+
+from .models import THREAT_KINDS, Confidentiality, Kind, Organisation
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.docx,.jpg,.jpeg,.png,.txt"}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+ATTACHMENTS_HELP = _("PDF, Word, photos or screenshots; at most 10 MB each. Stored encrypted.")
+
+
+class AskForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("What kind of help?"), choices=[c for c in Kind.choices if c[0] not in THREAT_KINDS]
+    )
+    on_behalf = forms.ChoiceField(label=_("For whom?"), required=False)
+    confidentiality = forms.ChoiceField(
+        label=_("Who at the desk may read it?"),
+        choices=Confidentiality.choices,
+        widget=forms.RadioSelect,
+        initial=Confidentiality.NORMAL,
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    description = forms.CharField(label=_("Your question"), widget=forms.Textarea(attrs={"rows": 6}), max_length=10000)
+    files = MultipleFileField(label=_("Attachments (optional)"), help_text=ATTACHMENTS_HELP)
+
+    def __init__(self, *args: Any, behalf_choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["on_behalf"].choices = [("", _("Myself")), *behalf_choices]
+        if not behalf_choices:
+            del self.fields["on_behalf"]
+
+
+class ReportForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("What happened?"),
+        choices=[c for c in Kind.choices if c[0] in THREAT_KINDS],
+        widget=forms.RadioSelect,
+    )
+    description = forms.CharField(
+        label=_("Describe what happened, when and who (if you know)"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=10000,
+    )
+    files = MultipleFileField(label=_("Screenshots or photos (optional)"), help_text=ATTACHMENTS_HELP)
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        label=_("Message"), widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=10000
+    )
+    files = MultipleFileField(label=_("Attachments (optional)"), help_text=ATTACHMENTS_HELP)
+
+
+class TriageForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices)
+    confidentiality = forms.ChoiceField(label=_("Confidentiality"), choices=Confidentiality.choices)
+
+
+class ReferForm(forms.Form):
+    organisation = forms.ModelChoiceField(label=_("Refer to"), queryset=Organisation.objects.order_by("name"))
+    note = forms.CharField(
+        label=_("Note (visible to the requester)"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+class CloseForm(forms.Form):
+    outcome = forms.CharField(label=_("Outcome"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class OrganisationForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Organisation
+        fields = ["name", "kind", "expertise", "region", "email", "phone", "website"]
+        widgets = {"expertise": forms.Textarea(attrs={"rows": 2})}
+
+
+class IntervisionForm(forms.Form):
+    tier = forms.ChoiceField(label=_("Your tier"), choices=[c for c in Tier.choices if c[0] != Tier.NATIONAL])
+    topics = forms.ModelMultipleChoiceField(
+        label=_("Topics"), queryset=Topic.objects.order_by("name"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    note = forms.CharField(
+        label=_("What would you like to bring in? (optional)"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
