@@ -34,6 +34,7 @@ from accounts.models import Invitation, User
 from core.models import Association, Body
 from core.roles import STAFF_ROLES, Role
 from events.documents import certificate_code
+from desk.models import CaseAccess, Helper, IntervisionGroup, IntervisionSignup, Organisation
 from events.models import Attendance, CalendarFeed, Evaluation, InvoiceSequence, Registration, Session
 from members.models import Block, ErasureRequest, ImportBatch, InvitationRun, Member, Message, PrivateFieldView, Topic
 from tests.factories import (
@@ -95,6 +96,7 @@ class World:
     paid_registration: Any = None
     past_registration: Any = None
     feed_token: str = ""
+    cases: dict[str, Any] = field(default_factory=dict)
     admin_objects: dict[str, Any] = field(default_factory=dict)
 
     def own_member(self, role: str) -> Member | None:
@@ -154,6 +156,7 @@ def build_world() -> World:
     world.import_batch = ImportBatch.objects.create(file_name="leden.csv", rows=[])
     world.invitation_run = InvitationRun.objects.create(member_ids=[other.pk])
     _events_world(world, users, other)
+    _desk_world(world, users, other)
     block = Block.objects.create(blocker=other, blocked=lapsed)
     erasure = ErasureRequest.objects.create(member=lapsed)
     view = PrivateFieldView.objects.create(viewer=stranger, member=other, fields="email", path="/leden/")
@@ -186,6 +189,12 @@ def build_world() -> World:
         "events.evaluation": world.admin_evaluation,
         "events.calendarfeed": CalendarFeed.objects.first(),
         "events.invoicesequence": InvoiceSequence.objects.first(),
+        "desk.case": world.cases["strict-other"],
+        "desk.caseaccess": CaseAccess.objects.create(case=world.cases["normal-other"], user=stranger, what="case"),
+        "desk.organisation": world.organisation,
+        "desk.helper": world.helper,
+        "desk.intervisionsignup": world.signup,
+        "desk.intervisiongroup": world.group,
     }
     return world
 
@@ -216,6 +225,37 @@ def _events_world(world: World, users: dict[str, User], other: Member) -> None:
         registration=world.past_registration, session=past.sessions.first()
     )
     world.feed_token = CalendarFeed.objects.create(member=other).token
+
+
+def _desk_world(world: World, users: dict[str, User], other: Member) -> None:
+    """Cases at every confidentiality level, asked by the member role (own) and by another member
+    (other's); normal and confidential ones assigned to the adviser role with the counsellor role
+    on the confidential ones, strictly confidential ones assigned to the counsellor role."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from desk import services as desk_services
+
+    for owner_label, owner in (("own", users[Role.MEMBER].member), ("other", other)):
+        for level in ("normal", "confidential", "strict"):
+            case = desk_services.open_case(
+                requester=owner,
+                kind="political",
+                subject="Vraag",
+                description="Inhoud",
+                confidentiality=level,
+                files=[SimpleUploadedFile("a.pdf", b"%PDF-1.4 x", content_type="application/pdf")],
+            )
+            if level == "strict":
+                desk_services.assign(case=case, user=users[Role.COUNSELLOR])
+            else:
+                desk_services.assign(case=case, user=users[Role.ADVISER])
+            if level == "confidential":
+                desk_services.add_counsellor(case=case, user=users[Role.COUNSELLOR])
+            world.cases[f"{level}-{owner_label}"] = case
+    world.organisation = Organisation.objects.create(name="Politie Eenheid Oost", kind="police")
+    world.helper = Helper.objects.create(user=users[Role.COUNSELLOR], kind="counsellor")
+    world.signup = IntervisionSignup.objects.create(member=other, tier="municipal")
+    world.group = IntervisionGroup.objects.create(name="Groep Oost")
 
 
 def _faction(body: Body) -> Any:
@@ -255,6 +295,52 @@ ADMINISTRATOR_PAGE = only({Role.ADMINISTRATOR}, 200)
 ORGANISER_PAGE = only({Role.ADMINISTRATOR, Role.EVENT_ORGANISER}, 200)
 MEMBER_PAGE_WITH_ORGANISER = {**only(STAFF | MEMBERS, 200), Role.GRIFFIE_CONTACT: 404, ANONYMOUS: LOGIN}
 OWN_MEMBER_PAGE = only(MEMBERS, 200)
+
+
+# Who reads each case (see desk/rules.py): the requester (the member role for "own" cases), the
+# advisers' team for normal cases, the assigned adviser and counsellors on the case for
+# confidential ones, only the assigned counsellor for strictly confidential ones. Nobody else,
+# administrators included; the case is hidden (404).
+CASE_READERS = {
+    "normal-own": {Role.MEMBER, Role.ADVISER},
+    "normal-other": {Role.ADVISER},
+    "confidential-own": {Role.MEMBER, Role.ADVISER, Role.COUNSELLOR},
+    "confidential-other": {Role.ADVISER, Role.COUNSELLOR},
+    "strict-own": {Role.MEMBER, Role.COUNSELLOR},
+    "strict-other": {Role.COUNSELLOR},
+}
+
+
+def case_cases(name: str, status: int | str = 200, *, requester_only: bool = False, method: str = "get") -> list[Case]:
+    cases = []
+    for key, readers in CASE_READERS.items():
+        if requester_only:
+            # Only the requester may ask for deletion; other readers get 403, the rest 404.
+            table = only(readers, 403, denied=404)
+            if key.endswith("-own"):
+                table[Role.MEMBER] = status
+        else:
+            table = only(readers, status, denied=404)
+        cases.append(
+            Case(lambda w, r, key=key: reverse(name, kwargs={"reference": w.cases[key].reference}), table, method=method, label=key)
+        )
+    return cases
+
+
+def case_attachment_cases() -> list[Case]:
+    return [
+        Case(
+            lambda w, r, key=key: reverse(
+                "desk:attachment", kwargs={"reference": w.cases[key].reference, "pk": w.cases[key].attachments.first().pk}
+            ),
+            only(readers, 200, denied=404),
+            label=key,
+        )
+        for key, readers in CASE_READERS.items()
+    ]
+
+
+DESK_STAFF = {Role.ADVISER, Role.COUNSELLOR}
 
 
 def own_mandate_url(world: World, role: str) -> str | None:
@@ -402,7 +488,7 @@ MATRIX: dict[str, list[Case]] = {
         Case(lambda w, r: reverse("members:invite_run", kwargs={"pk": w.invitation_run.pk}), ADMINISTRATOR_PAGE)
     ],
     "members:export": [Case(named("members:export"), ADMINISTRATOR_PAGE)],
-    "core:manage": [Case(named("core:manage"), only({Role.ADMINISTRATOR, Role.EVENT_ORGANISER}, 200))],
+    "core:manage": [Case(named("core:manage"), only({Role.ADMINISTRATOR, Role.EVENT_ORGANISER} | DESK_STAFF, 200))],
     # --- events ---
     "events:list": [Case(named("events:list"), expect(200, 200))],
     "events:archive": [Case(named("events:archive"), expect(200, 200))],
@@ -507,6 +593,43 @@ MATRIX: dict[str, list[Case]] = {
             label="no session today: back to the event",
         )
     ],
+    # --- desk ---
+    "desk:home": [Case(named("desk:home"), expect(LOGIN, 200))],
+    "desk:ask": [Case(named("desk:ask"), only(MEMBERS, 200))],
+    "desk:report": [Case(named("desk:report"), only(MEMBERS, 200))],
+    "desk:intervision": [Case(named("desk:intervision"), only(MEMBERS, 200))],
+    "desk:case": case_cases("desk:case"),
+    "desk:safety": case_cases("desk:safety"),
+    "desk:access_log": case_cases("desk:access_log"),
+    "desk:attachment": case_attachment_cases(),
+    "desk:delete_request": case_cases("desk:delete_request", requester_only=True),
+    "desk:case_action": [
+        *[Case(c.url, expect(405, 405), label=c.label) for c in case_cases("desk:case_action")],
+        *[
+            Case(
+                lambda w, r, key=key: reverse("desk:case_action", kwargs={"reference": w.cases[key].reference}),
+                only(readers & DESK_STAFF, 302, denied=404),
+                method="post",
+                data={"action": "nothing"},
+                label=key,
+            )
+            for key, readers in CASE_READERS.items()
+        ],
+    ],
+    "desk:queue": [Case(named("desk:queue"), only(DESK_STAFF, 200))],
+    "desk:overdue": [Case(named("desk:overdue"), only(DESK_STAFF, 200))],
+    "desk:statistics": [Case(named("desk:statistics"), only(DESK_STAFF, 200))],
+    "desk:intervision_groups": [Case(named("desk:intervision_groups"), only(DESK_STAFF, 200))],
+    "desk:organisations": [Case(named("desk:organisations"), only(DESK_STAFF, 200))],
+    "desk:helpers": [Case(named("desk:helpers"), only(DESK_STAFF, 200))],
+    "desk:manage": [
+        Case(
+            lambda w, r, key=key: reverse("desk:manage", kwargs={"reference": w.cases[key].reference}),
+            only(DESK_STAFF, 200),
+            label=f"{key}: metadata only",
+        )
+        for key in CASE_READERS
+    ],
     # --- allauth: account ---
     "account_login": [Case(named("account_login"), expect(200, 302))],
     "account_logout": [Case(named("account_logout"), expect(302, 200))],
@@ -562,6 +685,8 @@ ADMIN_REFUSED = {
     "members.erasurerequest": {"add", "delete"},
     "members.importbatch": {"add", "delete"},
     "members.invitationrun": {"add", "delete"},
+    "desk.case": {"add", "delete"},
+    "desk.caseaccess": {"add", "delete"},
     "events.registration": {"add", "delete"},
     "events.attendance": {"add", "delete"},
     "events.evaluation": {"add", "delete"},

@@ -28,7 +28,7 @@ def test_logo_is_served_publicly_as_an_image(client) -> None:  # type: ignore[no
 def test_navigation_shows_what_the_role_allows(client) -> None:  # type: ignore[no-untyped-def]
     client.force_login(make_role_user(Role.MEMBER))
     labels = [item["label"] for item in client.get("/").context["navigation"]]
-    assert labels == ["Start", "Leden", "Bestuursorganen", "Bijeenkomsten", "Berichten", "Mijn profiel"]
+    assert labels == ["Start", "Leden", "Bestuursorganen", "Bijeenkomsten", "Berichten", "Advies", "Mijn profiel"]
     client.force_login(make_role_user(Role.GRIFFIE_CONTACT))
     labels = [item["label"] for item in client.get("/").context["navigation"]]
     assert labels == ["Start", "Bestuursorganen", "Bijeenkomsten"]
