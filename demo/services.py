@@ -143,6 +143,7 @@ def load_demo() -> dict[str, int]:
     _ensure_invitations()
     _ensure_activity()
     _ensure_events()
+    _ensure_desk()
     return created
 
 
@@ -596,3 +597,142 @@ def _ensure_events() -> None:
                 ),
             )
     Attendance.objects.filter(registration__member=me, registration__event=past).update(present=True)
+
+
+def _ensure_desk() -> None:
+    """Advice cases in every state and level, referral addresses, counsellors, intervision."""
+    from desk import services as desk_services
+    from desk.models import Case, Helper, IntervisionSignup, Kind, Organisation
+
+    if Case.objects.exists():
+        return
+    rng = random.Random(SEED + 3)
+    adviser = User.objects.get(email=f"adviseur@{DEMO_DOMAIN}")
+    counsellor = User.objects.get(email=f"vertrouwenspersoon@{DEMO_DOMAIN}")
+    me = Member.objects.get(email=f"lid@{DEMO_DOMAIN}")
+    people = list(Member.objects.active().exclude(pk=me.pk).order_by("pk"))
+    provinces = {b.code: b for b in Body.objects.filter(tier=Tier.PROVINCIAL)}
+    Helper.objects.create(
+        user=counsellor,
+        kind="counsellor",
+        region=provinces.get("PV23"),
+        on_duty=True,
+        case_kinds=[Kind.THREAT_DIGITAL, Kind.THREAT_PHYSICAL, Kind.DOXXING, Kind.INTEGRITY_OWN],
+    )
+    Helper.objects.create(
+        user=adviser, kind="coach", region=provinces.get("PV26"), case_kinds=[Kind.COACHING, Kind.MEDIATION]
+    )
+    police = Organisation.objects.create(
+        name="Politie: Team Bedreigde Politieke Ambtsdragers",
+        kind="police",
+        phone="0900-8844",
+        expertise="Aangifte en beveiligingsadvies bij bedreiging van politici.",
+        website="https://www.politie.nl",
+    )
+    Organisation.objects.create(
+        name="Stichting Integriteitsadvies",
+        kind="integrity",
+        email="advies@integriteit.example",
+        expertise="Vertrouwelijk advies over integriteitsvraagstukken.",
+    )
+    Organisation.objects.create(
+        name="Mediationbureau De Brug",
+        kind="mediation",
+        phone="030-1234567",
+        region=provinces.get("PV26"),
+        expertise="Bemiddeling bij conflicten in fracties.",
+    )
+    now = timezone.now()
+
+    def case(member: Member, kind: str, subject: str, text: str, level: str = "normal", days_ago: int = 0) -> Any:
+        item = desk_services.open_case(
+            requester=member, kind=kind, subject=subject, description=text, confidentiality=level
+        )
+        moment = now - datetime.timedelta(days=days_ago, hours=rng.randint(0, 6))
+        due = moment + datetime.timedelta(hours=4) if item.is_threat else None
+        Case.objects.filter(pk=item.pk).update(created_at=moment, due_by=due)
+        item.refresh_from_db()
+        return item
+
+    threat = case(
+        me,
+        Kind.THREAT_DIGITAL,
+        "Bedreiging online",
+        "Na het debat over de azc-locatie krijg ik op Facebook berichten waarin staat dat ze weten waar ik woon.",
+        level="confidential",
+        days_ago=2,
+    )
+    desk_services.assign(case=threat, user=adviser)
+    desk_services.add_counsellor(case=threat, user=counsellor)
+    desk_services.add_message(
+        case=threat,
+        author=adviser,
+        body="Dank voor je melding. Ik bel je vanmiddag; bewaar alle berichten met datum en tijd.",
+    )
+    desk_services.add_message(case=threat, author=me.user, body="Dank je. Ik heb schermafdrukken gemaakt.")
+    desk_services.refer(
+        case=threat,
+        organisation=police,
+        note="Het team Bedreigde Politieke Ambtsdragers neemt contact met je op voor aangifte.",
+        by=adviser,
+    )
+    question = case(
+        me,
+        Kind.POLITICAL,
+        "Motie over betaalbare huur",
+        "Kunnen jullie meelezen met mijn motie over een opkoopbescherming? Ik wil hem volgende maand indienen.",
+        days_ago=9,
+    )
+    desk_services.assign(case=question, user=adviser)
+    desk_services.add_message(
+        case=question,
+        author=adviser,
+        body="Mooi initiatief. Kijk ook naar de motie uit Zwolle in de bibliotheek; ik stuur je opmerkingen.",
+    )
+    desk_services.close(case=question, outcome="Motie aangepast en ingediend.")
+    overdue = case(
+        rng.choice(people),
+        Kind.DOXXING,
+        "Adres gedeeld",
+        "Mijn huisadres staat op een forum.",
+        level="confidential",
+        days_ago=0,
+    )
+    Case.objects.filter(pk=overdue.pk).update(
+        created_at=now - datetime.timedelta(hours=6), due_by=now - datetime.timedelta(hours=2)
+    )
+    strict = case(
+        rng.choice(people),
+        Kind.INTEGRITY_OWN,
+        "Dilemma nevenfunctie",
+        "Ik twijfel of mijn nevenfunctie bij een woningcorporatie verenigbaar is.",
+        level="strict",
+        days_ago=5,
+    )
+    desk_services.assign(case=strict, user=counsellor)
+    mediation = case(
+        rng.choice(people),
+        Kind.MEDIATION,
+        "Spanning in de fractie",
+        "Binnen onze fractie botst het over de koers; we willen hulp van buiten.",
+        days_ago=20,
+    )
+    desk_services.assign(case=mediation, user=adviser)
+    for index in range(12):
+        old = case(
+            rng.choice(people),
+            rng.choice([Kind.COACHING, Kind.POLITICAL, Kind.FACTION_TRAINING]),
+            "Eerdere vraag",
+            "Afgehandelde vraag.",
+            days_ago=30 + index * 9,
+        )
+        desk_services.add_message(case=old, author=adviser, body="Beantwoord.")
+        Case.objects.filter(pk=old.pk).update(
+            first_response_at=old.created_at + datetime.timedelta(hours=rng.randint(2, 40))
+        )
+        desk_services.close(case=old, outcome="Afgerond.")
+    for member in rng.sample(people, k=6):
+        signup = IntervisionSignup.objects.create(
+            member=member, tier=rng.choice(["municipal", "provincial", "water_board"])
+        )
+        signup.topics.set(rng.sample(list(Topic.objects.all()), k=2))

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from core.crypto import decrypt_bytes
+from core.models import Tier
 from core.permissions import can, require
 from core.roles import Role
 from members.models import BranchOfficial, Faction
@@ -327,21 +328,13 @@ def manage(request: HttpRequest, reference: str) -> HttpResponse:
 def statistics(request: HttpRequest) -> HttpResponse:
     overview = services.statistics_overview()
     top = max([n or 0 for _k, n in overview["by_kind"]] or [1]) or 1
-    bars = []
-    for index, (kind, count) in enumerate(overview["by_kind"]):
-        length = round(280 * (count or 0) / top)
-        bars.append(
-            {
-                "label": Kind(kind).label if kind in Kind.values else kind,
-                "count": count,
-                "y": 6 + index * 30,
-                "length": length,
-                "value_x": 300 + length + 8,
-            }
-        )
-    return render(
-        request, "desk/statistics.html", {"overview": overview, "bars": bars, "bars_height": 12 + 30 * len(bars)}
-    )
+    # Suppressed small cells are drawn as zero: a bar never shows more than its number does.
+    bars = [
+        {"label": Kind(kind).label if kind in Kind.values else kind, "count": count, "value": count or 0, "top": top}
+        for kind, count in overview["by_kind"]
+    ]
+    overview["by_tier"] = [(str(Tier(t).label) if t in Tier.values else "", n) for t, n in overview["by_tier"]]
+    return render(request, "desk/statistics.html", {"overview": overview, "bars": bars})
 
 
 @require("desk.manage_directory")

@@ -33,8 +33,8 @@ from accounts import services as account_services
 from accounts.models import Invitation, User
 from core.models import Association, Body
 from core.roles import STAFF_ROLES, Role
-from events.documents import certificate_code
 from desk.models import CaseAccess, Helper, IntervisionGroup, IntervisionSignup, Organisation
+from events.documents import certificate_code
 from events.models import Attendance, CalendarFeed, Evaluation, InvoiceSequence, Registration, Session
 from members.models import Block, ErasureRequest, ImportBatch, InvitationRun, Member, Message, PrivateFieldView, Topic
 from tests.factories import (
@@ -322,7 +322,12 @@ def case_cases(name: str, status: int | str = 200, *, requester_only: bool = Fal
         else:
             table = only(readers, status, denied=404)
         cases.append(
-            Case(lambda w, r, key=key: reverse(name, kwargs={"reference": w.cases[key].reference}), table, method=method, label=key)
+            Case(
+                lambda w, r, key=key: reverse(name, kwargs={"reference": w.cases[key].reference}),
+                table,
+                method=method,
+                label=key,
+            )
         )
     return cases
 
@@ -331,7 +336,8 @@ def case_attachment_cases() -> list[Case]:
     return [
         Case(
             lambda w, r, key=key: reverse(
-                "desk:attachment", kwargs={"reference": w.cases[key].reference, "pk": w.cases[key].attachments.first().pk}
+                "desk:attachment",
+                kwargs={"reference": w.cases[key].reference, "pk": w.cases[key].attachments.first().pk},
             ),
             only(readers, 200, denied=404),
             label=key,
