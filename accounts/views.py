@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.forms import add_errors
 from core.permissions import require
 
 from . import services
@@ -100,11 +101,7 @@ def invitation_create(request: HttpRequest) -> HttpResponse:
                 invited_by=request.user,  # type: ignore[arg-type]
             )
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
             return redirect("accounts:invitation_list")

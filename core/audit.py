@@ -12,6 +12,9 @@ def register() -> None:
     auditlog.register(apps.get_model("members", "Mandate"))
     auditlog.register(apps.get_model("members", "BranchOfficial"))
     auditlog.register(apps.get_model("core", "Association"))
+    # "History kept" of what councillors are entitled to, and of budget decisions.
+    auditlog.register(apps.get_model("programme", "Entitlement"))
+    auditlog.register(apps.get_model("programme", "BudgetRequest"))
 
 
 register()

@@ -1,3 +1,6 @@
+from typing import Any
+
+from django.core.exceptions import ValidationError
 from django.forms.renderers import DjangoTemplates
 
 
@@ -6,3 +9,12 @@ class FormRenderer(DjangoTemplates):
 
     form_template_name = "django/forms/div.html"
     formset_template_name = "django/forms/formsets/div.html"
+
+
+def add_errors(form: Any, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: per field where it names one, else on top."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

@@ -30,6 +30,13 @@ NAVIGATION = [
     NavItem(_("Events"), "events:list", "events.view_list", "/bijeenkomsten/"),
     NavItem(_("Messages"), "members:inbox", "members.use_messages", "/berichten/"),
     NavItem(_("Advice"), "desk:home", "desk.ask", "/hulp/"),
+    NavItem(_("My entitlements"), "programme:my_entitlements", "programme.my_entitlements", "/mijn-rechten/"),
+    NavItem(
+        _("Budget requests"),
+        "programme:budget_requests",
+        "programme.view_budget_requests",
+        "/ontwikkeltraject/budgetaanvragen/",
+    ),
     NavItem(_("My profile"), "members:profile", "members.edit_profile", "/profiel/"),
 ]
 
@@ -83,6 +90,13 @@ MANAGEMENT = [
         "desk.view_queue",
         "/hulp/beheer/",
         _("Cases, triage and assignment, overdue threat reports, statistics."),
+    ),
+    NavItem(
+        _("Development programme"),
+        "programme:dashboard",
+        "programme.officer",
+        "/beheer/ontwikkeltraject/",
+        _("Applications of municipalities, tracks, learning groups and the dashboard."),
     ),
     NavItem(
         _("Back office"),

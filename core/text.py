@@ -37,3 +37,12 @@ MUNICIPALITY_ALIASES = {
     "nuenen": "nuenen gerwen en nederwetten",
     "friesland": "fryslan",
 }
+
+
+def format_euros(cents: int | None, unknown: str = "?") -> str:
+    """1234567 -> "€ 12.345,67" (Dutch notation); None -> `unknown`."""
+    if cents is None:
+        return unknown
+    sign = "-" if cents < 0 else ""
+    cents = abs(cents)
+    return f"{sign}€ {cents // 100:,}".replace(",", ".") + f",{cents % 100:02d}"

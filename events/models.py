@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import Body, Tier
 from core.richtext import render
+from core.text import format_euros
 from members.models import Branch, MandateRole, Member, Topic
 
 
@@ -135,7 +136,7 @@ class Event(models.Model):
 
     @property
     def price_euros(self) -> str:
-        return f"€ {self.price_cents // 100},{self.price_cents % 100:02d}"
+        return format_euros(self.price_cents)
 
     @property
     def is_paid(self) -> bool:

@@ -19,3 +19,13 @@ def role_label(slug: str) -> str:
     from core.roles import Role
 
     return str(Role(slug).label) if slug in Role.values else slug
+
+
+@register.filter
+def euros(cents: int | None) -> str:
+    """{{ amount_cents|euros }} -> "€ 1.250,00"; unknown amounts say so, they are never 0."""
+    from django.utils.translation import gettext
+
+    from core.text import format_euros
+
+    return format_euros(cents, unknown=gettext("unknown"))

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "members",
     "events",
     "desk",
+    "programme",
     "demo",
 ]
 
