@@ -37,7 +37,6 @@ NAVIGATION = [
         "programme.view_budget_requests",
         "/ontwikkeltraject/budgetaanvragen/",
     ),
-    NavItem(_("My profile"), "members:profile", "members.edit_profile", "/profiel/"),
 ]
 
 # Tools for staff, gathered on /beheer/ (shown in the navigation when at least one is allowed).

@@ -144,6 +144,7 @@ def load_demo() -> dict[str, int]:
     _ensure_activity()
     _ensure_events()
     _ensure_desk()
+    _ensure_programme()
     return created
 
 
@@ -736,3 +737,201 @@ def _ensure_desk() -> None:
             member=member, tier=rng.choice(["municipal", "provincial", "water_board"])
         )
         signup.topics.set(rng.sample(list(Topic.objects.all()), k=2))
+
+
+def _ensure_programme() -> None:
+    """Applications, tracks in several states, learning groups, good practices, entitlements for
+    many municipalities (some unknown) and budget requests; the demo griffie contact is Zwolle's."""
+    from programme import services as programme_services
+    from programme.models import (
+        Application,
+        ApplicationTheme,
+        BudgetRequest,
+        Entitlement,
+        GoodPractice,
+        IntakeMeeting,
+        LearningGroup,
+        LearningGroupDocument,
+        PlanItem,
+        ProgrammeContact,
+        Track,
+    )
+
+    if Application.objects.exists():
+        return
+    rng = random.Random(SEED + 4)
+    officer = User.objects.get(email=f"programma@{DEMO_DOMAIN}")
+    griffie = User.objects.get(email=f"griffie@{DEMO_DOMAIN}")
+    me = Member.objects.get(email=f"lid@{DEMO_DOMAIN}")
+    bodies = {b.code: b for b in Body.objects.filter(tier=Tier.MUNICIPAL)}
+    zwolle, wolden = bodies["GM0193"], bodies["GM1690"]
+    ProgrammeContact.objects.create(user=griffie, municipality=zwolle)
+    year = timezone.localdate().year
+    now = timezone.now()
+
+    def apply(
+        town: Body, name: str, function: str, themes: dict[str, str], text: str, status: str = "new", days_ago: int = 3
+    ) -> Application:
+        app = Application.objects.create(
+            municipality=town,
+            contact_name=name,
+            contact_function=function,
+            contact_email=f"{slugify(name).replace('-', '.')}@{slugify(town.name)}.example",
+            description=text,
+            status=status,
+            created_at=now - datetime.timedelta(days=days_ago),
+        )
+        for theme, role in themes.items():
+            ApplicationTheme.objects.create(application=app, theme=theme, role=role)
+        return app
+
+    apply(
+        wolden,
+        "Greet Hoekstra",
+        "griffier",
+        {"training": "candidate"},
+        "Nieuwe raadsleden weten vaak niet dat er een opleidingsbudget is.",
+        days_ago=2,
+    )
+    apply(
+        wolden,
+        "Rik Mulder",
+        "raadslid",
+        {"training": "candidate", "support": "candidate"},
+        "Als fractie van twee lukt het ons niet om alle stukken te lezen.",
+        days_ago=1,
+    )
+    zwolle_app = apply(
+        zwolle,
+        "Anke de Boer",
+        "griffier",
+        {"training": "good_example"},
+        "Zwolle heeft sinds 2023 een persoonlijk budget van 1.500 euro per raadslid.",
+        status="accepted",
+        days_ago=90,
+    )
+    others = rng.sample([b for c, b in bodies.items() if c not in {"GM0193", "GM1690"}], k=6)
+    for index, town in enumerate(others):
+        status = ["accepted", "accepted", "more_info", "declined", "new", "accepted"][index]
+        app = apply(
+            town,
+            rng.choice(["Sanne Visser", "Peter Bakker", "Yvonne Smit", "Hans de Groot"]),
+            "griffier",
+            {rng.choice(["training", "support"]): rng.choice(["candidate", "good_example"])},
+            "Wij willen de ondersteuning van de raad verbeteren.",
+            status=status,
+            days_ago=10 + index * 7,
+        )
+        if status == "accepted":
+            for choice in app.themes.all():
+                track, _created = Track.objects.get_or_create(
+                    municipality=town,
+                    theme=choice.theme,
+                    defaults={
+                        "role": choice.role,
+                        "officer": officer,
+                        "status": rng.choice(["intake", "active", "completed"]),
+                    },
+                )
+                track.applications.add(app)
+    track = Track.objects.create(
+        municipality=zwolle, theme="training", role="good_example", officer=officer, status="active"
+    )
+    track.applications.add(zwolle_app)
+    IntakeMeeting.objects.create(
+        track=track,
+        date=timezone.localdate() - datetime.timedelta(days=70),
+        participants=(
+            "Burgemeester Peter Snijders\nGriffier Anke de Boer\n"
+            "Raadslid Marieke de Vries-Hoekstra\nProgrammamedewerker Samira Bouzid"
+        ),
+        notes="Zwolle wil zijn aanpak delen met andere gemeenten.",
+        agreed_goals="Handreiking voor andere griffies; twee leergroepbijeenkomsten.",
+    )
+    for kind, title, days, status in [
+        ("goal", "Elk raadslid kent zijn opleidingsbudget", 30, "in_progress"),
+        ("activity", "Handreiking schrijven voor andere griffies", -20, "done"),
+        ("milestone", "Presentatie in de leergroep", 14, "planned"),
+        ("milestone", "Evaluatie met de raad", -5, "planned"),
+    ]:
+        PlanItem.objects.create(
+            track=track,
+            kind=kind,
+            title=title,
+            due_date=timezone.localdate() + datetime.timedelta(days=days),
+            status=status,
+        )
+    programme_services.comment(
+        track=track, author=griffie, body="De handreiking is af; zullen we hem in de leergroep bespreken?"
+    )
+    group = LearningGroup.objects.create(
+        name="Leergroep Opleidingsbudget Noord",
+        theme="training",
+        description="Gemeenten die raadsleden beter willen laten leren.",
+    )
+    group.municipalities.set([zwolle, wolden, *others[:3]])
+    LearningGroupDocument.objects.create(
+        group=group, title="Handreiking opleidingsbudget (concept)", url="https://example.org/handreiking.pdf"
+    )
+    for town, title, text, amounts in [
+        (
+            zwolle,
+            "Persoonlijk opleidingsbudget van € 1.500",
+            "Elk raadslid krijgt jaarlijks een persoonlijk opleidingsbudget. "
+            "De griffie stuurt in januari een overzicht rond.",
+            "€ 1.500 per raadslid per jaar",
+        ),
+        (
+            others[0],
+            "Fractieassistent per fractie",
+            "Elke fractie kan een fractieassistent aanstellen voor 8 uur per week.",
+            "€ 12.000 per fractie per jaar",
+        ),
+        (
+            others[1],
+            "Ambtelijke bijstand op aanvraag",
+            "Raadsleden kunnen tot 20 uur per jaar ambtelijke bijstand vragen bij het schrijven van moties.",
+            "20 uur per raadslid",
+        ),
+    ]:
+        GoodPractice.objects.create(
+            municipality=town,
+            theme="training" if "opleiding" in title.lower() else "support",
+            title=title,
+            arrangement=text,
+            amounts=amounts,
+            bylaw="Verordening rechtspositie raadsleden, art. 7",
+            contact="De griffie",
+        )
+    for town in [*rng.sample(list(bodies.values()), k=40), zwolle, wolden]:
+        known = rng.random() < 0.8
+        seats = rng.choice([13, 15, 17, 19, 21, 23, 25, 27, 29, 31, 33, 35, 37, 39, 45])
+        Entitlement.objects.get_or_create(
+            municipality=town,
+            year=year,
+            defaults={
+                "council_seats": seats,
+                "training_budget_cents": rng.choice([50000, 75000, 100000, 150000, 200000]) if known else None,
+                "faction_fixed_cents": rng.choice([100000, 250000, 500000]) if rng.random() < 0.7 else None,
+                "faction_per_seat_cents": rng.choice([80000, 120000, 150000, 220000]) if rng.random() < 0.75 else None,
+                "official_assistance": "Tot 20 uur per raadslid per jaar.",
+                "how_to_use": "Dien een aanvraag in via dit platform; de griffie beslist binnen twee weken.",
+                "source_name": f"Verordening rechtspositie raads- en commissieleden {town.name}",
+                "source_article": "art. 7",
+                "source_date": datetime.date(year - 1, 12, 15),
+            },
+        )
+    Entitlement.objects.filter(municipality=zwolle, year=year).update(training_budget_cents=150000)
+    BudgetRequest.objects.create(
+        member=me,
+        municipality=zwolle,
+        year=year,
+        amount_cents=39500,
+        description="Leergang Begroting lezen voor raadsleden",
+        status="approved",
+        decided_by=griffie,
+        decided_at=now,
+    )
+    BudgetRequest.objects.create(
+        member=me, municipality=zwolle, year=year, amount_cents=4950, description="Boek: De raad aan zet"
+    )

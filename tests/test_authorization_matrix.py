@@ -97,6 +97,7 @@ class World:
     past_registration: Any = None
     feed_token: str = ""
     cases: dict[str, Any] = field(default_factory=dict)
+    programme: dict[str, Any] = field(default_factory=dict)
     admin_objects: dict[str, Any] = field(default_factory=dict)
 
     def own_member(self, role: str) -> Member | None:
@@ -157,6 +158,7 @@ def build_world() -> World:
     world.invitation_run = InvitationRun.objects.create(member_ids=[other.pk])
     _events_world(world, users, other)
     _desk_world(world, users, other)
+    _programme_world(world, users, body)
     block = Block.objects.create(blocker=other, blocked=lapsed)
     erasure = ErasureRequest.objects.create(member=lapsed)
     view = PrivateFieldView.objects.create(viewer=stranger, member=other, fields="email", path="/leden/")
@@ -195,6 +197,16 @@ def build_world() -> World:
         "desk.helper": world.helper,
         "desk.intervisionsignup": world.signup,
         "desk.intervisiongroup": world.group,
+        "programme.application": world.programme["application"],
+        "programme.track": world.programme["own_track"],
+        "programme.intakemeeting": world.programme["own_track"].intakes.create(
+            date=timezone.localdate(), participants="x"
+        ),
+        "programme.programmecontact": users[Role.GRIFFIE_CONTACT].programme_contacts.first(),
+        "programme.learninggroup": world.programme["own_group"],
+        "programme.goodpractice": world.programme["practice"],
+        "programme.entitlement": world.programme["own_town"].entitlements.first(),
+        "programme.budgetrequest": world.programme["request"],
     }
     return world
 
@@ -256,6 +268,49 @@ def _desk_world(world: World, users: dict[str, User], other: Member) -> None:
     world.helper = Helper.objects.create(user=users[Role.COUNSELLOR], kind="counsellor")
     world.signup = IntervisionSignup.objects.create(member=other, tier="municipal")
     world.group = IntervisionGroup.objects.create(name="Groep Oost")
+
+
+def _programme_world(world: World, users: dict[str, User], body: Body) -> None:
+    """The griffie contact role is the contact for `body` (own); another municipality is not theirs."""
+    from programme.models import (
+        Application,
+        BudgetRequest,
+        Entitlement,
+        GoodPractice,
+        LearningGroup,
+        ProgrammeContact,
+        Track,
+    )
+
+    other_town = MunicipalityFactory(code="GM9998", name="Andersdorp")
+    ProgrammeContact.objects.create(user=users[Role.GRIFFIE_CONTACT], municipality=body)
+    application = Application.objects.create(
+        municipality=body,
+        contact_name="Greet",
+        contact_function="griffier",
+        contact_email="g@example.org",
+        description="x",
+    )
+    year = timezone.localdate().year
+    Entitlement.objects.create(municipality=body, year=year, training_budget_cents=100000)
+    group = LearningGroup.objects.create(name="Leergroep Noord", theme="training")
+    group.municipalities.add(body)
+    other_group = LearningGroup.objects.create(name="Leergroep Zuid", theme="support")
+    other_group.municipalities.add(other_town)
+    world.programme = {
+        "application": application,
+        "own_track": Track.objects.create(municipality=body, theme="training", role="candidate"),
+        "other_track": Track.objects.create(municipality=other_town, theme="training", role="candidate"),
+        "own_group": group,
+        "other_group": other_group,
+        "practice": GoodPractice.objects.create(municipality=body, theme="training", title="Budget", arrangement="x"),
+        "own_town": body,
+        "other_town": other_town,
+        "year": year,
+        "request": BudgetRequest.objects.create(
+            member=users[Role.MEMBER].member, municipality=body, year=year, amount_cents=1000, description="Boek"
+        ),
+    }
 
 
 def _faction(body: Body) -> Any:
@@ -347,6 +402,8 @@ def case_attachment_cases() -> list[Case]:
 
 
 DESK_STAFF = {Role.ADVISER, Role.COUNSELLOR}
+PROGRAMME_OFFICE = {Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}
+PROGRAMME_OFFICERS = only(PROGRAMME_OFFICE, 200)
 
 
 def own_mandate_url(world: World, role: str) -> str | None:
@@ -494,7 +551,12 @@ MATRIX: dict[str, list[Case]] = {
         Case(lambda w, r: reverse("members:invite_run", kwargs={"pk": w.invitation_run.pk}), ADMINISTRATOR_PAGE)
     ],
     "members:export": [Case(named("members:export"), ADMINISTRATOR_PAGE)],
-    "core:manage": [Case(named("core:manage"), only({Role.ADMINISTRATOR, Role.EVENT_ORGANISER} | DESK_STAFF, 200))],
+    "core:manage": [
+        Case(
+            named("core:manage"),
+            only({Role.ADMINISTRATOR, Role.EVENT_ORGANISER, Role.PROGRAMME_OFFICER} | DESK_STAFF, 200),
+        )
+    ],
     # --- events ---
     "events:list": [Case(named("events:list"), expect(200, 200))],
     "events:archive": [Case(named("events:archive"), expect(200, 200))],
@@ -636,6 +698,65 @@ MATRIX: dict[str, list[Case]] = {
         )
         for key in CASE_READERS
     ],
+    # --- programme ---
+    "programme:apply": [Case(named("programme:apply"), expect(200, 200))],
+    "programme:practices": [Case(named("programme:practices"), expect(200, 200))],
+    "programme:practice": [Case(lambda w, r: w.programme["practice"].get_absolute_url(), expect(200, 200))],
+    "programme:dashboard": [Case(named("programme:dashboard"), PROGRAMME_OFFICERS)],
+    "programme:applications": [Case(named("programme:applications"), PROGRAMME_OFFICERS)],
+    "programme:application": [
+        Case(
+            lambda w, r: reverse("programme:application", kwargs={"pk": w.programme["application"].pk}),
+            PROGRAMME_OFFICERS,
+        )
+    ],
+    "programme:tracks": [Case(named("programme:tracks"), PROGRAMME_OFFICERS)],
+    "programme:learning_groups": [Case(named("programme:learning_groups"), PROGRAMME_OFFICERS)],
+    "programme:track": [
+        Case(
+            lambda w, r: w.programme["own_track"].get_absolute_url(),
+            {**only(PROGRAMME_OFFICE, 200, denied=404), Role.GRIFFIE_CONTACT: 200},
+            label="own municipality",
+        ),
+        Case(
+            lambda w, r: w.programme["other_track"].get_absolute_url(),
+            only(PROGRAMME_OFFICE, 200, denied=404),
+            label="another municipality",
+        ),
+    ],
+    "programme:learning_group": [
+        Case(
+            lambda w, r: w.programme["own_group"].get_absolute_url(),
+            {**only(PROGRAMME_OFFICE, 200, denied=404), Role.GRIFFIE_CONTACT: 200},
+            label="with own municipality",
+        ),
+        Case(
+            lambda w, r: w.programme["other_group"].get_absolute_url(),
+            only(PROGRAMME_OFFICE, 200, denied=404),
+            label="without",
+        ),
+    ],
+    "programme:entitlements": [
+        Case(
+            lambda w, r: reverse(
+                "programme:entitlements", kwargs={"code": w.programme["own_town"].code, "year": w.programme["year"]}
+            ),
+            {**only(PROGRAMME_OFFICE, 200, denied=404), Role.GRIFFIE_CONTACT: 200},
+            label="own municipality",
+        ),
+        Case(
+            lambda w, r: reverse(
+                "programme:entitlements", kwargs={"code": w.programme["other_town"].code, "year": w.programme["year"]}
+            ),
+            only(PROGRAMME_OFFICE, 200, denied=404),
+            label="another municipality",
+        ),
+    ],
+    "programme:my_entitlements": [Case(named("programme:my_entitlements"), only(MEMBERS, 200))],
+    "programme:budget_requests": [
+        Case(named("programme:budget_requests"), only({Role.ADMINISTRATOR, Role.GRIFFIE_CONTACT}, 200))
+    ],
+    "programme:comparison": [Case(named("programme:comparison"), expect(LOGIN, 200))],
     # --- allauth: account ---
     "account_login": [Case(named("account_login"), expect(200, 302))],
     "account_logout": [Case(named("account_logout"), expect(302, 200))],
@@ -692,6 +813,7 @@ ADMIN_REFUSED = {
     "members.importbatch": {"add", "delete"},
     "members.invitationrun": {"add", "delete"},
     "desk.case": {"add", "delete"},
+    "programme.budgetrequest": {"add", "delete"},
     "desk.caseaccess": {"add", "delete"},
     "events.registration": {"add", "delete"},
     "events.attendance": {"add", "delete"},

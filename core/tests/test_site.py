@@ -28,13 +28,21 @@ def test_logo_is_served_publicly_as_an_image(client) -> None:  # type: ignore[no
 def test_navigation_shows_what_the_role_allows(client) -> None:  # type: ignore[no-untyped-def]
     client.force_login(make_role_user(Role.MEMBER))
     labels = [item["label"] for item in client.get("/").context["navigation"]]
-    assert labels == ["Start", "Leden", "Bestuursorganen", "Bijeenkomsten", "Berichten", "Advies", "Mijn profiel"]
+    assert labels == [
+        "Start",
+        "Leden",
+        "Bestuursorganen",
+        "Bijeenkomsten",
+        "Berichten",
+        "Advies",
+        "Mijn rechten",
+    ]
     client.force_login(make_role_user(Role.GRIFFIE_CONTACT))
     labels = [item["label"] for item in client.get("/").context["navigation"]]
-    assert labels == ["Start", "Bestuursorganen", "Bijeenkomsten"]
+    assert labels == ["Start", "Bestuursorganen", "Bijeenkomsten", "Budgetaanvragen"]
     client.force_login(make_role_user(Role.ADMINISTRATOR))
     labels = [item["label"] for item in client.get("/").context["navigation"]]
-    assert labels == ["Start", "Leden", "Bestuursorganen", "Bijeenkomsten", "Beheer"]
+    assert labels == ["Start", "Leden", "Bestuursorganen", "Bijeenkomsten", "Budgetaanvragen", "Beheer"]
     tools = [t["label"] for t in client.get("/beheer/").context["tools"]]
     assert tools == [
         "Uitnodigingen",
@@ -43,6 +51,7 @@ def test_navigation_shows_what_the_role_allows(client) -> None:  # type: ignore[
         "Mandaten controleren",
         "Leden exporteren",
         "Bijeenkomsten en scholing",
+        "Ontwikkeltraject",
         "Backoffice",
     ]
 
