@@ -318,7 +318,7 @@ def comparison(year: int) -> dict[str, Any]:
     """Per municipality the training budget per councillor and faction support per seat, and
     averages by province and by council size (unknown amounts left out, never counted as 0)."""
     rows = list(Entitlement.objects.filter(year=year).select_related("municipality", "municipality__province"))
-    table = [
+    table: list[dict[str, Any]] = [
         {
             "municipality": e.municipality,
             "province": e.municipality.province.name if e.municipality.province else "",
@@ -335,8 +335,10 @@ def comparison(year: int) -> dict[str, Any]:
         for row in table:
             if row[field] is not None:
                 groups[row[key]].append(row[field])
-        result = [{"label": label, "average": sum(v) // len(v), "count": len(v)} for label, v in groups.items()]
-        top = max((r["average"] for r in result), default=1) or 1
+        result: list[dict[str, Any]] = [
+            {"label": label, "average": sum(v) // len(v), "count": len(v)} for label, v in groups.items()
+        ]
+        top = max((int(r["average"]) for r in result), default=1) or 1
         for r in result:
             r["top"] = top
         return sorted(result, key=lambda r: str(r["label"]))
