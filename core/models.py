@@ -259,3 +259,17 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.object_id}"
+
+
+class SearchTerm(models.Model):
+    """The vocabulary of indexed text: a stem (Dutch Snowball), one word it came from and in how
+    many texts it occurs. The reversed stem, indexed, finds compounds by their ending: "armoed"
+    finds "kinderarmoed" and "energiearmoed" without scanning the vocabulary."""
+
+    stem = models.CharField(max_length=40, primary_key=True)
+    reversed = models.CharField(max_length=40, db_index=True)
+    example = models.CharField(max_length=40)
+    count = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.word

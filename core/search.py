@@ -12,8 +12,11 @@ found while it is being typed.
 
 from __future__ import annotations
 
+import html
 import re
-from functools import cache
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache, lru_cache
 from typing import Any
 
 import Stemmer
@@ -21,7 +24,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection, models
 from django.db.models import Case, F, OuterRef, Subquery, Value, When
 
-from .models import SearchEntry
+from .models import SearchEntry, SearchTerm
 from .text import strip_accents
 
 WORD = re.compile(r"[0-9a-z]+")
@@ -138,3 +141,259 @@ def filter_ranked(queryset: models.QuerySet[Any], kind: str, query: str) -> mode
         *[When(pk=object_id, then=Value(-score)) for object_id, score in hits], output_field=models.FloatField()
     )
     return queryset.filter(pk__in=[h[0] for h in hits]).annotate(search_rank=ranking).order_by("-search_rank", "pk")
+
+
+# --- query language and compounds (used by the library search) ----------------------------------------
+
+QUERY_TOKEN = re.compile(r'(-?)"([^"]*)"|(\S+)')
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One part of a parsed query: a word or a phrase, possibly excluded; clauses joined by OR form
+    one alternative group."""
+
+    words: tuple[str, ...]
+    phrase: bool = False
+    negated: bool = False
+
+
+def parse_query(query: str) -> list[list[Clause]]:
+    """Parse a search box: words (all required), "exact phrases", -excluded words or phrases, and
+    OR between alternatives. Returns AND-ed groups of OR-ed clauses. Punctuation is ignored."""
+    groups: list[list[Clause]] = []
+    pending_or = False
+    for match in QUERY_TOKEN.finditer(query or ""):
+        minus, phrase, bare = match.groups()
+        if bare is not None and bare.upper() == "OR" and groups:
+            pending_or = True
+            continue
+        if phrase is not None:
+            clause_words = tuple(words(phrase))
+            clause = Clause(clause_words, phrase=len(clause_words) > 1, negated=bool(minus))
+        else:
+            negated = bare.startswith("-") and len(bare) > 1
+            clause_words = tuple(words(bare[1:] if negated else bare))
+            if len(clause_words) > 1:  # "woning-bouw" and the like: all parts required
+                for word in clause_words:
+                    groups.append([Clause((word,), negated=negated)])
+                pending_or = False
+                continue
+            clause = Clause(clause_words, negated=negated)
+        if not clause.words:
+            continue
+        if pending_or and not clause.negated and not any(c.negated for c in groups[-1]):
+            groups[-1].append(clause)
+        else:
+            groups.append([clause])
+        pending_or = False
+    return groups
+
+
+def positive_words(groups: list[list[Clause]]) -> list[str]:
+    return [w for group in groups for clause in group if not clause.negated for w in clause.words]
+
+
+# The Snowball Dutch stop words (PostgreSQL's `dutch` configuration drops the same ones): skipped
+# in queries outside phrases on both engines, so that both give the same answers.
+STOP_WORDS = frozenset(
+    [
+        "de",
+        "en",
+        "van",
+        "ik",
+        "te",
+        "dat",
+        "die",
+        "in",
+        "een",
+        "hij",
+        "het",
+        "niet",
+        "zijn",
+        "is",
+        "was",
+        "op",
+        "aan",
+        "met",
+        "als",
+        "voor",
+        "had",
+        "er",
+        "maar",
+        "om",
+        "hem",
+        "dan",
+        "zou",
+        "of",
+        "wat",
+        "mijn",
+        "men",
+        "dit",
+        "zo",
+        "door",
+        "over",
+        "ze",
+        "zich",
+        "bij",
+        "ook",
+        "tot",
+        "je",
+        "mij",
+        "uit",
+        "der",
+        "daar",
+        "haar",
+        "naar",
+        "heb",
+        "hoe",
+        "heeft",
+        "hebben",
+        "deze",
+        "u",
+        "want",
+        "nog",
+        "zal",
+        "me",
+        "zij",
+        "nu",
+        "ge",
+        "geen",
+        "omdat",
+        "iets",
+        "worden",
+        "toch",
+        "al",
+        "waren",
+        "veel",
+        "meer",
+        "doen",
+        "toen",
+        "moet",
+        "ben",
+        "zonder",
+        "kan",
+        "hun",
+        "dus",
+        "alles",
+        "onder",
+        "ja",
+        "eens",
+        "hier",
+        "wie",
+        "werd",
+        "altijd",
+        "doch",
+        "wordt",
+        "wezen",
+        "kunnen",
+        "ons",
+        "zelf",
+        "tegen",
+        "na",
+        "reeds",
+        "wil",
+        "kon",
+        "niets",
+        "uw",
+        "iemand",
+        "geweest",
+        "andere",
+    ]
+)
+# A compound is a longer word ending in the query word; words that merely add a verb prefix
+# ("bezorg" for "zorg") are not compounds.
+NOT_COMPOUND_PREFIXES = frozenset({"be", "ge", "ver", "ont", "her", "er", "mis", "on", "te", "toe"})
+
+
+def record_vocabulary(texts: list[str]) -> None:
+    """Count in how many texts each stem occurs, with one word it came from (for compound
+    expansion: "armoede" also finds "kinderarmoede"). One upsert statement for all stems."""
+    counts: Counter[str] = Counter()
+    examples: dict[str, str] = {}
+    stemmer = _stemmer()
+    for text in texts:
+        unique = [w for w in set(words(text)) if 4 <= len(w) <= 40 and not w.isdigit()]
+        stems = stemmer.stemWords(unique)
+        for word, word_stem in zip(unique, stems, strict=True):
+            examples.setdefault(word_stem, word)
+        counts.update(set(stems))
+    if not counts:
+        return
+    rows = [(s, s[::-1], examples[s], n) for s, n in counts.items() if len(s) <= 40]
+    table = SearchTerm._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} (stem, reversed, example, count) VALUES (%s, %s, %s, %s) "  # noqa: S608
+            f"ON CONFLICT (stem) DO UPDATE SET count = {table}.count + excluded.count",
+            rows,
+        )
+
+
+def compounds(word: str, limit: int = 30) -> list[SearchTerm]:
+    """Known compounds ending in `word` ("kinderarmoede", "energiearmoede" for "armoede"), the most
+    frequent first. Found through the index on the reversed stem, not by scanning the vocabulary."""
+    word_stem = stem(word)
+    if len(word_stem) < 4:
+        return []
+    start = word_stem[::-1]
+    terms = SearchTerm.objects.exclude(stem=word_stem)
+    if _is_postgres():
+        terms = terms.filter(reversed__startswith=start)  # LIKE 'x%' on the varchar_pattern_ops index
+    else:
+        terms = terms.filter(reversed__gte=start, reversed__lt=start + "\uffff")  # binary collation
+    found = terms.order_by("-count", "stem")[: limit * 2]
+    result = []
+    for term in found:
+        prefix = term.stem[: -len(word_stem)]
+        if len(prefix) >= 3 and prefix not in NOT_COMPOUND_PREFIXES:
+            result.append(term)
+    return result[:limit]
+
+
+def stem(word: str) -> str:
+    return _stem_folded(fold(word))
+
+
+@lru_cache(maxsize=50_000)
+def _stem_folded(word: str) -> str:
+    return str(_stemmer().stemWord(word))
+
+
+TOKEN = re.compile(r"\w+")
+SPACE = re.compile(r"\s+")
+
+
+def snippet(text: str, query_words: list[str], width: int = 240) -> str:
+    """An HTML excerpt of `text` around the first match of the query words, with every match in
+    <mark>. A word matches when its stem equals a query word's stem, or ends in it (compounds:
+    "kinderarmoede" for "armoede"). Everything else is escaped. Only the text up to the first
+    match is scanned, so a long document costs little."""
+    stems = {stem(w) for w in query_words if w}
+    long_stems = tuple(s for s in stems if len(s) >= 4)
+
+    def matches(token: str) -> bool:
+        token_stem = _stem_folded(fold(token))
+        return token_stem in stems or (bool(long_stems) and token_stem.endswith(long_stems))
+
+    plain = SPACE.sub(" ", text or "").strip()
+    if not plain:
+        return ""
+    first = next((t for t in TOKEN.finditer(plain) if matches(t.group())), None)
+    start = 0
+    if first is not None and first.end() > width * 2 // 3:
+        start = plain.rfind(" ", 0, max(0, first.start() - width // 3)) + 1
+    end = min(len(plain), start + width)
+    if end < len(plain):  # end on a word boundary, after the first match
+        cut = plain.rfind(" ", start, end)
+        if cut > (first.end() if first is not None else start):
+            end = cut
+    excerpt = plain[start:end]
+    parts, cursor = [], 0
+    for token in TOKEN.finditer(excerpt):
+        if matches(token.group()):
+            parts.append(html.escape(excerpt[cursor : token.start()]))
+            parts.append("<mark>" + html.escape(token.group()) + "</mark>")
+            cursor = token.end()
+    parts.append(html.escape(excerpt[cursor:]))
+    return ("… " if start > 0 else "") + "".join(parts) + (" …" if end < len(plain) else "")

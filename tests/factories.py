@@ -175,3 +175,19 @@ class EventFactory(factory.django.DjangoModelFactory):
                 address="Grote Kerkplein 15, Zwolle",
             )
         self.refresh_schedule()
+
+
+class DocumentFactory(factory.django.DjangoModelFactory):
+    """A shared library document. Index it with library.engine.index_documents (services do)."""
+
+    class Meta:
+        model = "library.Document"
+        skip_postgeneration_save = True
+
+    kind = "motion"
+    title = factory.Sequence(lambda n: f"Motie {n}")
+    body = factory.SubFactory(MunicipalityFactory)
+    meeting_date = datetime.date(2024, 5, 16)
+    text = ""
+    status = "published"
+    visibility = "members"

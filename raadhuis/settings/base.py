@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "events",
     "desk",
     "programme",
+    "library",
     "demo",
 ]
 
@@ -160,6 +161,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 FILE_UPLOAD_PERMISSIONS = 0o640
+# Uploaded motions, amendments and questions (PDF, DOCX): larger files are refused.
+LIBRARY_MAX_UPLOAD_BYTES = env.int("LIBRARY_MAX_UPLOAD_MB", default=20) * 1024 * 1024
 
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Centrum voor Lokaal Bestuur <noreply@localhost>")

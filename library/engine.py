@@ -1,0 +1,539 @@
+"""The library's search engine: one interface, two engines.
+
+PostgreSQL: a weighted tsvector (`dutch` configuration: title A, structured parts B, text C,
+attachments D) in `library_searchdocument.vector` with a GIN index. SQLite: an FTS5 table
+`library_fts` (rowid = document id) holding Dutch Snowball stems (PyStemmer), ranked with bm25 and
+the same column weights. Text is folded (lower case, accents removed) on both.
+
+A search is one SQL statement: the matching rows of the narrow `library_searchdocument` table
+(facet values next to the vector) are materialised once, then the page of results and every facet
+count are read from them. Dutch compounds: a query word also matches known longer words that end
+in it ("armoede" finds "kinderarmoede"), taken from the vocabulary (core.SearchTerm); documents
+that match the words as typed rank above those that only match a compound.
+
+Query language (core.search.parse_query): words are all required, "quoted phrases", -excluded
+words or phrases, OR between alternatives. Snowball's Dutch stop words are skipped outside phrases
+on both engines.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+
+from core import search as core_search
+from core.models import SearchTerm, Tier
+from core.search import Clause
+
+from . import structure
+from .models import Document, DocumentParty, DocumentTerm, SearchDocument
+
+PER_PAGE = 20
+MAX_FACET_VALUES = 15
+# Text indexed per field is capped: a tsvector may not exceed 1 MB.
+MAX_FIELD_CHARS = 300_000
+# "Similar documents": the most significant words of each document.
+SIGNIFICANT_TERMS = 15
+# Compounds added per query word.
+MAX_COMPOUNDS = 30
+SQLITE_WEIGHTS = "10.0, 4.0, 1.0, 0.5"  # title, parts, text, attachments (as A, B, C, D)
+GENERATION_KEY = "library:index-generation"
+
+FACETS = ("kind", "tier", "province", "body", "topic", "outcome", "year", "party")
+INTEGER_FACETS = frozenset({"province", "body", "topic", "year"})
+
+
+def _is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def generation() -> int:
+    """Changes whenever the index changes: part of every cache key over search results."""
+    return int(cache.get_or_set(GENERATION_KEY, 1, None) or 1)
+
+
+def _bump_generation() -> None:
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 2, None)
+
+
+# --- indexing ----------------------------------------------------------------------------------------
+
+
+def _province_id(document: Document) -> int | None:
+    body = document.body
+    if body.tier == Tier.PROVINCIAL:
+        return body.pk
+    if body.tier == Tier.WATER_BOARD:
+        provinces = sorted(p.pk for p in body.provinces.all())
+        return provinces[0] if provinces else None
+    return body.province_id
+
+
+def _fields(document: Document, attachment_texts: Sequence[str] = ()) -> tuple[str, str, str, str]:
+    """The four weighted fields of a document, folded."""
+    names = [m.full_name for m in document.submitters.all()]
+    parts = "\n".join(
+        filter(
+            None,
+            [
+                structure.as_text(document.kind, document.parts or {}),
+                document.agenda_item,
+                ", ".join(names),
+                document.submitter_names,
+                document.parties,
+            ],
+        )
+    )
+    fields = (document.title, parts, document.text, "\n".join(attachment_texts))
+    return tuple(core_search.fold(f)[:MAX_FIELD_CHARS] for f in fields)  # type: ignore[return-value]
+
+
+def parties_of(text: str) -> list[str]:
+    seen: dict[str, str] = {}
+    for raw in text.split(","):
+        name = " ".join(raw.split())[:100]
+        if name and name.lower() not in seen:
+            seen[name.lower()] = name
+    return list(seen.values())
+
+
+def index_documents(documents: Iterable[Document]) -> None:
+    """Add, replace or remove documents in the index: shared documents are indexed, drafts removed.
+
+    Pass documents with `body`, `body__provinces`, `submitters`, `topics` and `attachments`
+    prefetched when indexing many (the importer does)."""
+    documents = list(documents)
+    if not documents:
+        return
+    shared = [d for d in documents if d.status == Document.Status.PUBLISHED]
+    drafts = [d.pk for d in documents if d.status != Document.Status.PUBLISHED]
+    if drafts:
+        remove_documents(drafts)
+    if not shared:
+        return
+    ids = [d.pk for d in shared]
+    already = set(SearchDocument.objects.filter(document_id__in=ids).values_list("document_id", flat=True))
+    rows = []
+    texts: dict[int, tuple[str, str, str, str]] = {}
+    for document in shared:
+        attachment_texts = [a.text for a in document.attachments.all()]
+        texts[document.pk] = _fields(document, attachment_texts)
+        date = document.meeting_date or document.shared_at.date()
+        rows.append(
+            (
+                document.pk,
+                document.kind,
+                document.body.tier,
+                _province_id(document),
+                document.body_id,
+                date.year,
+                document.outcome,
+                document.visibility == Document.Visibility.PUBLIC,
+                date,
+            )
+        )
+    with transaction.atomic():
+        _write_rows(rows, texts)
+        DocumentParty.objects.filter(document_id__in=ids).delete()
+        DocumentParty.objects.bulk_create(
+            [DocumentParty(document_id=d.pk, party=p) for d in shared for p in parties_of(d.parties)],
+            ignore_conflicts=True,
+        )
+        new_texts = [" ".join(texts[pk][:3]) for pk in ids if pk not in already]
+        core_search.record_vocabulary(new_texts)
+        _write_terms(ids, texts)
+    transaction.on_commit(_bump_generation)
+
+
+def _write_rows(rows: list[tuple[Any, ...]], texts: dict[int, tuple[str, str, str, str]]) -> None:
+    columns = "document_id, kind, tier, province_id, body_id, year, outcome, public, date"
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns.split(", ")[1:])
+    table = SearchDocument._meta.db_table
+    with connection.cursor() as cursor:
+        if _is_postgres():
+            vector = " || ".join(f"setweight(to_tsvector('dutch', %s), '{w}')" for w in "ABCD")
+            cursor.executemany(
+                f"INSERT INTO {table} ({columns}, vector) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, {vector}) "  # noqa: S608
+                f"ON CONFLICT (document_id) DO UPDATE SET {updates}, vector = excluded.vector",
+                [(*row, *texts[row[0]]) for row in rows],
+            )
+            return
+        cursor.executemany(
+            f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "  # noqa: S608
+            f"ON CONFLICT (document_id) DO UPDATE SET {updates}",
+            rows,
+        )
+        ids = [row[0] for row in rows]
+        cursor.execute(f"DELETE FROM library_fts WHERE rowid IN ({', '.join(['%s'] * len(ids))})", ids)  # noqa: S608
+        cursor.executemany(
+            "INSERT INTO library_fts (rowid, title, parts, text, attachments) VALUES (%s, %s, %s, %s, %s)",
+            [(pk, *(_stems(f) for f in texts[pk])) for pk in ids],
+        )
+
+
+def _stems(text: str) -> str:
+    return " ".join(core_search._stemmer().stemWords(core_search.words(text)))
+
+
+def _write_terms(ids: list[int], texts: dict[int, tuple[str, str, str, str]]) -> None:
+    """The significant words of each document by tf-idf, for similar documents."""
+    stemmer = core_search._stemmer()
+    frequencies: dict[int, Counter[str]] = {}
+    for pk in ids:
+        title, parts, text, _attachments = texts[pk]
+        counter: Counter[str] = Counter()
+        for weight, field_text in ((3, title), (2, parts), (1, text)):
+            tokens = [w for w in core_search.words(field_text) if len(w) >= 4 and w not in core_search.STOP_WORDS]
+            for term in stemmer.stemWords(tokens):
+                if 4 <= len(term) <= 40 and not term.isdigit():
+                    counter[term] += weight
+        frequencies[pk] = counter
+    all_terms = list({t for counter in frequencies.values() for t in counter})
+    document_counts: dict[str, int] = {}
+    for start in range(0, len(all_terms), 2000):
+        chunk = all_terms[start : start + 2000]
+        document_counts.update(SearchTerm.objects.filter(stem__in=chunk).values_list("stem", "count"))
+    total = max(SearchDocument.objects.count(), 1)
+    too_common = max(20, total // 20)  # in more than 5% of the documents: not significant
+    terms = []
+    for pk, counter in frequencies.items():
+        scored = []
+        for term, tf in counter.items():
+            df = document_counts.get(term, 1)
+            if df > too_common:
+                continue
+            scored.append((tf * math.log(1 + total / df), term))
+        scored.sort(reverse=True)
+        terms.extend(
+            DocumentTerm(document_id=pk, term=term, weight=max(1, int(score * 10)))
+            for score, term in scored[:SIGNIFICANT_TERMS]
+        )
+    DocumentTerm.objects.filter(document_id__in=ids).delete()
+    DocumentTerm.objects.bulk_create(terms, batch_size=2000)
+
+
+def remove_documents(ids: Sequence[int]) -> None:
+    ids = list(ids)
+    if not ids:
+        return
+    SearchDocument.objects.filter(document_id__in=ids).delete()
+    DocumentParty.objects.filter(document_id__in=ids).delete()
+    DocumentTerm.objects.filter(document_id__in=ids).delete()
+    if not _is_postgres():
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM library_fts WHERE rowid IN ({', '.join(['%s'] * len(ids))})", ids)  # noqa: S608
+    transaction.on_commit(_bump_generation)
+
+
+# --- queries -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class CompiledQuery:
+    groups: list[list[Clause]]  # positive: AND of ORs
+    negated: list[Clause]
+    expansions: dict[str, list[SearchTerm]]
+    skipped: list[str]
+    error: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return not self.groups
+
+    @property
+    def highlight_words(self) -> list[str]:
+        result = [w for group in self.groups for clause in group for w in clause.words]
+        return result + [t.example for terms in self.expansions.values() for t in terms]
+
+
+def compile_query(query: str) -> CompiledQuery:
+    groups, negated, skipped = [], [], []
+    for group in core_search.parse_query(query):
+        kept = []
+        for clause in group:
+            if not clause.phrase and clause.words[0] in core_search.STOP_WORDS:
+                skipped.append(clause.words[0])
+                continue
+            if clause.negated:
+                negated.append(clause)
+            else:
+                kept.append(clause)
+        if kept:
+            groups.append(kept)
+    expansions: dict[str, list[SearchTerm]] = {}
+    for group in groups:
+        for clause in group:
+            if not clause.phrase and clause.words[0] not in expansions:
+                found = core_search.compounds(clause.words[0], limit=MAX_COMPOUNDS)
+                if found:
+                    expansions[clause.words[0]] = found
+    error = ""
+    if not groups and (negated or skipped):
+        error = (
+            _("Add at least one word that must occur; excluded words alone find nothing.")
+            if negated
+            else _("Words like 'de', 'het' and 'van' are skipped; search for words that say what you are looking for.")
+        )
+    return CompiledQuery(groups, negated, expansions, sorted(set(skipped)), error)
+
+
+@dataclass(frozen=True)
+class Filters:
+    kind: str = ""
+    tier: str = ""
+    province: int | None = None
+    body: int | None = None
+    topic: int | None = None
+    outcome: str = ""
+    year: int | None = None
+    party: str = ""
+
+    @classmethod
+    def from_params(cls, params: Any) -> Filters:
+        """From a query dict; malformed values are ignored (a shared URL never errors)."""
+        values: dict[str, Any] = {}
+        for name in FACETS:
+            raw = (params.get(name) or "").strip()
+            if not raw:
+                continue
+            if name in INTEGER_FACETS:
+                if raw.isdigit() and len(raw) < 10:
+                    values[name] = int(raw)
+            else:
+                values[name] = raw[:100]
+        return cls(**values)
+
+    def active(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in FACETS if getattr(self, name) not in ("", None)}
+
+
+@dataclass
+class Hit:
+    document_id: int
+    exact: bool
+    rank: float
+
+
+@dataclass
+class Results:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[tuple[Any, int]]]
+    query: CompiledQuery
+    page: int
+    per_page: int = PER_PAGE
+    error: str = ""
+    expanded_words: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+def _filter_sql(filters: Filters, public_only: bool) -> tuple[list[str], list[Any]]:
+    where, params = [], []
+    for name in ("kind", "tier", "outcome", "year"):
+        value = getattr(filters, name)
+        if value not in ("", None):
+            where.append(f"s.{name} = %s")
+            params.append(value)
+    for name in ("province", "body"):
+        value = getattr(filters, name)
+        if value is not None:
+            where.append(f"s.{name}_id = %s")
+            params.append(value)
+    if filters.topic is not None:
+        where.append(
+            "EXISTS (SELECT 1 FROM library_document_topics t WHERE t.document_id = s.document_id AND t.topic_id = %s)"
+        )
+        params.append(filters.topic)
+    if filters.party:
+        where.append(
+            "EXISTS (SELECT 1 FROM library_documentparty p WHERE p.document_id = s.document_id AND p.party = %s)"
+        )
+        params.append(filters.party)
+    if public_only:
+        where.append("s.public = %s")
+        params.append(True)
+    return where, params
+
+
+def _pg_clause(clause: Clause, expansions: dict[str, list[SearchTerm]] | None) -> tuple[str, str]:
+    if clause.phrase:
+        return "phraseto_tsquery('dutch', %s)", " ".join(clause.words)
+    word = clause.words[0]
+    terms = [word, *[t.example for t in (expansions or {}).get(word, [])]]
+    # Words are [0-9a-z]+ (core.search.words), so the tsquery text cannot be malformed.
+    return "to_tsquery('dutch', %s)", " | ".join(terms)
+
+
+def _pg_tsquery(compiled: CompiledQuery, *, expand: bool) -> tuple[str, list[Any]]:
+    parts, params = [], []
+    for group in compiled.groups:
+        alternatives = []
+        for clause in group:
+            sql, param = _pg_clause(clause, compiled.expansions if expand else None)
+            alternatives.append(sql)
+            params.append(param)
+        parts.append("(" + " || ".join(alternatives) + ")")
+    for clause in compiled.negated:
+        sql, param = _pg_clause(clause, None)
+        parts.append(f"!!{sql}")
+        params.append(param)
+    return "(" + " && ".join(parts) + ")", params
+
+
+def _fts_clause(clause: Clause, expansions: dict[str, list[SearchTerm]] | None) -> str:
+    stems = core_search._stemmer().stemWords(list(clause.words))
+    if clause.phrase:
+        return '"' + " ".join(stems) + '"'
+    terms = [stems[0], *[t.stem for t in (expansions or {}).get(clause.words[0], [])]]
+    return "(" + " OR ".join(f'"{t}"' for t in terms) + ")" if len(terms) > 1 else f'"{terms[0]}"'
+
+
+def fts5_expression(compiled: CompiledQuery, *, expand: bool) -> str:
+    groups = []
+    for group in compiled.groups:
+        alternatives = [_fts_clause(c, compiled.expansions if expand else None) for c in group]
+        groups.append("(" + " OR ".join(alternatives) + ")")
+    expression = " AND ".join(groups)
+    for clause in compiled.negated:
+        expression = f"({expression}) NOT {_fts_clause(clause, None)}"
+    return expression
+
+
+def search(
+    query: str,
+    filters: Filters | None = None,
+    *,
+    public_only: bool,
+    sort: str = "relevance",
+    page: int = 1,
+    per_page: int = PER_PAGE,
+) -> Results:
+    """One page of results with the facet counts of all matches, best first (or newest first
+    with sort="date", or always when there is no query)."""
+    filters = filters or Filters()
+    compiled = compile_query(query)
+    page = max(1, page)
+    if query.strip() and compiled.empty:
+        return Results(0, [], {}, compiled, page, per_page, error=compiled.error or _("Search for at least one word."))
+    where, params = _filter_sql(filters, public_only)
+    by_date = sort == "date" or compiled.empty
+    if compiled.empty:
+        source, exact, rank, rank_params = "library_searchdocument s", "1", "0.0", []
+    elif _is_postgres():
+        expanded_sql, expanded_params = _pg_tsquery(compiled, expand=True)
+        source = "library_searchdocument s"
+        where.insert(0, f"s.vector @@ {expanded_sql}")
+        params[:0] = expanded_params
+        if compiled.expansions:
+            exact_sql, exact_params = _pg_tsquery(compiled, expand=False)
+            exact = f"(s.vector @@ {exact_sql})::int"
+        else:
+            exact, exact_params = "1", []
+        rank = f"ts_rank(s.vector, {expanded_sql}, 1)"
+        rank_params = [*exact_params, *expanded_params]
+    else:
+        source = "library_fts f JOIN library_searchdocument s ON s.document_id = f.rowid"
+        where.insert(0, "library_fts MATCH %s")
+        params.insert(0, fts5_expression(compiled, expand=True))
+        if compiled.expansions:
+            exact = "(f.rowid IN (SELECT rowid FROM library_fts WHERE library_fts MATCH %s))"
+            exact_params = [fts5_expression(compiled, expand=False)]
+        else:
+            exact, exact_params = "1", []
+        rank = f"-bm25(library_fts, {SQLITE_WEIGHTS})"
+        rank_params = exact_params
+    order = "date DESC, document_id DESC" if by_date else "exact DESC, rank DESC, date DESC, document_id DESC"
+    postgres = _is_postgres()
+    # PostgreSQL needs one type per column of a UNION; SQLite is dynamically typed.
+    as_text, as_float = ("::text", "::float8") if postgres else ("", "")
+    facets = [
+        f"SELECT * FROM (SELECT '{name}', {column}{as_text}, count(*) AS n, 0{as_float} FROM hits {join} "  # noqa: S608
+        f"GROUP BY {column} ORDER BY n DESC LIMIT {MAX_FACET_VALUES}) {name}_facet"
+        for name, column, join in (
+            ("kind", "kind", ""),
+            ("tier", "tier", ""),
+            ("province", "province_id", ""),
+            ("body", "body_id", ""),
+            ("outcome", "outcome", ""),
+            ("year", "year", ""),
+            ("topic", "t.topic_id", "JOIN library_document_topics t ON t.document_id = hits.document_id"),
+            ("party", "p.party", "JOIN library_documentparty p ON p.document_id = hits.document_id"),
+        )
+    ]
+    sql = (
+        f"WITH hits AS {'MATERIALIZED ' if postgres else ''}(SELECT s.document_id, s.kind, s.tier, s.province_id, "  # noqa: S608
+        f"s.body_id, s.year, s.outcome, s.date, {exact} AS exact, {rank}{as_float} AS rank FROM {source} "
+        f"WHERE {' AND '.join(where) or '1 = 1'}) "
+        f"SELECT * FROM (SELECT 'page', document_id{as_text}, exact, rank FROM hits ORDER BY {order} "
+        "LIMIT %s OFFSET %s) page_rows "
+        f"UNION ALL SELECT 'total', NULL, count(*), 0{as_float} FROM hits UNION ALL " + " UNION ALL ".join(facets)
+    )
+    rows = _execute(sql, [*rank_params, *params, per_page, (page - 1) * per_page], postgres=postgres)
+    return _results(rows, compiled, page, per_page)
+
+
+def _execute(sql: str, params: list[Any], *, postgres: bool) -> list[tuple[Any, ...]]:
+    with transaction.atomic(), connection.cursor() as cursor:
+        if postgres:
+            cursor.execute("SET LOCAL work_mem = '64MB'")  # the materialised hits stay in memory
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+def _results(rows: list[tuple[Any, ...]], compiled: CompiledQuery, page: int, per_page: int) -> Results:
+    hits: list[Hit] = []
+    facets: dict[str, list[tuple[Any, int]]] = {name: [] for name in FACETS}
+    total = 0
+    for facet, value, count, rank in rows:
+        if facet == "page":
+            hits.append(Hit(int(value), bool(count), float(rank or 0)))
+        elif facet == "total":
+            total = int(count)
+        elif value is not None:
+            facets[facet].append((int(value) if facet in INTEGER_FACETS else value, int(count)))
+    for values in facets.values():
+        values.sort(key=lambda item: (-item[1], str(item[0])))
+    expanded = {word: [t.example for t in terms] for word, terms in compiled.expansions.items()}
+    return Results(total, hits, facets, compiled, page, per_page, expanded_words=expanded)
+
+
+# --- similar documents -------------------------------------------------------------------------------
+
+
+def similar(document: Document, *, public_only: bool, limit: int = 5) -> list[int]:
+    """Ids of the documents sharing the most significant words with `document`, through the index
+    on DocumentTerm.term (cached until the index changes)."""
+    key = f"library:similar:{document.pk}:{int(public_only)}:{generation()}"
+    cached = cache.get(key)
+    if cached is not None:
+        return list(cached)
+    terms = list(DocumentTerm.objects.filter(document=document).values_list("term", flat=True))
+    if not terms:
+        return []
+    placeholders = ", ".join(["%s"] * len(terms))
+    public = "AND s.public = %s" if public_only else ""
+    sql = (
+        "SELECT t.document_id FROM library_documentterm t "  # noqa: S608 (placeholders only)
+        "JOIN library_searchdocument s ON s.document_id = t.document_id "
+        f"WHERE t.term IN ({placeholders}) AND t.document_id <> %s {public} "
+        "GROUP BY t.document_id HAVING count(*) >= 2 ORDER BY sum(t.weight) DESC, t.document_id DESC LIMIT %s"
+    )
+    params: list[Any] = [*terms, document.pk, *([True] if public_only else []), limit]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        ids = [row[0] for row in cursor.fetchall()]
+    cache.set(key, ids, 3600)
+    return ids

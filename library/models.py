@@ -1,0 +1,264 @@
+"""The library: motions, amendments, written questions and other council documents that members
+share, write, import and reuse."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.models import Body
+from members.models import Member, Topic
+
+
+class Kind(models.TextChoices):
+    MOTION = "motion", _("Motion")
+    AMENDMENT = "amendment", _("Amendment")
+    QUESTIONS = "questions", _("Written questions")
+    INITIATIVE = "initiative", _("Initiative proposal")
+    OTHER = "other", _("Other")
+
+
+class Outcome(models.TextChoices):
+    ADOPTED = "adopted", _("Adopted")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    HELD_OVER = "held_over", _("Held over")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class DocumentQuerySet(models.QuerySet["Document"]):
+    def published(self) -> DocumentQuerySet:
+        return self.filter(status=Document.Status.PUBLISHED)
+
+    def visible_to(self, user: object) -> DocumentQuerySet:
+        """Public documents for everybody; members-only ones for association members and staff;
+        a user's own drafts for them."""
+        from core.roles import MEMBER_ROLES, STAFF_ROLES, roles_of
+
+        published = self.published()
+        if roles_of(user) & (MEMBER_ROLES | STAFF_ROLES):
+            return published
+        return published.filter(visibility=Document.Visibility.PUBLIC)
+
+
+class Document(models.Model):
+    class Visibility(models.TextChoices):
+        MEMBERS = "members", _("Members only")
+        PUBLIC = "public", _("Public")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Shared")
+
+    class Source(models.TextChoices):
+        EDITOR = "editor", _("Written in the editor")
+        UPLOAD = "upload", _("Uploaded file")
+        IMPORT = "import", _("Imported")
+
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.MOTION, db_index=True)
+    title = models.CharField(_("title"), max_length=300)
+    body = models.ForeignKey(Body, verbose_name=_("council"), on_delete=models.PROTECT, related_name="documents")
+    meeting_date = models.DateField(_("meeting date"), null=True, blank=True, db_index=True)
+    agenda_item = models.CharField(_("agenda item or subject"), max_length=300, blank=True)
+    submitters = models.ManyToManyField(
+        Member, verbose_name=_("submitters on the platform"), blank=True, related_name="documents"
+    )
+    submitter_names = models.CharField(
+        _("other submitters"),
+        max_length=500,
+        blank=True,
+        help_text=_("Names with party, e.g. 'J. Jansen (PvdA)', comma separated."),
+    )
+    parties = models.CharField(
+        _("submitting and co-signing parties"), max_length=500, blank=True, help_text=_("Comma separated.")
+    )
+    outcome = models.CharField(
+        _("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.UNKNOWN, db_index=True
+    )
+    votes_for = models.PositiveSmallIntegerField(_("votes for"), null=True, blank=True)
+    votes_against = models.PositiveSmallIntegerField(_("votes against"), null=True, blank=True)
+    topics = models.ManyToManyField(Topic, verbose_name=_("topics"), blank=True, related_name="documents")
+    visibility = models.CharField(
+        _("who may read it"), max_length=10, choices=Visibility.choices, default=Visibility.MEMBERS
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PUBLISHED, db_index=True
+    )
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.EDITOR)
+    source_id = models.CharField(_("source identifier"), max_length=200, null=True, blank=True, unique=True)
+    # A fingerprint of the imported record: an unchanged record is skipped on the next import.
+    source_hash = models.CharField(max_length=64, blank=True, editable=False)
+    source_url = models.URLField(_("source address"), max_length=500, blank=True)
+    # The structured parts of the editor (see library.structure) and the plain text that is
+    # indexed and shown: written, extracted from the uploaded file or imported.
+    parts = models.JSONField(_("structured parts"), default=dict, blank=True)
+    text = models.TextField(_("text"), blank=True)
+    text_note = models.CharField(_("note about the text"), max_length=300, blank=True)
+    file = models.FileField(_("original file"), upload_to="library/%Y/", blank=True)
+    answers_to = models.ForeignKey(
+        "self",
+        verbose_name=_("answer to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="answers",
+        help_text=_("For the executive's answer: the written questions it answers."),
+    )
+    amends = models.ForeignKey(
+        "self",
+        verbose_name=_("amends"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="amendments",
+        help_text=_("For an amendment: the proposal in the library that it changes."),
+    )
+    reused_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reuses")
+    shared_by = models.ForeignKey(
+        Member,
+        verbose_name=_("shared by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="shared_documents",
+    )
+    shared_at = models.DateTimeField(_("shared"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["-meeting_date", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("library:document", kwargs={"pk": self.pk})
+
+    @property
+    def party_list(self) -> list[str]:
+        return [p.strip() for p in self.parties.split(",") if p.strip()]
+
+
+class Attachment(models.Model):
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to="library/attachments/%Y/")
+    name = models.CharField(_("name"), max_length=200)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SearchDocument(models.Model):
+    """The search index row of a shared document: the facet values denormalised next to the
+    full-text vector, so that one scan over a narrow table ranks the hits and counts the facets.
+    On PostgreSQL `vector` holds the weighted tsvector (GIN index); on SQLite the FTS5 table
+    library_fts holds the stemmed text with the document id as rowid. See library.engine."""
+
+    document = models.OneToOneField(Document, on_delete=models.CASCADE, primary_key=True, related_name="search")
+    kind = models.CharField(max_length=12)
+    tier = models.CharField(max_length=20)
+    province = models.ForeignKey(Body, null=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False)
+    body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    year = models.PositiveSmallIntegerField(null=True)
+    outcome = models.CharField(max_length=10)
+    public = models.BooleanField(default=False)
+    date = models.DateField(null=True)
+    vector = SearchVectorField(null=True)
+
+    def __str__(self) -> str:
+        return str(self.document_id)
+
+
+class DocumentParty(models.Model):
+    """A submitting or co-signing party of a document, normalised for the party facet."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="party_rows")
+    party = models.CharField(max_length=100, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["document", "party"], name="document_party_once")]
+
+    def __str__(self) -> str:
+        return self.party
+
+
+class DocumentTerm(models.Model):
+    """A significant word (stem) of a document with its weight (tf-idf), for "similar documents":
+    the documents sharing the most weight are found through the index on the term, without
+    scanning the whole table per request."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="+")
+    term = models.CharField(max_length=40)
+    weight = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["document", "term"], name="document_term_once")]
+        indexes = [models.Index(fields=["term", "document", "weight"], name="library_term_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.document_id}:{self.term}"
+
+
+def _token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class SavedSearch(models.Model):
+    class Frequency(models.TextChoices):
+        DAILY = "daily", _("Daily")
+        WEEKLY = "weekly", _("Weekly")
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="saved_searches")
+    name = models.CharField(_("name"), max_length=200)
+    query_string = models.CharField(_("search"), max_length=1000)
+    frequency = models.CharField(
+        _("e-mail me new matches"), max_length=10, choices=Frequency.choices, default=Frequency.WEEKLY
+    )
+    token = models.CharField(max_length=64, unique=True, default=_token, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("saved search")
+        verbose_name_plural = _("saved searches")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("library:search") + "?" + self.query_string
+
+
+class ImportRun(models.Model):
+    """A CSV import checked in a dry run (like members' imports)."""
+
+    file_name = models.CharField(max_length=200)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    rows = models.JSONField(default=list)
+    imported_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("document import")
+        verbose_name_plural = _("document imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.file_name

@@ -1,0 +1,211 @@
+"""The search engine, run on whichever database the suite runs on: both engines pass these."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from core.models import SearchTerm, Tier
+from library import engine
+from library.models import Document, DocumentParty, DocumentTerm, SearchDocument
+from members.models import Topic
+from tests.factories import DocumentFactory, MunicipalityFactory, ProvinceFactory, WaterBoardFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def make(**kwargs) -> Document:
+    topics = kwargs.pop("topics", [])
+    document = DocumentFactory(**kwargs)
+    if topics:
+        document.topics.set(topics)
+    engine.index_documents([document])
+    return document
+
+
+def ids(query: str, public_only: bool = False, **filters) -> list[int]:
+    results = engine.search(query, engine.Filters(**filters), public_only=public_only)
+    assert not results.error, results.error
+    return [hit.document_id for hit in results.hits]
+
+
+def test_dutch_word_forms_and_accents():
+    housing = make(title="Betaalbare woning voor starters", text="De gemeente bouwt te weinig.")
+    money = make(title="Begroting", text="De financiële positie van de gemeente is zorgelijk.")
+    make(title="Sport", text="Meer sportvelden in de wijk.")
+
+    assert ids("woningen") == [housing.pk]
+    assert ids("financiele") == [money.pk]
+    assert ids("Financiële positie") == [money.pk]
+
+
+def test_phrase_exclusion_and_or():
+    phrase = make(title="Huur", text="Wij willen meer sociale huurwoningen in Zwolle.")
+    apart = make(title="Huur", text="Sociale media en huurwoningen voor studenten.")
+    other = make(title="Zorg", text="Mantelzorgers verdienen steun.")
+
+    assert ids('"sociale huurwoningen"') == [phrase.pk]
+    assert set(ids("sociale huurwoningen")) == {phrase.pk, apart.pk}
+    assert ids("huurwoningen -studenten") == [phrase.pk]
+    assert ids('huurwoningen -"sociale media"') == [phrase.pk]
+    assert set(ids("studenten OR mantelzorgers")) == {apart.pk, other.pk}
+
+
+def test_compounds_found_and_ranked_below_exact_matches():
+    exact = make(title="Aanpak", text="Armoede in de gemeente neemt toe; armoede raakt gezinnen.")
+    energy = make(title="Energie", text="De energiearmoede onder huurders groeit.")
+    children = make(title="Jeugd", text="Kinderarmoede vraagt om een eigen plan.")
+    make(title="Verzorging", text="Goede verzorging in verpleeghuizen.")  # "zorg" inside, not a compound of it
+
+    found = ids("armoede")
+    assert found[0] == exact.pk
+    assert set(found) == {exact.pk, energy.pk, children.pk}
+    results = engine.search("armoede", public_only=False)
+    assert {h.document_id: h.exact for h in results.hits} == {exact.pk: True, energy.pk: False, children.pk: False}
+    assert set(results.expanded_words["armoede"]) == {"energiearmoede", "kinderarmoede"}
+
+
+def test_verb_prefixes_are_not_compounds():
+    make(title="Post", text="Pakketten bezorgen in de binnenstad.")
+    make(title="Zorg", text="Mantelzorg en jeugdzorg.")
+    assert {t.example for t in engine.compile_query("zorg").expansions.get("zorg", [])} == {"mantelzorg", "jeugdzorg"}
+
+
+def test_title_ranks_above_parts_above_text():
+    in_text = make(title="Motie wijk", text="Iets over laadpalen in de tekst en nog veel meer woorden hier.")
+    in_title = make(title="Laadpalen in elke wijk", text="Elektrisch rijden groeit.")
+    in_parts = make(title="Motie mobiliteit", parts={"requests": ["laadpalen te plaatsen"]})
+    assert ids("laadpalen") == [in_title.pk, in_parts.pk, in_text.pk]
+
+
+def test_facets_count_all_matches_and_combine_with_filters():
+    overijssel = ProvinceFactory(name="Overijssel")
+    zwolle = MunicipalityFactory(name="Zwolle", province=overijssel)
+    assen = MunicipalityFactory(name="Assen")
+    housing = Topic.objects.get_or_create(name="Wonen", defaults={"slug": "wonen"})[0]
+    make(title="Woningen 1", body=zwolle, outcome="adopted", parties="PvdA, GroenLinks", topics=[housing])
+    make(title="Woningen 2", body=zwolle, outcome="rejected", kind="amendment", parties="PvdA")
+    make(title="Woningen 3", body=assen, outcome="adopted", meeting_date=datetime.date(2019, 1, 10))
+    make(title="Zwembad", body=assen)
+
+    results = engine.search("woningen", public_only=False)
+    assert results.total == 3
+    facets = results.facets
+    assert dict(facets["kind"]) == {"motion": 2, "amendment": 1}
+    assert dict(facets["outcome"]) == {"adopted": 2, "rejected": 1}
+    assert dict(facets["body"]) == {zwolle.pk: 2, assen.pk: 1}
+    assert dict(facets["province"])[overijssel.pk] == 2
+    assert dict(facets["tier"]) == {Tier.MUNICIPAL: 3}
+    assert dict(facets["year"]) == {2024: 2, 2019: 1}
+    assert dict(facets["party"]) == {"PvdA": 2, "GroenLinks": 1}
+    assert dict(facets["topic"]) == {housing.pk: 1}
+
+    narrowed = engine.search("woningen", engine.Filters(outcome="adopted"), public_only=False)
+    assert narrowed.total == 2
+    assert dict(narrowed.facets["body"]) == {zwolle.pk: 1, assen.pk: 1}
+    assert engine.search("woningen", engine.Filters(party="PvdA", kind="amendment"), public_only=False).total == 1
+    assert engine.search("woningen", engine.Filters(topic=housing.pk), public_only=False).total == 1
+    assert engine.search("woningen", engine.Filters(province=overijssel.pk), public_only=False).total == 2
+    assert engine.search("woningen", engine.Filters(year=2019), public_only=False).total == 1
+
+
+def test_province_of_a_water_board_and_a_province():
+    drenthe = ProvinceFactory(name="Drenthe")
+    board = WaterBoardFactory(name="Hunze en Aa's")
+    board.provinces.set([drenthe])
+    make(title="Dijken versterken", body=board)
+    make(title="Dijken in de Staten", body=drenthe)
+    assert engine.search("dijken", engine.Filters(province=drenthe.pk), public_only=False).total == 2
+
+
+def test_empty_query_lists_newest_first_with_facets():
+    old = make(title="Oud", meeting_date=datetime.date(2015, 1, 1))
+    new = make(title="Nieuw", meeting_date=datetime.date(2025, 1, 1))
+    results = engine.search("", public_only=False)
+    assert [h.document_id for h in results.hits] == [new.pk, old.pk]
+    assert results.total == 2
+
+
+def test_sort_by_date():
+    old = make(title="Laadpalen laadpalen laadpalen", meeting_date=datetime.date(2015, 1, 1))
+    new = make(title="Motie", text="Over laadpalen.", meeting_date=datetime.date(2025, 1, 1))
+    assert ids("laadpalen") == [old.pk, new.pk]
+    results = engine.search("laadpalen", public_only=False, sort="date")
+    assert [h.document_id for h in results.hits] == [new.pk, old.pk]
+
+
+def test_visibility_and_drafts():
+    public = make(title="Groen in de wijk", visibility="public")
+    members = make(title="Groen op het plein", visibility="members")
+    draft = make(title="Groen overal", status="draft")
+    assert set(ids("groen")) == {public.pk, members.pk}
+    assert ids("groen", public_only=True) == [public.pk]
+    assert not SearchDocument.objects.filter(document=draft).exists()
+
+
+def test_reindex_after_change_and_removal():
+    document = make(title="Fietspaden")
+    document.title = "Wandelpaden"
+    document.save()
+    engine.index_documents([document])
+    assert ids("fietspaden") == []
+    assert ids("wandelpaden") == [document.pk]
+    document.status = Document.Status.DRAFT
+    engine.index_documents([document])
+    assert ids("wandelpaden") == []
+    assert not DocumentParty.objects.filter(document=document).exists()
+
+
+def test_queries_without_searchable_words_explain_why():
+    make(title="De raad")
+    assert "skipped" in engine.search("de het", public_only=False).error or engine.search(
+        "de het", public_only=False
+    ).error
+    assert engine.search("-raad", public_only=False).error
+    assert engine.search("...", public_only=False).error
+    assert engine.search("de het", public_only=False).total == 0
+
+
+def test_pagination():
+    documents = [make(title=f"Parkeren {n}", meeting_date=datetime.date(2020, 1, 1 + n)) for n in range(5)]
+    first = engine.search("parkeren", public_only=False, sort="date", page=1, per_page=2)
+    third = engine.search("parkeren", public_only=False, sort="date", page=3, per_page=2)
+    assert first.total == 5 and first.pages == 3
+    assert [h.document_id for h in first.hits] == [documents[4].pk, documents[3].pk]
+    assert [h.document_id for h in third.hits] == [documents[0].pk]
+
+
+def test_one_statement_per_search():
+    make(title="Woningen", parties="PvdA")
+    with CaptureQueriesContext(connection) as queries:
+        engine.search("woningen", engine.Filters(kind="motion"), public_only=True)
+    statements = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE", "SET"))]
+    # The vocabulary lookup for compounds, then the search itself.
+    assert len(statements) == 2
+
+
+def test_vocabulary_counts_documents_once():
+    make(title="Zonnepanelen", text="zonnepanelen zonnepanelen")
+    make(title="Zonnepanelen op daken")
+    term = SearchTerm.objects.get(stem="zonnepanel")
+    assert term.count == 2 and term.example == "zonnepanelen"
+
+
+def test_similar_documents_share_significant_words():
+    base = make(title="Warmtenet in de wijk", text="Een warmtenet met aardwarmte en restwarmte voor de wijk.")
+    close = make(title="Restwarmte benutten", text="Restwarmte en aardwarmte via een warmtenet.")
+    make(title="Speeltuinen", text="Meer speeltuinen en schommels in de wijk.")
+    hidden = make(title="Aardwarmte", text="Warmtenet en restwarmte en aardwarmte.", status="draft")
+    assert DocumentTerm.objects.filter(document=base).exists()
+    found = engine.similar(base, public_only=False)
+    assert found[0] == close.pk
+    assert hidden.pk not in found
+    assert engine.similar(base, public_only=True) == []
+
+
+def test_malformed_filter_values_are_ignored():
+    filters = engine.Filters.from_params({"year": "20x4", "body": "-1", "kind": "motion", "topic": ""})
+    assert filters.active() == {"kind": "motion"}
