@@ -272,4 +272,4 @@ class SearchTerm(models.Model):
     count = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
-        return self.word
+        return self.stem
