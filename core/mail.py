@@ -45,25 +45,52 @@ def send_templated_mail(
     *,
     language: str | None = None,
     reply_to: list[str] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> None:
     subject, text, html = render_mail(template, context, language)
-    send_rendered_mail(subject=subject, to=to, text=text, html=html, reply_to=reply_to)
+    send_rendered_mail(subject=subject, to=to, text=text, html=html, reply_to=reply_to, headers=headers)
 
 
 def send_rendered_mail(
-    *, subject: str, to: list[str], text: str, html: str | None = None, reply_to: list[str] | None = None
+    *,
+    subject: str,
+    to: list[str],
+    text: str,
+    html: str | None = None,
+    reply_to: list[str] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> None:
     """Enqueue an already rendered message; it is sent by the task worker after commit."""
     from .tasks import deliver_mail
 
     transaction.on_commit(
-        lambda: deliver_mail.enqueue(subject=subject, to=to, text=text, html=html, reply_to=reply_to or [])
+        lambda: deliver_mail.enqueue(
+            subject=subject, to=to, text=text, html=html, reply_to=reply_to or [], headers=headers or {}
+        )
     )
 
 
-def deliver_now(*, subject: str, to: list[str], text: str, html: str | None, reply_to: list[str]) -> None:
+def unsubscribe_headers(url: str) -> dict[str, str]:
+    """RFC 2369 and RFC 8058: mail programs show an unsubscribe button that POSTs to `url`."""
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+def deliver_now(
+    *,
+    subject: str,
+    to: list[str],
+    text: str,
+    html: str | None,
+    reply_to: list[str],
+    headers: dict[str, str] | None = None,
+) -> None:
     message = EmailMultiAlternatives(
-        subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=to, reply_to=reply_to or None
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=to,
+        reply_to=reply_to or None,
+        headers=headers or None,
     )
     if html:
         message.attach_alternative(html, "text/html")

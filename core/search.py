@@ -330,10 +330,24 @@ def record_vocabulary(texts: list[str]) -> None:
         )
 
 
-def compounds(word: str, limit: int = 30) -> list[SearchTerm]:
-    """Known compounds ending in `word` ("kinderarmoede", "energiearmoede" for "armoede"), the most
-    frequent first. Found through the index on the reversed stem, not by scanning the vocabulary."""
-    word_stem = stem(word)
+def query_stems(query_words: list[str]) -> dict[str, str]:
+    """The stem of each query word as the engine indexed it: PostgreSQL's Snowball Dutch
+    dictionary there, PyStemmer here (the same algorithm, but the index is the authority). Stop
+    words have no stem."""
+    unique = sorted(set(query_words))
+    if not unique:
+        return {}
+    if _is_postgres():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT w, (ts_lexize('dutch_stem', w))[1] FROM unnest(%s::text[]) AS w", [unique])
+            return {word: found for word, found in cursor.fetchall() if found}
+    return {word: _stem_folded(word) for word in unique if word not in STOP_WORDS}
+
+
+def compounds(word_stem: str, limit: int = 30) -> list[SearchTerm]:
+    """Known compounds ending in the stem ("kinderarmoed", "energiearmoed" for "armoed"), the
+    most frequent first. Found through the index on the reversed stem, not by scanning the
+    vocabulary."""
     if len(word_stem) < 4:
         return []
     start = word_stem[::-1]

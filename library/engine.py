@@ -18,6 +18,7 @@ on both engines.
 
 from __future__ import annotations
 
+import datetime
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -140,6 +141,7 @@ def index_documents(documents: Iterable[Document]) -> None:
                 document.outcome,
                 document.visibility == Document.Visibility.PUBLIC,
                 date,
+                document.shared_at,
             )
         )
     with transaction.atomic():
@@ -149,27 +151,31 @@ def index_documents(documents: Iterable[Document]) -> None:
             [DocumentParty(document_id=d.pk, party=p) for d in shared for p in parties_of(d.parties)],
             ignore_conflicts=True,
         )
-        new_texts = [" ".join(texts[pk][:3]) for pk in ids if pk not in already]
-        core_search.record_vocabulary(new_texts)
-        _write_terms(ids, texts)
+        new_ids = [pk for pk in ids if pk not in already]
+        if _is_postgres():
+            _pg_vocabulary(new_ids)
+            _pg_terms(ids)
+        else:
+            core_search.record_vocabulary([" ".join(texts[pk][:3]) for pk in new_ids])
+            _write_terms(ids, texts)
     transaction.on_commit(_bump_generation)
 
 
 def _write_rows(rows: list[tuple[Any, ...]], texts: dict[int, tuple[str, str, str, str]]) -> None:
-    columns = "document_id, kind, tier, province_id, body_id, year, outcome, public, date"
+    columns = "document_id, kind, tier, province_id, body_id, year, outcome, public, date, shared_at"
     updates = ", ".join(f"{c} = excluded.{c}" for c in columns.split(", ")[1:])
     table = SearchDocument._meta.db_table
     with connection.cursor() as cursor:
         if _is_postgres():
             vector = " || ".join(f"setweight(to_tsvector('dutch', %s), '{w}')" for w in "ABCD")
             cursor.executemany(
-                f"INSERT INTO {table} ({columns}, vector) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, {vector}) "  # noqa: S608
+                f"INSERT INTO {table} ({columns}, vector) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, {vector}) "  # noqa: S608
                 f"ON CONFLICT (document_id) DO UPDATE SET {updates}, vector = excluded.vector",
                 [(*row, *texts[row[0]]) for row in rows],
             )
             return
         cursor.executemany(
-            f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "  # noqa: S608
+            f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "  # noqa: S608
             f"ON CONFLICT (document_id) DO UPDATE SET {updates}",
             rows,
         )
@@ -204,7 +210,7 @@ def _write_terms(ids: list[int], texts: dict[int, tuple[str, str, str, str]]) ->
         chunk = all_terms[start : start + 2000]
         document_counts.update(SearchTerm.objects.filter(stem__in=chunk).values_list("stem", "count"))
     total = max(SearchDocument.objects.count(), 1)
-    too_common = max(20, total // 20)  # in more than 5% of the documents: not significant
+    too_common = _too_common(total)
     terms = []
     for pk, counter in frequencies.items():
         scored = []
@@ -220,6 +226,50 @@ def _write_terms(ids: list[int], texts: dict[int, tuple[str, str, str, str]]) ->
         )
     DocumentTerm.objects.filter(document_id__in=ids).delete()
     DocumentTerm.objects.bulk_create(terms, batch_size=2000)
+
+
+def _too_common(total: int) -> int:
+    """Words in more than 5% of the documents are not significant (at least 20 documents)."""
+    return max(20, total // 20)
+
+
+def _pg_vocabulary(ids: list[int]) -> None:
+    """Count the lexemes of newly indexed documents into the vocabulary, in the database: ts_stat
+    reads the vectors that were just written (title, parts and text; not attachments)."""
+    if not ids:
+        return
+    id_list = ",".join(str(int(pk)) for pk in ids)  # integers only: safe to inline in ts_stat's query text
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO core_searchterm (stem, reversed, example, count) "  # noqa: S608 (integer ids only)
+            "SELECT word, reverse(word), word, ndoc FROM ts_stat("
+            f"'SELECT ts_filter(vector, ''{{a,b,c}}'') FROM library_searchdocument WHERE document_id IN ({id_list})') "
+            "WHERE length(word) BETWEEN 4 AND 40 AND word ~ '^[0-9a-z]+$' AND word !~ '^[0-9]+$' "
+            "ON CONFLICT (stem) DO UPDATE SET count = core_searchterm.count + excluded.count"
+        )
+
+
+def _pg_terms(ids: list[int]) -> None:
+    """The significant lexemes of each document by tf-idf (title counts 3, parts 2, text 1),
+    computed in the database from the vectors."""
+    total = max(SearchDocument.objects.count(), 1)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM library_documentterm WHERE document_id = ANY(%s)", [ids])
+        cursor.execute(
+            "INSERT INTO library_documentterm (document_id, term, weight) "
+            "SELECT document_id, term, greatest(1, (score * 10)::int) FROM ("
+            "  SELECT s.document_id, u.lexeme AS term, scored.tf * ln(1 + %s::float8 / t.count) AS score, "
+            "    row_number() OVER (PARTITION BY s.document_id "
+            "      ORDER BY scored.tf * ln(1 + %s::float8 / t.count) DESC, u.lexeme) AS position "
+            "  FROM library_searchdocument s "
+            "  CROSS JOIN LATERAL unnest(s.vector) AS u(lexeme, positions, weights) "
+            "  CROSS JOIN LATERAL (SELECT sum(CASE w WHEN 'A' THEN 3 WHEN 'B' THEN 2 WHEN 'C' THEN 1 ELSE 0 END) AS tf "
+            "    FROM unnest(u.weights) AS w) AS scored "
+            "  JOIN core_searchterm t ON t.stem = u.lexeme "
+            "  WHERE s.document_id = ANY(%s) AND scored.tf > 0 AND t.count <= %s"
+            ") ranked WHERE position <= %s",
+            [total, total, ids, _too_common(total), SIGNIFICANT_TERMS],
+        )
 
 
 def remove_documents(ids: Sequence[int]) -> None:
@@ -252,8 +302,8 @@ class CompiledQuery:
 
     @property
     def highlight_words(self) -> list[str]:
-        result = [w for group in self.groups for clause in group for w in clause.words]
-        return result + [t.example for terms in self.expansions.values() for t in terms]
+        """The words to mark in snippets (compounds are marked by their ending, see core.search.snippet)."""
+        return [w for group in self.groups for clause in group for w in clause.words]
 
 
 def compile_query(query: str) -> CompiledQuery:
@@ -270,13 +320,12 @@ def compile_query(query: str) -> CompiledQuery:
                 kept.append(clause)
         if kept:
             groups.append(kept)
+    single_words = [c.words[0] for group in groups for c in group if not c.phrase]
     expansions: dict[str, list[SearchTerm]] = {}
-    for group in groups:
-        for clause in group:
-            if not clause.phrase and clause.words[0] not in expansions:
-                found = core_search.compounds(clause.words[0], limit=MAX_COMPOUNDS)
-                if found:
-                    expansions[clause.words[0]] = found
+    for word, word_stem in core_search.query_stems(single_words).items():
+        found = core_search.compounds(word_stem, limit=MAX_COMPOUNDS)
+        if found:
+            expansions[word] = found
     error = ""
     if not groups and (negated or skipped):
         error = (
@@ -297,6 +346,8 @@ class Filters:
     outcome: str = ""
     year: int | None = None
     party: str = ""
+    # Not a facet: for saved-search alerts, only documents shared after this moment.
+    shared_after: datetime.datetime | None = None
 
     @classmethod
     def from_params(cls, params: Any) -> Filters:
@@ -362,19 +413,25 @@ def _filter_sql(filters: Filters, public_only: bool) -> tuple[list[str], list[An
             "EXISTS (SELECT 1 FROM library_documentparty p WHERE p.document_id = s.document_id AND p.party = %s)"
         )
         params.append(filters.party)
+    if filters.shared_after is not None:
+        where.append("s.shared_at > %s")
+        params.append(filters.shared_after)
     if public_only:
         where.append("s.public = %s")
         params.append(True)
     return where, params
 
 
-def _pg_clause(clause: Clause, expansions: dict[str, list[SearchTerm]] | None) -> tuple[str, str]:
+def _pg_clause(clause: Clause, expansions: dict[str, list[SearchTerm]] | None) -> tuple[str, list[str]]:
     if clause.phrase:
-        return "phraseto_tsquery('dutch', %s)", " ".join(clause.words)
+        return "phraseto_tsquery('dutch', %s)", [" ".join(clause.words)]
     word = clause.words[0]
-    terms = [word, *[t.example for t in (expansions or {}).get(word, [])]]
-    # Words are [0-9a-z]+ (core.search.words), so the tsquery text cannot be malformed.
-    return "to_tsquery('dutch', %s)", " | ".join(terms)
+    compounds = (expansions or {}).get(word)
+    # Words and vocabulary stems are [0-9a-z]+, so the tsquery texts cannot be malformed. The
+    # compounds are stems already: matched as they are ('simple'), not stemmed again.
+    if compounds:
+        return "(to_tsquery('dutch', %s) || to_tsquery('simple', %s))", [word, " | ".join(t.stem for t in compounds)]
+    return "to_tsquery('dutch', %s)", [word]
 
 
 def _pg_tsquery(compiled: CompiledQuery, *, expand: bool) -> tuple[str, list[Any]]:
@@ -382,14 +439,14 @@ def _pg_tsquery(compiled: CompiledQuery, *, expand: bool) -> tuple[str, list[Any
     for group in compiled.groups:
         alternatives = []
         for clause in group:
-            sql, param = _pg_clause(clause, compiled.expansions if expand else None)
+            sql, clause_params = _pg_clause(clause, compiled.expansions if expand else None)
             alternatives.append(sql)
-            params.append(param)
+            params.extend(clause_params)
         parts.append("(" + " || ".join(alternatives) + ")")
     for clause in compiled.negated:
-        sql, param = _pg_clause(clause, None)
+        sql, clause_params = _pg_clause(clause, None)
         parts.append(f"!!{sql}")
-        params.append(param)
+        params.extend(clause_params)
     return "(" + " && ".join(parts) + ")", params
 
 
@@ -506,7 +563,7 @@ def _results(rows: list[tuple[Any, ...]], compiled: CompiledQuery, page: int, pe
             facets[facet].append((int(value) if facet in INTEGER_FACETS else value, int(count)))
     for values in facets.values():
         values.sort(key=lambda item: (-item[1], str(item[0])))
-    expanded = {word: [t.example for t in terms] for word, terms in compiled.expansions.items()}
+    expanded = {word: [t.stem for t in terms] for word, terms in compiled.expansions.items()}
     return Results(total, hits, facets, compiled, page, per_page, expanded_words=expanded)
 
 

@@ -178,6 +178,7 @@ class SearchDocument(models.Model):
     outcome = models.CharField(max_length=10)
     public = models.BooleanField(default=False)
     date = models.DateField(null=True)
+    shared_at = models.DateTimeField(null=True, db_index=True)
     vector = SearchVectorField(null=True)
 
     def __str__(self) -> str:

@@ -65,13 +65,14 @@ def test_compounds_found_and_ranked_below_exact_matches():
     assert set(found) == {exact.pk, energy.pk, children.pk}
     results = engine.search("armoede", public_only=False)
     assert {h.document_id: h.exact for h in results.hits} == {exact.pk: True, energy.pk: False, children.pk: False}
-    assert set(results.expanded_words["armoede"]) == {"energiearmoede", "kinderarmoede"}
+    # Stems differ per engine (PostgreSQL's and PyStemmer's Snowball versions), the compounds do not.
+    assert sorted(stem[:6] for stem in results.expanded_words["armoede"]) == ["energi", "kinder"]
 
 
 def test_verb_prefixes_are_not_compounds():
     make(title="Post", text="Pakketten bezorgen in de binnenstad.")
     make(title="Zorg", text="Mantelzorg en jeugdzorg.")
-    assert {t.example for t in engine.compile_query("zorg").expansions.get("zorg", [])} == {"mantelzorg", "jeugdzorg"}
+    assert {t.stem for t in engine.compile_query("zorg").expansions.get("zorg", [])} == {"mantelzorg", "jeugdzorg"}
 
 
 def test_title_ranks_above_parts_above_text():
@@ -161,9 +162,10 @@ def test_reindex_after_change_and_removal():
 
 def test_queries_without_searchable_words_explain_why():
     make(title="De raad")
-    assert "skipped" in engine.search("de het", public_only=False).error or engine.search(
-        "de het", public_only=False
-    ).error
+    assert (
+        "skipped" in engine.search("de het", public_only=False).error
+        or engine.search("de het", public_only=False).error
+    )
     assert engine.search("-raad", public_only=False).error
     assert engine.search("...", public_only=False).error
     assert engine.search("de het", public_only=False).total == 0
@@ -182,16 +184,17 @@ def test_one_statement_per_search():
     make(title="Woningen", parties="PvdA")
     with CaptureQueriesContext(connection) as queries:
         engine.search("woningen", engine.Filters(kind="motion"), public_only=True)
-    statements = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE", "SET"))]
-    # The vocabulary lookup for compounds, then the search itself.
-    assert len(statements) == 2
+    statements = [
+        q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE", "SET"))
+    ]
+    # (PostgreSQL: the stems of the query words,) the compounds in the vocabulary, the search itself.
+    assert len(statements) == (3 if connection.vendor == "postgresql" else 2)
 
 
 def test_vocabulary_counts_documents_once():
     make(title="Zonnepanelen", text="zonnepanelen zonnepanelen")
     make(title="Zonnepanelen op daken")
-    term = SearchTerm.objects.get(stem="zonnepanel")
-    assert term.count == 2 and term.example == "zonnepanelen"
+    assert SearchTerm.objects.get(stem="zonnepanel").count == 2
 
 
 def test_similar_documents_share_significant_words():
