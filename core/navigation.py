@@ -27,6 +27,7 @@ NAVIGATION = [
     NavItem(_("Home"), "core:home", "core.view_home", "/"),
     NavItem(_("Members"), "members:directory", "members.view_directory", "/leden/"),
     NavItem(_("Bodies"), "core:body_list", "core.view_body", "/bestuursorganen/"),
+    NavItem(_("Library"), "library:search", "library.search", "/bibliotheek/"),
     NavItem(_("Events"), "events:list", "events.view_list", "/bijeenkomsten/"),
     NavItem(_("Messages"), "members:inbox", "members.use_messages", "/berichten/"),
     NavItem(_("Advice"), "desk:home", "desk.ask", "/hulp/"),
@@ -96,6 +97,13 @@ MANAGEMENT = [
         "programme.officer",
         "/beheer/ontwikkeltraject/",
         _("Applications of municipalities, tracks, learning groups and the dashboard."),
+    ),
+    NavItem(
+        _("Import documents"),
+        "library:import_upload",
+        "library.import",
+        "/beheer/bibliotheek/",
+        _("Add motions, amendments and questions from a CSV file, checked first."),
     ),
     NavItem(
         _("Back office"),

@@ -34,7 +34,11 @@ SQLITE_MAX_HITS = 2000
 
 @cache
 def _stemmer() -> Any:
-    return Stemmer.Stemmer("dutch")
+    # PyStemmer 3 calls the new Kraaij-Pohlmann-style stemmer "dutch" ("gemeente" -> "meen");
+    # "dutch_porter" is the classic Snowball Dutch that PostgreSQL's `dutch` configuration uses,
+    # so both engines agree on word forms.
+    name = "dutch_porter" if "dutch_porter" in Stemmer.algorithms() else "dutch"
+    return Stemmer.Stemmer(name)
 
 
 def fold(text: str) -> str:

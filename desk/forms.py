@@ -5,27 +5,18 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import MultipleFileField as BaseMultipleFileField
+from core.forms import MultipleFileInput
 from core.models import Tier
 from members.models import Topic
 
 from .models import THREAT_KINDS, Confidentiality, Kind, Organisation
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
+class MultipleFileField(BaseMultipleFileField):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.docx,.jpg,.jpeg,.png,.txt"}))
-        kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> Any:
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(d, initial) for d in data if d]
-        return [single(data, initial)] if data else []
 
 
 ATTACHMENTS_HELP = _("PDF, Word, photos or screenshots; at most 10 MB each. Stored encrypted.")

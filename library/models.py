@@ -119,6 +119,9 @@ class Document(models.Model):
         related_name="amendments",
         help_text=_("For an amendment: the proposal in the library that it changes."),
     )
+    # Imported links by source identifier, resolved when the target is (or becomes) imported.
+    amends_source = models.CharField(max_length=200, blank=True, editable=False)
+    answers_source = models.CharField(max_length=200, blank=True, editable=False)
     reused_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reuses")
     shared_by = models.ForeignKey(
         Member,
@@ -263,3 +266,7 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+    @property
+    def error_count(self) -> int:
+        return sum(1 for row in self.rows if row.get("errors"))

@@ -30,6 +30,12 @@ def is_public(user: Any, document: Any) -> bool:
 
 
 @rules.predicate
+def owns_saved_search(user: Any, saved: Any) -> bool:
+    member = member_of(user)
+    return saved is not None and member is not None and saved.member_id == member.pk
+
+
+@rules.predicate
 def has_member_record(user: Any) -> bool:
     return member_of(user) is not None
 
@@ -44,4 +50,7 @@ rules.add_rule("library.share", is_association_member & has_member_record)
 rules.add_rule("library.edit_document", is_sharer | is_moderator)
 rules.add_rule("library.reuse", can_view & is_association_member & has_member_record)
 rules.add_rule("library.save_search", is_association_member & has_member_record)
+rules.add_rule("library.manage_saved_search", owns_saved_search)
+# The unsubscribe link in an alert works without logging in: its token is the authorisation.
+rules.add_rule("library.unsubscribe", rules.always_allow)
 rules.add_rule("library.import", is_moderator)

@@ -328,7 +328,7 @@ def send_alerts(*, frequency: str, now: datetime.datetime | None = None) -> int:
 
 
 def _send_alert(saved: SavedSearch, results: engine.Results) -> None:
-    documents = Document.objects.in_bulk([h.document_id for h in results.hits])
+    documents = Document.objects.select_related("body").in_bulk([h.document_id for h in results.hits])
     ordered = [documents[h.document_id] for h in results.hits if h.document_id in documents]
     unsubscribe_url = absolute_url(reverse("library:unsubscribe", kwargs={"token": saved.token}))
     send_templated_mail(

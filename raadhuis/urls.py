@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("events.urls")),
     path("", include("desk.urls")),
     path("", include("programme.urls")),
+    path("", include("library.urls")),
     path("account/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("taal/", set_language, name="set_language"),

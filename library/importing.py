@@ -1,0 +1,603 @@
+"""Importing council documents: Open Raadsinformatie / Popolo-style JSON records (manage.py
+import_ori) and CSV files (checked in a dry run in the back office). The format is described in
+docs/IMPORT_ORI.md; a CSV row is turned into the same record shape.
+
+Idempotent: a record is keyed on its source identifier, and a fingerprint of the record is kept,
+so an unchanged record is recognised with one indexed lookup per batch and not written again. Bad
+records are reported (where, which identifier, why) and skipped; the rest goes on. Records are
+written in batches inside a transaction; when a batch fails in the database, it is written again
+record by record, so that each record is written completely or not at all.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import hashlib
+import io
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.models import CODE_PATTERN, Body
+from core.text import MUNICIPALITY_ALIASES, normalise_name, strip_accents
+from members.models import Topic
+
+from . import engine
+from .models import Document, ImportRun, Kind, Outcome
+
+BATCH_SIZE = 500
+MAX_CSV_BYTES = 20 * 1024 * 1024
+
+TYPES = {
+    "motion": Kind.MOTION,
+    "motie": Kind.MOTION,
+    "amendment": Kind.AMENDMENT,
+    "amendement": Kind.AMENDMENT,
+    "writtenquestions": Kind.QUESTIONS,
+    "question": Kind.QUESTIONS,
+    "questions": Kind.QUESTIONS,
+    "schriftelijkevragen": Kind.QUESTIONS,
+    "answer": Kind.OTHER,
+    "antwoord": Kind.OTHER,
+    "initiativeproposal": Kind.INITIATIVE,
+    "initiative": Kind.INITIATIVE,
+    "initiatiefvoorstel": Kind.INITIATIVE,
+    "mediaobject": Kind.OTHER,
+    "document": Kind.OTHER,
+    "other": Kind.OTHER,
+    "overig": Kind.OTHER,
+}
+RESULTS = {
+    "aangenomen": Outcome.ADOPTED,
+    "adopted": Outcome.ADOPTED,
+    "passed": Outcome.ADOPTED,
+    "verworpen": Outcome.REJECTED,
+    "rejected": Outcome.REJECTED,
+    "failed": Outcome.REJECTED,
+    "ingetrokken": Outcome.WITHDRAWN,
+    "withdrawn": Outcome.WITHDRAWN,
+    "aangehouden": Outcome.HELD_OVER,
+    "held over": Outcome.HELD_OVER,
+    "held_over": Outcome.HELD_OVER,
+}
+YES = {"yes", "for", "voor", "ja"}
+NO = {"no", "against", "tegen", "nee"}
+
+
+class RecordError(Exception):
+    """A record that cannot be imported; the message says why (translated)."""
+
+
+@dataclass
+class Problem:
+    where: str
+    identifier: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.where} [{self.identifier or '-'}]: {self.reason}"
+
+
+@dataclass
+class Report:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def processed(self) -> int:
+        return self.created + self.updated + self.unchanged + len(self.problems)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "skipped": len(self.problems),
+        }
+
+
+@dataclass
+class Item:
+    """One record as read from a file (or a reason why it could not be read)."""
+
+    where: str
+    record: Any = None
+    error: str = ""
+
+
+@dataclass
+class Mapped:
+    identifier: str
+    fields: dict[str, Any]
+    topics: list[Topic]
+    fingerprint: str
+    warnings: list[str]
+
+
+def fingerprint(record: Any) -> str:
+    return hashlib.sha256(json.dumps(record, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def identifier_of(record: Any) -> str:
+    if not isinstance(record, dict):
+        return ""
+    value = record.get("@id") or record.get("id") or ""
+    return str(value).strip()[:200]
+
+
+# --- reading files -----------------------------------------------------------------------------------
+
+
+def files_in(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.suffix in {".json", ".jsonl"} and p.is_file())
+    return [path]
+
+
+def count_records(paths: list[Path]) -> int:
+    """For the progress bar: lines of JSON Lines files, records of JSON files (cheap)."""
+    total = 0
+    for path in paths:
+        if path.suffix == ".jsonl":
+            with path.open("rb") as handle:
+                total += sum(1 for line in handle if line.strip())
+        else:
+            total += sum(1 for _ in _json_items(path))
+    return total
+
+
+def _json_items(path: Path) -> Iterator[Item]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        yield Item(str(path), error=_("not valid JSON (%(error)s)") % {"error": error})
+        return
+    if isinstance(data, dict) and isinstance(data.get("items"), list):
+        data = data["items"]
+    if not isinstance(data, list):
+        data = [data]
+    for index, record in enumerate(data):
+        yield Item(f"{path}#{index}", record)
+
+
+def read_items(paths: list[Path]) -> Iterator[Item]:
+    for path in paths:
+        if path.suffix == ".jsonl":
+            with path.open("rb") as handle:
+                for number, raw in enumerate(handle, start=1):
+                    if not raw.strip():
+                        continue
+                    try:
+                        yield Item(f"{path}:{number}", json.loads(raw))
+                    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+                        yield Item(f"{path}:{number}", error=_("not valid JSON (%(error)s)") % {"error": error.args[0]})
+        else:
+            yield from _json_items(path)
+
+
+# --- mapping a record -----------------------------------------------------------------------------------
+
+
+class Lookups:
+    """Bodies and topics loaded once per import, matched by code or tolerant name."""
+
+    def __init__(self) -> None:
+        bodies = list(Body.objects.all())
+        self.by_code = {b.code: b for b in bodies}
+        self.by_name: dict[str, list[Body]] = {}
+        for body in bodies:
+            for name in {normalise_name(body.name), normalise_name(body.official_name or body.name)}:
+                self.by_name.setdefault(name, []).append(body)
+        self.topics = {strip_accents(t.name).lower(): t for t in Topic.objects.all()}
+
+    def body(self, organisation: Any) -> Body:
+        if isinstance(organisation, dict):
+            code = str(organisation.get("identifier") or organisation.get("code") or "").strip().upper()
+            name = str(organisation.get("name") or "").strip()
+        else:
+            name = str(organisation or "").strip()
+            code = name.upper() if CODE_PATTERN.match(name.upper()) else ""
+        if code and code in self.by_code:
+            return self.by_code[code]
+        if not name and not code:
+            raise RecordError(_("no organisation (the council)"))
+        wanted = normalise_name(name)
+        candidates = self.by_name.get(wanted) or self.by_name.get(MUNICIPALITY_ALIASES.get(wanted, ""), [])
+        if not candidates and wanted.startswith(("gemeente ", "provincie ", "waterschap ", "hoogheemraadschap ")):
+            rest = wanted.split(" ", 1)[1]
+            candidates = self.by_name.get(rest) or self.by_name.get(MUNICIPALITY_ALIASES.get(rest, ""), [])
+        current = [b for b in candidates if b.is_current]
+        candidates = current or candidates
+        if len(candidates) == 1:
+            return candidates[0]
+        if candidates:
+            raise RecordError(_("organisation '%(name)s' is ambiguous; give its code") % {"name": name})
+        raise RecordError(_("unknown organisation '%(name)s'") % {"name": name or code})
+
+
+def _text(value: Any, limit: int) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str | int | float):
+        raise RecordError(_("a text field holds a list or object"))
+    return " ".join(str(value).split())[:limit] if limit <= 1000 else str(value).strip()[:limit]
+
+
+def _date(value: Any) -> datetime.date | None:
+    if value in (None, ""):
+        return None
+    text = str(value).strip()
+    try:
+        if len(text) == 10:
+            return datetime.date.fromisoformat(text)
+        moment = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as error:
+        raise RecordError(_("invalid date '%(value)s'") % {"value": text[:40]}) from error
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return moment.date()
+
+
+def _votes(value: Any) -> tuple[int | None, int | None]:
+    if value in (None, "", [], {}):
+        return None, None
+    votes_for = votes_against = None
+    if isinstance(value, dict):
+        votes_for, votes_against = value.get("for"), value.get("against")
+    elif isinstance(value, list):
+        for count in value:
+            if not isinstance(count, dict):
+                raise RecordError(_("votes are not in a known format"))
+            option = str(count.get("option", "")).lower()
+            if option in YES:
+                votes_for = count.get("value")
+            elif option in NO:
+                votes_against = count.get("value")
+    else:
+        raise RecordError(_("votes are not in a known format"))
+    result = []
+    for number in (votes_for, votes_against):
+        if number is None or number == "":
+            result.append(None)
+            continue
+        try:
+            number = int(number)
+        except (TypeError, ValueError) as error:
+            raise RecordError(_("vote count '%(value)s' is not a number") % {"value": number}) from error
+        if number < 0 or number > 999:
+            raise RecordError(_("vote count %(value)s is impossible") % {"value": number})
+        result.append(number)
+    return result[0], result[1]
+
+
+def _people(value: Any) -> tuple[list[str], list[str]]:
+    """(names with party, parties) from submitters as strings or {"name", "party"} objects."""
+    if value in (None, ""):
+        return [], []
+    if isinstance(value, str | dict):
+        value = [value]
+    if not isinstance(value, list):
+        raise RecordError(_("submitters are not a list"))
+    names, parties = [], []
+    for person in value:
+        if isinstance(person, dict):
+            name = _text(person.get("name"), 200)
+            party = _text(person.get("party") or person.get("organization_name"), 100)
+            if name:
+                names.append(f"{name} ({party})" if party else name)
+            if party:
+                parties.append(party)
+        elif isinstance(person, str) and person.strip():
+            names.append(" ".join(person.split())[:200])
+    return names, parties
+
+
+def _link(value: Any) -> tuple[str, str]:
+    """(source identifier, name) of a linked record: a string or an {"@id", "name"} object."""
+    if value in (None, ""):
+        return "", ""
+    if isinstance(value, dict):
+        return identifier_of(value), _text(value.get("name"), 300)
+    return str(value).strip()[:200], ""
+
+
+def map_record(record: Any, lookups: Lookups) -> Mapped:
+    if not isinstance(record, dict):
+        raise RecordError(_("the record is not a JSON object"))
+    identifier = identifier_of(record)
+    if not identifier:
+        raise RecordError(_("no identifier (@id)"))
+    raw_type = str(record.get("@type") or record.get("type") or "").strip()
+    kind = TYPES.get(raw_type.lower().replace(" ", "").replace("_", ""))
+    if kind is None:
+        raise RecordError(_("unknown type '%(type)s'") % {"type": raw_type[:50] or "-"})
+    title = _text(record.get("name") or record.get("title"), 300)
+    if not title:
+        raise RecordError(_("no title (name)"))
+    body = lookups.body(record.get("organization") or record.get("publisher"))
+    meeting_date = _date(record.get("date") or record.get("start_date"))
+    votes_for, votes_against = _votes(record.get("votes"))
+    names, submitter_parties = _people(record.get("creator") or record.get("submitter"))
+    parties = record.get("parties") or []
+    if isinstance(parties, str):
+        parties = [parties]
+    if not isinstance(parties, list):
+        raise RecordError(_("parties are not a list"))
+    all_parties = engine.parties_of(", ".join([*submitter_parties, *(str(p) for p in parties)]))
+    result = str(record.get("result") or "").strip().lower()
+    warnings = []
+    topic_names = record.get("topics") or record.get("classification") or []
+    if isinstance(topic_names, str):
+        topic_names = [topic_names]
+    topics = []
+    for name in topic_names if isinstance(topic_names, list) else []:
+        topic = lookups.topics.get(strip_accents(str(name)).lower().strip())
+        if topic is None:
+            warnings.append(_("unknown topic '%(name)s' ignored") % {"name": str(name)[:50]})
+        elif topic not in topics:
+            topics.append(topic)
+    amends_source, amends_name = _link(record.get("amends")) if kind == Kind.AMENDMENT else ("", "")
+    answers_source, _name = _link(record.get("answers"))
+    text = _text(record.get("text") or record.get("description"), 2_000_000)
+    url = _text(record.get("url") or record.get("original_url"), 500)
+    fields = {
+        "kind": kind,
+        "title": title,
+        "body": body,
+        "meeting_date": meeting_date,
+        "agenda_item": _text(record.get("subject") or record.get("agenda_item"), 300),
+        "submitter_names": ", ".join(names)[:500],
+        "parties": ", ".join(all_parties)[:500],
+        "outcome": RESULTS.get(result, Outcome.UNKNOWN),
+        "votes_for": votes_for,
+        "votes_against": votes_against,
+        "text": text,
+        "parts": {"draft_decision": amends_name} if amends_name else {},
+        "source_url": url if url.startswith(("http://", "https://")) else "",
+        "amends_source": amends_source,
+        "answers_source": answers_source,
+    }
+    return Mapped(identifier, fields, topics, fingerprint(record), warnings)
+
+
+# --- writing -----------------------------------------------------------------------------------------
+
+
+class Importer:
+    def __init__(self, *, progress: Callable[[Report], None] | None = None, batch_size: int = BATCH_SIZE):
+        self.lookups = Lookups()
+        self.report = Report()
+        self.progress = progress
+        self.batch_size = batch_size
+        self.seen: dict[str, str] = {}  # identifier -> fingerprint, within this run
+
+    def run(self, items: Iterable[Item]) -> Report:
+        batch: list[Item] = []
+        for item in items:
+            batch.append(item)
+            if len(batch) >= self.batch_size:
+                self._batch(batch)
+                batch = []
+        if batch:
+            self._batch(batch)
+        resolve_links()
+        return self.report
+
+    def _problem(self, item: Item, identifier: str, reason: str) -> None:
+        self.report.problems.append(Problem(item.where, identifier, reason))
+
+    def _batch(self, items: list[Item]) -> None:
+        readable = []
+        for item in items:
+            if item.error:
+                self._problem(item, "", item.error)
+                continue
+            readable.append((item, identifier_of(item.record), fingerprint(item.record)))
+        existing = Document.objects.filter(source_id__in=[i for _item, i, _f in readable if i])
+        known: dict[str, tuple[int | None, str]] = {
+            source_id: (pk, source_hash)
+            for source_id, pk, source_hash in existing.values_list("source_id", "pk", "source_hash")
+        }
+        to_write: list[tuple[Item, Mapped, int | None]] = []
+        for item, identifier, print_ in readable:
+            if identifier and (known.get(identifier, (None, None))[1] == print_ or self.seen.get(identifier) == print_):
+                self.report.unchanged += 1
+                continue
+            try:
+                mapped = map_record(item.record, self.lookups)
+            except RecordError as error:
+                self._problem(item, identifier, str(error))
+                continue
+            for warning in mapped.warnings:
+                self.report.warnings.append(Problem(item.where, identifier, warning))
+            if identifier in self.seen:
+                # The same identifier twice in one run with different content: the last one wins.
+                known[identifier] = (
+                    Document.objects.filter(source_id=identifier).values_list("pk", flat=True).first(),
+                    "",
+                )
+                to_write = [w for w in to_write if w[1].identifier != identifier]
+            self.seen[identifier] = print_
+            to_write.append((item, mapped, known.get(identifier, (None, None))[0]))
+        if to_write:
+            try:
+                with transaction.atomic():
+                    self._write(to_write)
+            except Exception:  # noqa: BLE001 - isolate the record the database refuses
+                for one in to_write:
+                    try:
+                        with transaction.atomic():
+                            self._write([one])
+                    except Exception as error:  # noqa: BLE001
+                        self._problem(one[0], one[1].identifier, _("could not be saved (%(error)s)") % {"error": error})
+                        self.seen.pop(one[1].identifier, None)
+        if self.progress:
+            self.progress(self.report)
+
+    def _write(self, writes: list[tuple[Item, Mapped, int | None]]) -> None:
+        new = [
+            Document(
+                **m.fields,
+                source=Document.Source.IMPORT,
+                source_id=m.identifier,
+                source_hash=m.fingerprint,
+                visibility=Document.Visibility.PUBLIC,
+            )
+            for _i, m, pk in writes
+            if pk is None
+        ]
+        Document.objects.bulk_create(new, batch_size=self.batch_size)
+        by_identifier = {d.source_id: d for d in new}
+        updated = []
+        for _item, mapped, pk in writes:
+            if pk is None:
+                continue
+            document = Document.objects.get(pk=pk)
+            for name, value in mapped.fields.items():
+                setattr(document, name, value)
+            document.source_hash = mapped.fingerprint
+            document.save()
+            by_identifier[mapped.identifier] = document
+            updated.append(document)
+        through = Document.topics.through
+        through.objects.filter(document_id__in=[d.pk for d in updated]).delete()
+        through.objects.bulk_create(
+            [
+                through(document_id=by_identifier[m.identifier].pk, topic_id=t.pk)
+                for _i, m, _pk in writes
+                for t in m.topics
+            ],
+            batch_size=2000,
+        )
+        documents = (
+            Document.objects.filter(pk__in=[d.pk for d in by_identifier.values()])
+            .select_related("body")
+            .prefetch_related("body__provinces", "submitters", "attachments")
+        )
+        engine.index_documents(documents)
+        self.report.created += len(new)
+        self.report.updated += len(updated)
+
+
+def resolve_links() -> int:
+    """Link amendments to what they amend and answers to their questions, by source identifier,
+    for every document whose target has been imported by now."""
+    changed = 0
+    for field_name, source_field in (("amends", "amends_source"), ("answers_to", "answers_source")):
+        targets = Document.objects.filter(source_id=OuterRef(source_field))
+        pending = Document.objects.exclude(**{source_field: ""}).filter(**{f"{field_name}__isnull": True})
+        changed += pending.filter(Exists(targets)).update(**{field_name: Subquery(targets.values("pk")[:1])})
+    return changed
+
+
+def import_paths(paths: list[Path], *, progress: Callable[[Report], None] | None = None) -> Report:
+    return Importer(progress=progress).run(read_items(paths))
+
+
+# --- CSV ---------------------------------------------------------------------------------------------
+
+CSV_COLUMNS = [
+    ("id", _("Your identifier of the document (optional; makes a second import update instead of duplicate)")),
+    ("kind", _("motie, amendement, schriftelijke vragen, initiatiefvoorstel or overig")),
+    ("title", _("Title (required)")),
+    ("council", _("Municipality, province or water board: name or code such as GM0193 (required)")),
+    ("date", _("Meeting date, e.g. 2024-05-16")),
+    ("subject", _("Agenda item or subject")),
+    ("submitters", _("Names with party, separated by ';'")),
+    ("parties", _("Parties, separated by ';'")),
+    ("result", _("aangenomen, verworpen, ingetrokken or aangehouden")),
+    ("votes_for", _("Number of votes for")),
+    ("votes_against", _("Number of votes against")),
+    ("topics", _("Topics from the topic list, separated by ';'")),
+    ("text", _("The text of the document")),
+    ("url", _("Link to the source")),
+]
+
+
+def _csv_record(row: dict[str, str]) -> dict[str, Any]:
+    get = lambda name: (row.get(name) or "").strip()  # noqa: E731
+    identifier = (
+        get("id")
+        or "csv:"
+        + hashlib.sha256("|".join([get("council").lower(), get("title").lower(), get("date")]).encode()).hexdigest()[
+            :32
+        ]
+    )
+    split = lambda value: [v.strip() for v in value.split(";") if v.strip()]  # noqa: E731
+    record: dict[str, Any] = {
+        "@id": identifier,
+        "@type": get("kind") or "motie",
+        "name": get("title"),
+        "organization": get("council"),
+        "date": get("date"),
+        "subject": get("subject"),
+        "creator": split(get("submitters")),
+        "parties": split(get("parties")),
+        "result": get("result"),
+        "topics": split(get("topics")),
+        "text": get("text"),
+        "url": get("url"),
+    }
+    if get("votes_for") or get("votes_against"):
+        record["votes"] = {"for": get("votes_for") or None, "against": get("votes_against") or None}
+    return record
+
+
+def check_csv(*, name: str, content: bytes, uploaded_by: Any) -> ImportRun:
+    """The dry run: read and check every row; nothing is imported yet."""
+    if len(content) > MAX_CSV_BYTES:
+        raise ValidationError(_("The file is larger than 20 MB; split it into smaller files."))
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = content.decode("cp1252", errors="replace")
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    columns = {c.strip().lower() for c in reader.fieldnames or []}
+    missing = {"title", "council"} - columns
+    if missing:
+        raise ValidationError(
+            _("The first row must hold the column names; missing: %(columns)s.")
+            % {"columns": ", ".join(sorted(missing))}
+        )
+    lookups = Lookups()
+    rows = []
+    for number, raw in enumerate(reader, start=2):
+        row = {(k or "").strip().lower(): (v or "") for k, v in raw.items() if k}
+        record = _csv_record(row)
+        errors, warnings = [], []
+        try:
+            mapped = map_record(record, lookups)
+            warnings = mapped.warnings
+        except RecordError as error:
+            errors.append(str(error))
+        rows.append({"line": number, "record": record, "errors": errors, "warnings": warnings})
+    if not rows:
+        raise ValidationError(_("The file holds no rows below the column names."))
+    return ImportRun.objects.create(file_name=name[:200], uploaded_by=uploaded_by, rows=rows)
+
+
+def apply_csv(*, run: ImportRun) -> dict[str, int]:
+    with transaction.atomic():
+        run = ImportRun.objects.select_for_update().get(pk=run.pk)
+        if run.imported_at is not None:
+            return {"created": 0, "updated": 0, "unchanged": 0, "skipped": 0}
+        report = Importer().run(Item(f"{run.file_name}:{row['line']}", row["record"]) for row in run.rows)
+        run.imported_at = timezone.now()
+        run.save(update_fields=["imported_at"])
+    return report.counts()
