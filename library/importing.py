@@ -200,7 +200,10 @@ class Lookups:
         for body in bodies:
             for name in {normalise_name(body.name), normalise_name(body.official_name or body.name)}:
                 self.by_name.setdefault(name, []).append(body)
-        self.topics = {strip_accents(t.name).lower(): t for t in Topic.objects.all()}
+        self.topics = {}
+        for topic in Topic.objects.all():  # by name or slug ("Armoede en schulden", "armoede")
+            self.topics[strip_accents(topic.name).lower()] = topic
+            self.topics.setdefault(topic.slug.lower(), topic)
 
     def body(self, organisation: Any) -> Body:
         if isinstance(organisation, dict):
@@ -498,7 +501,9 @@ def resolve_links() -> int:
     for field_name, source_field in (("amends", "amends_source"), ("answers_to", "answers_source")):
         targets = Document.objects.filter(source_id=OuterRef(source_field))
         pending = Document.objects.exclude(**{source_field: ""}).filter(**{f"{field_name}__isnull": True})
-        changed += pending.filter(Exists(targets)).update(**{field_name: Subquery(targets.values("pk")[:1])})
+        resolvable = pending.filter(Exists(targets))
+        if resolvable.exists():  # (a re-run then only reads)
+            changed += resolvable.update(**{field_name: Subquery(targets.values("pk")[:1])})
     return changed
 
 

@@ -98,6 +98,7 @@ class World:
     feed_token: str = ""
     cases: dict[str, Any] = field(default_factory=dict)
     programme: dict[str, Any] = field(default_factory=dict)
+    library: dict[str, Any] = field(default_factory=dict)
     admin_objects: dict[str, Any] = field(default_factory=dict)
 
     def own_member(self, role: str) -> Member | None:
@@ -159,6 +160,7 @@ def build_world() -> World:
     _events_world(world, users, other)
     _desk_world(world, users, other)
     _programme_world(world, users, body)
+    _library_world(world, users, body, other)
     block = Block.objects.create(blocker=other, blocked=lapsed)
     erasure = ErasureRequest.objects.create(member=lapsed)
     view = PrivateFieldView.objects.create(viewer=stranger, member=other, fields="email", path="/leden/")
@@ -207,6 +209,9 @@ def build_world() -> World:
         "programme.goodpractice": world.programme["practice"],
         "programme.entitlement": world.programme["own_town"].entitlements.first(),
         "programme.budgetrequest": world.programme["request"],
+        "library.document": world.library["members"],
+        "library.savedsearch": world.library["own_search"],
+        "library.importrun": world.library["run"],
     }
     return world
 
@@ -313,6 +318,33 @@ def _programme_world(world: World, users: dict[str, User], body: Body) -> None:
     }
 
 
+def _library_world(world: World, users: dict[str, User], body: Body, other: Member) -> None:
+    """Documents shared by another member (public with a file, members-only with an attachment, a
+    draft), one shared by the member role and that role's draft; saved searches of both."""
+    from library import engine
+    from library.models import Attachment, Document, ImportRun, SavedSearch
+
+    def document(**kwargs: Any) -> Document:
+        return Document.objects.create(body=body, title="Motie starterswoningen", text="Bouw meer woningen.", **kwargs)
+
+    own_member = users[Role.MEMBER].member
+    public = document(shared_by=other, visibility="public", source="upload")
+    public.file.save("motie.pdf", ContentFile(b"%PDF-1.4 motie"), save=True)
+    members = document(shared_by=other, visibility="members")
+    Attachment.objects.create(document=members, name="bijlage.pdf", file=ContentFile(b"%PDF-1.4 x", name="b.pdf"))
+    world.library = {
+        "public": public,
+        "members": members,
+        "other_draft": document(shared_by=other, status="draft"),
+        "own": document(shared_by=own_member),
+        "own_draft": document(shared_by=own_member, status="draft"),
+        "own_search": SavedSearch.objects.create(member=own_member, name="Wonen", query_string="q=wonen"),
+        "other_search": SavedSearch.objects.create(member=other, name="Zorg", query_string="q=zorg"),
+        "run": ImportRun.objects.create(file_name="moties.csv", rows=[]),
+    }
+    engine.index_documents(Document.objects.all())
+
+
 def _faction(body: Body) -> Any:
     from members.models import Faction
 
@@ -414,6 +446,103 @@ def own_mandate_url(world: World, role: str) -> str | None:
 def received_message_url(world: World, role: str) -> str | None:
     message = world.messages_to.get(role)
     return reverse("members:report_message", kwargs={"pk": message.pk}) if message else None
+
+
+def library_url(name: str, key: str) -> Callable[[World, str], str]:
+    return lambda w, r: reverse(name, kwargs={"pk": w.library[key].pk})
+
+
+READERS = MEMBERS | STAFF
+MODERATORS = {Role.EDITOR, Role.ADMINISTRATOR}
+# The member role's own document or draft: the member and moderators; hidden from everyone else.
+OWN_DOCUMENT = only({Role.MEMBER} | MODERATORS, 200, denied=404)
+LIBRARY_MATRIX: dict[str, list[Case]] = {
+    "library:search": [Case(named("library:search"), expect(200, 200))],
+    "library:share": [Case(named("library:share"), only(MEMBERS, 200))],
+    "library:mine": [Case(named("library:mine"), only(MEMBERS, 200))],
+    "library:document": [
+        Case(library_url("library:document", "public"), expect(200, 200), label="public, other's"),
+        Case(library_url("library:document", "members"), only(READERS, 200, denied=404), label="members, other's"),
+        Case(library_url("library:document", "own"), only(READERS, 200, denied=404), label="members, own"),
+        Case(library_url("library:document", "own_draft"), OWN_DOCUMENT, label="own draft"),
+        Case(library_url("library:document", "other_draft"), only(MODERATORS, 200, denied=404), label="other's draft"),
+    ],
+    "library:edit": [
+        Case(library_url("library:edit", "own"), OWN_DOCUMENT, label="own"),
+        Case(library_url("library:edit", "members"), only(MODERATORS, 200, denied=404), label="other's"),
+    ],
+    "library:delete": [
+        Case(library_url("library:delete", "own"), OWN_DOCUMENT, label="own"),
+        Case(library_url("library:delete", "public"), only(MODERATORS, 200, denied=404), label="other's"),
+    ],
+    "library:publish": [
+        Case(library_url("library:publish", "own_draft"), expect(405, 405), label="GET"),
+        Case(
+            library_url("library:publish", "own_draft"),
+            only({Role.MEMBER} | MODERATORS, 302, denied=404),
+            method="post",
+            label="own draft",
+        ),
+        Case(
+            library_url("library:publish", "other_draft"),
+            only(MODERATORS, 302, denied=404),
+            method="post",
+            label="other's draft",
+        ),
+    ],
+    "library:reuse": [
+        Case(library_url("library:reuse", "public"), only(MEMBERS, 200, denied=404), label="public"),
+        Case(library_url("library:reuse", "other_draft"), only(set(), 200, denied=404), label="other's draft"),
+    ],
+    "library:download_docx": [
+        Case(library_url("library:download_docx", "members"), only(READERS, 200, denied=404)),
+        Case(library_url("library:download_docx", "own_draft"), OWN_DOCUMENT, label="own draft"),
+    ],
+    "library:download_pdf": [Case(library_url("library:download_pdf", "members"), only(READERS, 200, denied=404))],
+    "library:original": [
+        Case(library_url("library:original", "public"), expect(200, 200)),
+        Case(library_url("library:original", "members"), only(READERS, 404, denied=404), label="no file"),
+    ],
+    "library:attachment": [
+        Case(
+            lambda w, r: reverse("library:attachment", kwargs={"pk": w.library["members"].attachments.first().pk}),
+            only(READERS, 200, denied=404),
+        )
+    ],
+    "library:save_search": [
+        Case(named("library:save_search"), expect(405, 405), label="GET"),
+        Case(
+            named("library:save_search"),
+            only(MEMBERS, 302),
+            method="post",
+            data={"query_string": "q=armoede", "frequency": "weekly"},
+        ),
+    ],
+    "library:delete_search": [
+        Case(library_url("library:delete_search", "own_search"), expect(405, 405), label="GET"),
+        Case(
+            library_url("library:delete_search", "own_search"),
+            only({Role.MEMBER}, 302, denied=404),
+            method="post",
+            label="own",
+        ),
+        Case(
+            library_url("library:delete_search", "other_search"),
+            only(set(), 302, denied=404),
+            method="post",
+            label="other's",
+        ),
+    ],
+    "library:unsubscribe": [
+        Case(
+            lambda w, r: reverse("library:unsubscribe", kwargs={"token": w.library["other_search"].token}),
+            expect(200, 200),
+        ),
+        Case(fixed("/bibliotheek/afmelden/onzin/"), expect(404, 404), label="unknown token"),
+    ],
+    "library:import_upload": [Case(named("library:import_upload"), only(MODERATORS, 200))],
+    "library:import_review": [Case(library_url("library:import_review", "run"), only(MODERATORS, 200))],
+}
 
 
 MATRIX: dict[str, list[Case]] = {
@@ -554,7 +683,7 @@ MATRIX: dict[str, list[Case]] = {
     "core:manage": [
         Case(
             named("core:manage"),
-            only({Role.ADMINISTRATOR, Role.EVENT_ORGANISER, Role.PROGRAMME_OFFICER} | DESK_STAFF, 200),
+            only({Role.ADMINISTRATOR, Role.EDITOR, Role.EVENT_ORGANISER, Role.PROGRAMME_OFFICER} | DESK_STAFF, 200),
         )
     ],
     # --- events ---
@@ -661,6 +790,8 @@ MATRIX: dict[str, list[Case]] = {
             label="no session today: back to the event",
         )
     ],
+    # --- library ---
+    **LIBRARY_MATRIX,
     # --- desk ---
     "desk:home": [Case(named("desk:home"), expect(LOGIN, 200))],
     "desk:ask": [Case(named("desk:ask"), only(MEMBERS, 200))],
@@ -814,6 +945,9 @@ ADMIN_REFUSED = {
     "members.invitationrun": {"add", "delete"},
     "desk.case": {"add", "delete"},
     "programme.budgetrequest": {"add", "delete"},
+    "library.document": {"add", "delete"},
+    "library.savedsearch": {"add", "delete"},
+    "library.importrun": {"add"},
     "desk.caseaccess": {"add", "delete"},
     "events.registration": {"add", "delete"},
     "events.attendance": {"add", "delete"},

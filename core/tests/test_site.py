@@ -32,6 +32,7 @@ def test_navigation_shows_what_the_role_allows(client) -> None:  # type: ignore[
         "Start",
         "Leden",
         "Bestuursorganen",
+        "Bibliotheek",
         "Bijeenkomsten",
         "Berichten",
         "Advies",
@@ -39,10 +40,18 @@ def test_navigation_shows_what_the_role_allows(client) -> None:  # type: ignore[
     ]
     client.force_login(make_role_user(Role.GRIFFIE_CONTACT))
     labels = [item["label"] for item in client.get("/").context["navigation"]]
-    assert labels == ["Start", "Bestuursorganen", "Bijeenkomsten", "Budgetaanvragen"]
+    assert labels == ["Start", "Bestuursorganen", "Bibliotheek", "Bijeenkomsten", "Budgetaanvragen"]
     client.force_login(make_role_user(Role.ADMINISTRATOR))
     labels = [item["label"] for item in client.get("/").context["navigation"]]
-    assert labels == ["Start", "Leden", "Bestuursorganen", "Bijeenkomsten", "Budgetaanvragen", "Beheer"]
+    assert labels == [
+        "Start",
+        "Leden",
+        "Bestuursorganen",
+        "Bibliotheek",
+        "Bijeenkomsten",
+        "Budgetaanvragen",
+        "Beheer",
+    ]
     tools = [t["label"] for t in client.get("/beheer/").context["tools"]]
     assert tools == [
         "Uitnodigingen",
@@ -52,6 +61,7 @@ def test_navigation_shows_what_the_role_allows(client) -> None:  # type: ignore[
         "Leden exporteren",
         "Bijeenkomsten en scholing",
         "Ontwikkeltraject",
+        "Documenten importeren",
         "Backoffice",
     ]
 

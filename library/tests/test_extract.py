@@ -7,6 +7,7 @@ import pypdf
 import pytest
 import weasyprint
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from library.extract import (
     DOCX_CONTENT_TYPE,
@@ -17,6 +18,14 @@ from library.extract import (
     extract,
     normalise,
 )
+
+
+@pytest.fixture(autouse=True)
+def _english():  # type: ignore[no-untyped-def]
+    # The messages are asserted in their English source text.
+    with translation.override("en"):
+        yield
+
 
 MOTION_HTML = """
 <html lang="nl"><body>

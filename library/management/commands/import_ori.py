@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from library import importing
 
@@ -53,13 +54,15 @@ class Command(BaseCommand):
         seconds = time.monotonic() - started
         self.stdout.write(
             self.style.SUCCESS(
-                f"{report.created} new, {report.updated} updated, {report.unchanged} unchanged, "
-                f"{len(report.problems)} skipped in {seconds:.1f} s."
+                _(
+                    "%(created)s new, %(updated)s updated, %(unchanged)s unchanged, %(skipped)s skipped in %(seconds)s s."
+                )
+                % {**report.counts(), "seconds": f"{seconds:.1f}"}
             )
         )
         for warning in report.warnings:
-            self.stdout.write(f"note: {warning}")
+            self.stdout.write(_("note: %(warning)s") % {"warning": warning})
         if report.problems and not options["quiet_problems"]:
-            self.stderr.write(f"Skipped {len(report.problems)} record(s):")
+            self.stderr.write(_("Skipped records:"))
             for problem in report.problems:
                 self.stderr.write(f"  {problem}")

@@ -1,0 +1,157 @@
+"""import_ori with the fixture set in fixtures/ori (its README lists every record and why). The
+command speaks Dutch, like the rest of raadhuis."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from library import engine, importing
+from library.models import Document, Kind
+
+pytestmark = pytest.mark.django_db
+
+FIXTURES = Path(__file__).parent / "fixtures" / "ori"
+ORI = "https://id.openraadsinformatie.nl/"
+
+
+@pytest.fixture(autouse=True)
+def bodies(db):  # type: ignore[no-untyped-def]
+    call_command("load_bodies", verbosity=0)
+
+
+def run_command(*paths: Path) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_ori", *[str(p) for p in paths], stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_first_import_creates_valid_records_and_reports_broken_ones():
+    out, err = run_command(FIXTURES)
+    assert "25 nieuw, 0 bijgewerkt, 1 ongewijzigd, 9 overgeslagen" in out
+    assert Document.objects.count() == 25
+    # Every refused record is reported with where it is, its identifier and why.
+    for where, reason in [
+        ("zwolle.jsonl:5", "geen geldige JSON"),
+        ("zwolle.jsonl:8", "geen kenmerk"),
+        ("zwolle.jsonl:11", "geen JSON-object"),
+        ("assen.json#3", "geen titel"),
+        ("assen.json#4", "ongeldige datum '2023-13-45'"),
+        ("provincie.json#2", "onbekend type 'Meeting'"),
+        ("provincie.json#5", "aantal stemmen -1 is onmogelijk"),
+        ("regio.jsonl:4", "onbekende organisatie 'Gemeente Atlantis'"),
+        ("regio.jsonl:6", "geen organisatie"),
+    ]:
+        line = next((line for line in err.splitlines() if where in line), "")
+        assert reason in line, f"{where}: {line!r}"
+    assert "[" + ORI + "6240005]" in err
+    assert "onbekend onderwerp 'Dierenwelzijn' overgeslagen" in out
+
+
+def test_fields_are_mapped():
+    run_command(FIXTURES)
+    motion = Document.objects.get(source_id=ORI + "8190002")
+    assert motion.kind == Kind.MOTION and motion.body.code == "GM0193"
+    assert motion.meeting_date == datetime.date(2022, 11, 7)
+    assert motion.outcome == "adopted" and (motion.votes_for, motion.votes_against) == (30, 9)
+    assert {t.slug for t in motion.topics.all()} == {"energie", "armoede"}
+    assert motion.visibility == Document.Visibility.PUBLIC and motion.source == Document.Source.IMPORT
+    alternative = Document.objects.get(source_id=ORI + "8190009")
+    assert alternative.outcome == "held_over" and alternative.meeting_date == datetime.date(2021, 6, 28)
+    assert alternative.agenda_item and alternative.source_url.startswith("http")
+    assert Document.objects.get(source_id=ORI + "7330008").body.code == "PV23"
+    assert Document.objects.get(source_id=ORI + "5510007").body.code == "WS0663"
+    assert Document.objects.get(source_id=ORI + "6240002").kind == Kind.QUESTIONS
+    assert Document.objects.get(source_id=ORI + "6240006").parts == {"draft_decision": "Programmabegroting 2024"}
+    assert Document.objects.get(source_id=ORI + "5510007").outcome == "unknown"
+
+
+def test_amendments_and_answers_are_linked():
+    run_command(FIXTURES)
+    amendment = Document.objects.get(source_id=ORI + "8190004")
+    assert amendment.amends.source_id == ORI + "8190003"
+    for answer, questions in [("8190007", "8190006"), ("6240003", "6240002"), ("7330005", "7330004")]:
+        assert Document.objects.get(source_id=ORI + answer).answers_to.source_id == ORI + questions
+    assert Document.objects.get(source_id=ORI + "6240006").amends is None
+
+
+def test_links_resolve_when_the_target_arrives_in_a_later_import(tmp_path):
+    (tmp_path / "answer.jsonl").write_text(
+        '{"@id": "a-1", "@type": "Answer", "name": "Antwoord", "organization": "Zwolle", "answers": "q-1"}\n'
+    )
+    (tmp_path / "questions.jsonl").write_text(
+        '{"@id": "q-1", "@type": "WrittenQuestions", "name": "Vragen", "organization": "Zwolle"}\n'
+    )
+    run_command(tmp_path / "answer.jsonl")
+    assert Document.objects.get(source_id="a-1").answers_to is None
+    run_command(tmp_path / "questions.jsonl")
+    assert Document.objects.get(source_id="a-1").answers_to.source_id == "q-1"
+
+
+def test_second_run_changes_nothing_and_writes_nothing():
+    run_command(FIXTURES)
+    before = {d.pk: d.updated_at for d in Document.objects.all()}
+    with CaptureQueriesContext(connection) as queries:
+        out, _err = run_command(FIXTURES)
+    assert "0 nieuw, 0 bijgewerkt, 26 ongewijzigd, 9 overgeslagen" in out
+    assert {d.pk: d.updated_at for d in Document.objects.all()} == before
+    writes = [q["sql"] for q in queries.captured_queries if q["sql"].startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert writes == []
+
+
+def test_a_changed_record_is_updated_and_reindexed(tmp_path):
+    record = '{"@id": "x-1", "@type": "Motion", "name": "Motie %s", "organization": "GM0193", "text": "%s"}\n'
+    path = tmp_path / "one.jsonl"
+    path.write_text(record % ("fietspaden", "Meer fietspaden."))
+    run_command(path)
+    path.write_text(record % ("wandelpaden", "Meer wandelpaden."))
+    out, _err = run_command(path)
+    assert "0 nieuw, 1 bijgewerkt, 0 ongewijzigd" in out
+    document = Document.objects.get(source_id="x-1")
+    assert document.title == "Motie wandelpaden"
+    assert [h.document_id for h in engine.search("wandelpaden", public_only=True).hits] == [document.pk]
+    assert engine.search("fietspaden", public_only=True).total == 0
+
+
+def test_imported_documents_are_found_with_dutch_word_forms_and_facets():
+    run_command(FIXTURES)
+    results = engine.search("armoede", public_only=True)
+    found = {Document.objects.get(pk=h.document_id).source_id.rsplit("/", 1)[1] for h in results.hits}
+    assert {"6240001", "8190002", "7330007", "8190006", "8190007"} <= found
+    # The one with the word itself ranks first, compounds after it.
+    assert Document.objects.get(pk=results.hits[0].document_id).source_id == ORI + "6240001"
+    assert dict(results.facets["tier"]).get("provincial") == 1
+    assert engine.search("financiele", public_only=True).total == 10
+
+
+def test_bad_file_is_reported_not_fatal(tmp_path):
+    (tmp_path / "kapot.json").write_text("{dit is geen json")
+    (tmp_path / "goed.jsonl").write_text('{"@id": "g-1", "@type": "Motion", "name": "Goed", "organization": "Assen"}\n')
+    out, err = run_command(tmp_path)
+    assert "1 nieuw" in out and "kapot.json" in err and "geen geldige JSON" in err
+
+
+def test_a_record_the_database_refuses_is_skipped_alone(tmp_path, monkeypatch):
+    lines = [
+        '{"@id": "ok-1", "@type": "Motion", "name": "Een", "organization": "Assen"}',
+        '{"@id": "bad", "@type": "Motion", "name": "Twee", "organization": "Assen"}',
+        '{"@id": "ok-2", "@type": "Motion", "name": "Drie", "organization": "Assen"}',
+    ]
+    (tmp_path / "drie.jsonl").write_text("\n".join(lines) + "\n")
+    original = importing.Importer._write
+
+    def write(self, writes):  # type: ignore[no-untyped-def]
+        if any(mapped.identifier == "bad" for _item, mapped, _pk in writes):
+            raise RuntimeError("database refused")
+        return original(self, writes)
+
+    monkeypatch.setattr(importing.Importer, "_write", write)
+    report = importing.import_paths([tmp_path / "drie.jsonl"])
+    assert report.created == 2 and [p.identifier for p in report.problems] == ["bad"]
+    assert set(Document.objects.values_list("source_id", flat=True)) == {"ok-1", "ok-2"}
