@@ -211,7 +211,7 @@ def _write_terms(ids: list[int], texts: dict[int, tuple[str, str, str, str]]) ->
         document_counts.update(SearchTerm.objects.filter(stem__in=chunk).values_list("stem", "count"))
     total = max(SearchDocument.objects.count(), 1)
     too_common = _too_common(total)
-    terms = []
+    terms: list[DocumentTerm] = []
     for pk, counter in frequencies.items():
         scored = []
         for term, tf in counter.items():

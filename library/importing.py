@@ -270,15 +270,15 @@ def _votes(value: Any) -> tuple[int | None, int | None]:
                 votes_against = count.get("value")
     else:
         raise RecordError(_("votes are not in a known format"))
-    result = []
-    for number in (votes_for, votes_against):
-        if number is None or number == "":
+    result: list[int | None] = []
+    for raw in (votes_for, votes_against):
+        if raw is None or raw == "":
             result.append(None)
             continue
         try:
-            number = int(number)
+            number = int(raw)
         except (TypeError, ValueError) as error:
-            raise RecordError(_("vote count '%(value)s' is not a number") % {"value": number}) from error
+            raise RecordError(_("vote count '%(value)s' is not a number") % {"value": raw}) from error
         if number < 0 or number > 999:
             raise RecordError(_("vote count %(value)s is impossible") % {"value": number})
         result.append(number)
@@ -412,6 +412,7 @@ class Importer:
         known: dict[str, tuple[int | None, str]] = {
             source_id: (pk, source_hash)
             for source_id, pk, source_hash in existing.values_list("source_id", "pk", "source_hash")
+            if source_id
         }
         to_write: list[tuple[Item, Mapped, int | None]] = []
         for item, identifier, print_ in readable:

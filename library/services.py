@@ -199,7 +199,7 @@ def update_document(
     return document
 
 
-def _delete_files(*groups: list[str]) -> None:
+def _delete_files(*groups: list[str | None]) -> None:
     from django.core.files.storage import default_storage
 
     for name in (n for group in groups for n in group if n):

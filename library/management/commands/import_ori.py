@@ -55,7 +55,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 _(
-                    "%(created)s new, %(updated)s updated, %(unchanged)s unchanged, %(skipped)s skipped in %(seconds)s s."
+                    "%(created)s new, %(updated)s updated, %(unchanged)s unchanged, "
+                    "%(skipped)s skipped in %(seconds)s s."
                 )
                 % {**report.counts(), "seconds": f"{seconds:.1f}"}
             )
