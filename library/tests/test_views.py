@@ -352,3 +352,20 @@ def test_csv_without_required_columns_is_refused(client):
     response = client.post(reverse("library:import_upload"), {"file": SimpleUploadedFile("m.csv", b"naam\nx\n")})
     assert response.status_code == 200
     assert response.context["form"].errors
+
+
+def test_alerts_command_sends_due_alerts(sharer, zwolle, django_capture_on_commit_callbacks):
+    import time_machine
+    from django.core.management import call_command
+
+    services.save_search(member=sharer.member, name="Laadpalen", params={"q": "laadpalen"}, frequency="weekly")
+    engine.index_documents([DocumentFactory(title="Laadpalen in de wijk", body=zwolle)])
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("library_alerts", "--now", stdout=out)
+    assert "weekly: 0" in out.getvalue()  # not due yet: saved just now
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=7, hours=1)):
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("library_alerts", "--now", stdout=out)
+    assert "weekly: 1" in out.getvalue()
+    assert "Laadpalen in de wijk" in mail.outbox[-1].body
