@@ -145,6 +145,7 @@ def load_demo() -> dict[str, int]:
     _ensure_events()
     _ensure_desk()
     _ensure_programme()
+    _ensure_library()
     return created
 
 
@@ -935,3 +936,167 @@ def _ensure_programme() -> None:
     BudgetRequest.objects.create(
         member=me, municipality=zwolle, year=year, amount_cents=4950, description="Boek: De raad aan zet"
     )
+
+
+def _ensure_library() -> None:
+    """Documents members shared (written in the editor, uploaded, reused as a draft), written
+    questions with the executive's answer, an amendment on a proposal, several hundred imported
+    documents from councils all over the country, a saved search and a checked CSV import."""
+    import sys
+    from pathlib import Path
+
+    from library import importing
+    from library import services as library_services
+    from library.models import Document, ImportRun
+
+    if Document.objects.exists():
+        return
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from bench.corpus import records
+
+    me = Member.objects.get(email=f"lid@{DEMO_DOMAIN}")
+    bodies = {b.code: b for b in Body.objects.current().exclude(tier=Tier.NATIONAL)}
+    zwolle, assen, utrecht = bodies["GM0193"], bodies["GM0106"], bodies["GM0344"]
+    colleagues = list(
+        Member.objects.filter(email__endswith=f"@{DEMO_DOMAIN}", user__isnull=True, mandates__body__in=[assen, utrecht])
+        .distinct()
+        .order_by("pk")[:3]
+    )
+    topics = {t.slug: t for t in Topic.objects.all()}
+    Data = library_services.DocumentData
+
+    def share(member: Member, data: Data, *, days_ago: int, draft: bool = False) -> Document:
+        document = library_services.share_document(member=member, data=data, draft=draft)
+        Document.objects.filter(pk=document.pk).update(shared_at=timezone.now() - datetime.timedelta(days=days_ago))
+        return document
+
+    today = timezone.localdate()
+    share(
+        me,
+        Data(
+            kind="motion",
+            title="Motie Betaalbare starterswoningen in de binnenstad",
+            body=zwolle,
+            meeting_date=today - datetime.timedelta(days=60),
+            agenda_item="Woonvisie Zwolle 2025-2030",
+            submitters=[me],
+            submitter_names="P. Jansen (ChristenUnie)",
+            parties="GroenLinks-PvdA, ChristenUnie",
+            outcome="adopted",
+            votes_for=26,
+            votes_against=13,
+            topics=[topics["wonen"]],
+            visibility="public",
+            parts={
+                "considering": [
+                    "starters in Zwolle gemiddeld zeven jaar op een betaalbare koopwoning wachten;",
+                    "in de binnenstad sinds 2020 vooral dure appartementen zijn opgeleverd;",
+                ],
+                "whereas": [
+                    "jonge inwoners en starters de stad levendig houden;",
+                    "de gemeente via grondposities en anterieure overeenkomsten invloed heeft op wat er wordt gebouwd;",
+                ],
+                "request_verb": "requests",
+                "requests": [
+                    "bij nieuwe projecten in de binnenstad ten minste 30 procent starterswoningen af te spreken;",
+                    "een zelfbewoningsplicht en anti-speculatiebeding toe te passen op nieuwbouw tot de NHG-grens;",
+                    "de raad jaarlijks te informeren over het aantal opgeleverde starterswoningen.",
+                ],
+            },
+            text="De wachttijd voor starters is in vijf jaar verdubbeld. Andere steden laten zien dat een "
+            "**vast percentage starterswoningen** werkt.",
+        ),
+        days_ago=55,
+    )
+    share(
+        me,
+        Data(
+            kind="questions",
+            title="Schriftelijke vragen over energiearmoede in Holtenbroek",
+            body=zwolle,
+            meeting_date=today - datetime.timedelta(days=40),
+            submitters=[me],
+            parties="GroenLinks-PvdA",
+            topics=[topics["armoede"], topics["energie"]],
+            parts={
+                "questions": [
+                    "Hoeveel huishoudens in Holtenbroek hebben volgens het college te maken met energiearmoede?",
+                    "Is het college bereid de energiecoaches gericht in deze wijk in te zetten?",
+                    "Welke afspraken zijn er met de woningcorporaties over isolatie van de slechtst "
+                    "geïsoleerde woningen?",
+                ],
+                "answers": [
+                    "Volgens de energiearmoedemonitor gaat het om ongeveer 600 huishoudens.",
+                    "Ja, vanaf het voorjaar gaan de energiecoaches huis aan huis.",
+                    "Alle woningen met label E, F of G worden voor 2028 geïsoleerd.",
+                ],
+            },
+        ),
+        days_ago=35,
+    )
+    for index, member in enumerate(colleagues):
+        body = assen if index % 2 == 0 else utrecht
+        share(
+            member,
+            Data(
+                kind="motion",
+                title=[
+                    "Motie Kinderarmoede: iedereen doet mee",
+                    "Motie Laadpalen in elke wijk",
+                    "Motie Veilig naar school",
+                ][index],
+                body=body,
+                meeting_date=today - datetime.timedelta(days=120 + 30 * index),
+                submitters=[member],
+                parties=["PvdA, SP", "D66, VVD", "CDA"][index],
+                outcome=["adopted", "rejected", "held_over"][index],
+                topics=[[topics["armoede"]], [topics["verkeer"]], [topics["onderwijs"]]][index],
+                visibility="members",
+                parts={
+                    "considering": [
+                        [
+                            "één op de twaalf kinderen in de gemeente opgroeit in armoede;",
+                            "er 170 openbare laadpunten zijn, terwijl er in 2030 2.000 nodig zijn;",
+                            "het aantal ongevallen rond basisscholen is gestegen;",
+                        ][index]
+                    ],
+                    "requests": [
+                        [
+                            "het kindpakket uit te breiden met sport, cultuur en schoolspullen;",
+                            "in elke wijk laadpalen te plaatsen op aanvraag binnen drie maanden;",
+                            "rond alle basisscholen schoolzones in te richten;",
+                        ][index]
+                    ],
+                },
+            ),
+            days_ago=100 + 20 * index,
+        )
+    # A draft the demo member is working on: reused from Assen.
+    source = Document.objects.filter(title__startswith="Motie Kinderarmoede").first()
+    if source is not None:
+        library_services.reuse(document=source, member=me, body=zwolle)
+    # Several hundred documents imported from councils all over the country.
+    codes = sorted(bodies)
+    random_bodies = random.Random(SEED + 5).sample(codes, k=min(120, len(codes)))
+    chosen = [(code, bodies[code].name) for code in sorted({*random_bodies, "GM0193", "GM0106", "GM0344", "PV23"})]
+    items = (
+        importing.Item(f"demo#{n}", {**record, "@id": record["@id"].replace("bench", "demo")})
+        for n, record in enumerate(records(600, seed=SEED, bodies=chosen))
+    )
+    importing.Importer().run(items)
+    library_services.save_search(
+        member=me, name="Armoede en schulden", params={"q": "armoede", "tier": "municipal"}, frequency="weekly"
+    )
+    editor = User.objects.get(email=f"redacteur@{DEMO_DOMAIN}")
+    importing.check_csv(
+        name="moties-gewest-overijssel.csv",
+        content=(
+            b"id;kind;title;council;date;result;topics;text\n"
+            b"ov-1;motie;Motie Snel internet in het buitengebied;Overijssel;2024-03-13;aangenomen;;"
+            b"Verzoekt het college van Gedeputeerde Staten glasvezel in het buitengebied te versnellen.\n"
+            b"ov-2;motie;Motie Openbaar vervoer in de kernen;Ommen;2024-04-11;verworpen;Verkeer en vervoer;"
+            b"Verzoekt het college buurtbussen te behouden.\n"
+        ),
+        uploaded_by=editor,
+    )
+    ImportRun.objects.update(created_at=timezone.now() - datetime.timedelta(days=1))

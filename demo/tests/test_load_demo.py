@@ -70,3 +70,22 @@ def test_demo_refuses_to_run_without_debug(settings) -> None:  # type: ignore[no
     settings.DEBUG = False
     with pytest.raises(CommandError, match="refusing"):
         call_command("load_demo")
+
+
+def test_demo_library_has_documents_in_every_state(bodies) -> None:  # type: ignore[no-untyped-def]
+    from library import engine
+    from library.models import Document, ImportRun, SavedSearch
+
+    call_command("load_demo", force=True, verbosity=0)
+    me = User.objects.get(email="lid@demo.example").member
+    documents = Document.objects.all()
+    assert documents.filter(source="import").count() >= 500
+    assert documents.filter(shared_by=me, status="published", visibility="public").exists()
+    assert documents.filter(shared_by=me, status="draft", reused_from__isnull=False).exists()
+    assert documents.filter(visibility="members", status="published").exclude(shared_by=me).exists()
+    assert documents.filter(kind="questions").exclude(parts__answers=[]).exists()
+    assert {"adopted", "rejected", "held_over"} <= set(documents.values_list("outcome", flat=True))
+    assert SavedSearch.objects.filter(member=me).exists()
+    assert ImportRun.objects.filter(imported_at__isnull=True).exists()
+    results = engine.search("armoede", public_only=False)
+    assert results.total >= 10 and len(results.facets["body"]) > 3
