@@ -42,6 +42,10 @@ MAX_FACET_VALUES = 15
 MAX_FIELD_CHARS = 300_000
 # "Similar documents": the most significant words of each document.
 SIGNIFICANT_TERMS = 15
+# Words every council document has: never a reason to call two documents similar.
+BOILERPLATE = (
+    ["motie", "moties", "amendement", "amendementen", "vragen", "schriftelijke", "antwoord", "antwoorden", "constaterende", "overwegende", "verzoekt", "verzoeken", "draagt", "dragen", "college", "colleges", "raad", "gemeenteraad", "gemeente", "provincie", "staten", "provinciale", "gedeputeerde", "waterschap", "bestuur", "orde", "vergadering", "bijeen", "besluit", "ontwerpbesluit", "wijzigen", "toelichting", "fractie", "fracties", "wethouder", "burgemeester"]
+)
 # Compounds added per query word.
 MAX_COMPOUNDS = 30
 SQLITE_WEIGHTS = "10.0, 4.0, 1.0, 0.5"  # title, parts, text, attachments (as A, B, C, D)
@@ -81,21 +85,15 @@ def _province_id(document: Document) -> int | None:
 
 
 def _fields(document: Document, attachment_texts: Sequence[str] = ()) -> tuple[str, str, str, str]:
-    """The four weighted fields of a document, folded."""
+    """The four weighted fields of a document, folded: title (A); the structured items and the
+    agenda item (B); the text (C); names of submitters, parties and attachments (D). Names weigh
+    least and do not count as content for similar documents or the vocabulary."""
+    items = [item for section in structure.sections(document.kind, document.parts or {}) for item in section.items]
+    # The items only: headings like "constaterende dat" are in every motion.
+    parts = "\n".join([*items, document.agenda_item])
     names = [m.full_name for m in document.submitters.all()]
-    parts = "\n".join(
-        filter(
-            None,
-            [
-                structure.as_text(document.kind, document.parts or {}),
-                document.agenda_item,
-                ", ".join(names),
-                document.submitter_names,
-                document.parties,
-            ],
-        )
-    )
-    fields = (document.title, parts, document.text, "\n".join(attachment_texts))
+    people = ", ".join(filter(None, [", ".join(names), document.submitter_names, document.parties]))
+    fields = (document.title, parts, document.text, "\n".join([people, *attachment_texts]))
     return tuple(core_search.fold(f)[:MAX_FIELD_CHARS] for f in fields)  # type: ignore[return-value]
 
 
@@ -194,6 +192,7 @@ def _stems(text: str) -> str:
 def _write_terms(ids: list[int], texts: dict[int, tuple[str, str, str, str]]) -> None:
     """The significant words of each document by tf-idf, for similar documents."""
     stemmer = core_search._stemmer()
+    boilerplate = set(stemmer.stemWords(list(BOILERPLATE)))
     frequencies: dict[int, Counter[str]] = {}
     for pk in ids:
         title, parts, text, _attachments = texts[pk]
@@ -201,7 +200,7 @@ def _write_terms(ids: list[int], texts: dict[int, tuple[str, str, str, str]]) ->
         for weight, field_text in ((3, title), (2, parts), (1, text)):
             tokens = [w for w in core_search.words(field_text) if len(w) >= 4 and w not in core_search.STOP_WORDS]
             for term in stemmer.stemWords(tokens):
-                if 4 <= len(term) <= 40 and not term.isdigit():
+                if 4 <= len(term) <= 40 and not term.isdigit() and term not in boilerplate:
                     counter[term] += weight
         frequencies[pk] = counter
     all_terms = list({t for counter in frequencies.values() for t in counter})
@@ -267,8 +266,9 @@ def _pg_terms(ids: list[int]) -> None:
             "    FROM unnest(u.weights) AS w) AS scored "
             "  JOIN core_searchterm t ON t.stem = u.lexeme "
             "  WHERE s.document_id = ANY(%s) AND scored.tf > 0 AND t.count <= %s"
+            "    AND u.lexeme <> ALL(SELECT (ts_lexize('dutch_stem', w))[1] FROM unnest(%s::text[]) AS w)"
             ") ranked WHERE position <= %s",
-            [total, total, ids, _too_common(total), SIGNIFICANT_TERMS],
+            [total, total, ids, _too_common(total), list(BOILERPLATE), SIGNIFICANT_TERMS],
         )
 
 
