@@ -43,9 +43,44 @@ MAX_FIELD_CHARS = 300_000
 # "Similar documents": the most significant words of each document.
 SIGNIFICANT_TERMS = 15
 # Words every council document has: never a reason to call two documents similar.
-BOILERPLATE = (
-    ["motie", "moties", "amendement", "amendementen", "vragen", "schriftelijke", "antwoord", "antwoorden", "constaterende", "overwegende", "verzoekt", "verzoeken", "draagt", "dragen", "college", "colleges", "raad", "gemeenteraad", "gemeente", "provincie", "staten", "provinciale", "gedeputeerde", "waterschap", "bestuur", "orde", "vergadering", "bijeen", "besluit", "ontwerpbesluit", "wijzigen", "toelichting", "fractie", "fracties", "wethouder", "burgemeester"]
-)
+BOILERPLATE = [
+    "motie",
+    "moties",
+    "amendement",
+    "amendementen",
+    "vragen",
+    "schriftelijke",
+    "antwoord",
+    "antwoorden",
+    "constaterende",
+    "overwegende",
+    "verzoekt",
+    "verzoeken",
+    "draagt",
+    "dragen",
+    "college",
+    "colleges",
+    "raad",
+    "gemeenteraad",
+    "gemeente",
+    "provincie",
+    "staten",
+    "provinciale",
+    "gedeputeerde",
+    "waterschap",
+    "bestuur",
+    "orde",
+    "vergadering",
+    "bijeen",
+    "besluit",
+    "ontwerpbesluit",
+    "wijzigen",
+    "toelichting",
+    "fractie",
+    "fracties",
+    "wethouder",
+    "burgemeester",
+]
 # Compounds added per query word.
 MAX_COMPOUNDS = 30
 SQLITE_WEIGHTS = "10.0, 4.0, 1.0, 0.5"  # title, parts, text, attachments (as A, B, C, D)

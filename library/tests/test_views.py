@@ -364,8 +364,8 @@ def test_alerts_command_sends_due_alerts(sharer, zwolle, django_capture_on_commi
     with django_capture_on_commit_callbacks(execute=True):
         call_command("library_alerts", "--now", stdout=out)
     assert "weekly: 0" in out.getvalue()  # not due yet: saved just now
-    with time_machine.travel(timezone.now() + datetime.timedelta(days=7, hours=1)):
-        with django_capture_on_commit_callbacks(execute=True):
-            call_command("library_alerts", "--now", stdout=out)
+    later = timezone.now() + datetime.timedelta(days=7, hours=1)
+    with time_machine.travel(later), django_capture_on_commit_callbacks(execute=True):
+        call_command("library_alerts", "--now", stdout=out)
     assert "weekly: 1" in out.getvalue()
     assert "Laadpalen in de wijk" in mail.outbox[-1].body

@@ -145,7 +145,7 @@ def test_share_find_reuse_and_alert(page: Page, a11y, login_as) -> None:  # type
     a11y.check()
     with page.expect_download() as download:
         page.get_by_role("link", name="Als Word-document (.docx)").click()
-    content = open(download.value.path(), "rb").read()
+    content = download.value.path().read_bytes()
     text = "\n".join(p.text for p in WordDocument(io.BytesIO(content)).paragraphs)
     assert "gemeenteraad van Assen" in text and "ten minste 30 procent starterswoningen af te spreken;" in text
     assert download.value.suggested_filename.endswith(".docx")
