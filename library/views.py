@@ -134,7 +134,8 @@ def _result_rows(results: engine.Results) -> list[dict[str, Any]]:
         document = documents.get(hit.document_id)
         if document is None:
             continue
-        text = structure.as_text(document.kind, document.parts or {}) + "\n" + document.text
+        sections = structure.sections(document.kind, document.parts or {})
+        text = " ".join(f"{s.heading}: {' '.join(s.items)}" for s in sections) + "\n" + document.text
         rows.append(
             {
                 "document": document,
