@@ -28,6 +28,7 @@ NAVIGATION = [
     NavItem(_("Members"), "members:directory", "members.view_directory", "/leden/"),
     NavItem(_("Bodies"), "core:body_list", "core.view_body", "/bestuursorganen/"),
     NavItem(_("Library"), "library:search", "library.search", "/bibliotheek/"),
+    NavItem(_("News"), "newsletter:news_list", "newsletter.read", "/nieuws/"),
     NavItem(_("Events"), "events:list", "events.view_list", "/bijeenkomsten/"),
     NavItem(_("Messages"), "members:inbox", "members.use_messages", "/berichten/"),
     NavItem(_("Advice"), "desk:home", "desk.ask", "/hulp/"),
@@ -97,6 +98,20 @@ MANAGEMENT = [
         "programme.officer",
         "/beheer/ontwikkeltraject/",
         _("Applications of municipalities, tracks, learning groups and the dashboard."),
+    ),
+    NavItem(
+        _("Newsletter"),
+        "newsletter:manage",
+        "newsletter.manage",
+        "/beheer/nieuwsbrief/",
+        _("Compose, test and send Lokaal Bestuur; subscribers and bounced addresses."),
+    ),
+    NavItem(
+        _("News and publications"),
+        "newsletter:news_manage",
+        "newsletter.manage",
+        "/beheer/nieuws/",
+        _("Write news items and add research publications."),
     ),
     NavItem(
         _("Import documents"),

@@ -12,6 +12,8 @@ urlpatterns = [
     path("", include("desk.urls")),
     path("", include("programme.urls")),
     path("", include("library.urls")),
+    path("anymail/", include("newsletter.webhook_urls")),
+    path("", include("newsletter.urls")),
     path("account/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("taal/", set_language, name="set_language"),

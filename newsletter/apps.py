@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NewsletterConfig(AppConfig):
+    name = "newsletter"
+    verbose_name = _("Newsletter and publications")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401  (bounce webhooks)
