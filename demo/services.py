@@ -146,6 +146,7 @@ def load_demo() -> dict[str, int]:
     _ensure_desk()
     _ensure_programme()
     _ensure_library()
+    _ensure_newsletter()
     return created
 
 
@@ -1100,3 +1101,208 @@ def _ensure_library() -> None:
         uploaded_by=editor,
     )
     ImportRun.objects.update(created_at=timezone.now() - datetime.timedelta(days=1))
+
+
+def _ensure_newsletter() -> None:
+    """News (public, members only, a draft), research publications with real PDFs, three sent
+    editions with their deliveries, one scheduled for the usual slot and a draft; subscribers in
+    every state; suppressed addresses with their bounces."""
+    import weasyprint
+    from django.core.files.base import ContentFile
+
+    from newsletter import sending as news_sending
+    from newsletter import services as news_services
+    from newsletter.models import Bounce, Delivery, Edition, NewsItem, Publication, Subscriber, Suppression
+
+    if NewsItem.objects.exists():
+        return
+    editor = User.objects.get(email=f"redacteur@{DEMO_DOMAIN}")
+    topics = {t.slug: t for t in Topic.objects.all()}
+    now = timezone.now()
+
+    def news(title: str, summary: str, body: str, days_ago: int | None, **kwargs: Any) -> NewsItem:
+        item = news_services.save_news_item(
+            title=title, summary=summary, body=body, publish=days_ago is not None, author=editor, **kwargs
+        )
+        if days_ago is not None:
+            NewsItem.objects.filter(pk=item.pk).update(published_at=now - datetime.timedelta(days=days_ago))
+        return item
+
+    items = [
+        news(
+            "Raadsleden krijgen recht op ondersteuning door de griffie",
+            "Het kabinet legt vast dat elke raad ambtelijke bijstand en fractieondersteuning moet regelen.",
+            "Vanaf 2027 moet elke gemeente een verordening hebben over **ambtelijke bijstand** en "
+            "fractieondersteuning.\n\nWat betekent dit voor jou?\n- Vraag je griffier naar de huidige regeling\n"
+            "- Kijk in de bibliotheek naar moties uit andere gemeenten",
+            40,
+            topics=[topics["democratie"]],
+        ),
+        news(
+            "Nieuwe handreiking: veilig werken als politicus",
+            "Wat doe je bij bedreiging, online of op straat? Een handreiking met praktische stappen.",
+            "Eén op de drie raadsleden kreeg de afgelopen jaren te maken met bedreiging of intimidatie. "
+            "De handreiking helpt je voorbereiden en zegt waar je terechtkunt.\n\nHeb je nu hulp nodig? "
+            "Meld het bij het adviespunt.",
+            12,
+            topics=[topics["veiligheid"], topics["integriteit"]],
+        ),
+        news(
+            "Terugblik: netwerkbijeenkomst wonen in Zwolle",
+            "Tachtig raadsleden, Statenleden en waterschappers spraken over betaalbaar bouwen.",
+            "Wethouders uit Overijssel en Drenthe deelden hun aanpak. De presentaties staan in de bibliotheek.",
+            5,
+            topics=[topics["wonen"]],
+        ),
+        news(
+            "Opleidingsbudget: zo vraag je het aan",
+            "Negen van de tien raadsleden gebruiken hun opleidingsbudget niet. Zo doe je het wel.",
+            "Kijk onder **Mijn rechten** wat jouw gemeente heeft geregeld, en vraag het budget direct aan.",
+            2,
+            topics=[topics["democratie"]],
+        ),
+        news(
+            "Alleen voor leden: verslag van de ledenraad",
+            "De ledenraad stelde de begroting 2027 vast.",
+            "Het verslag en de besluitenlijst zijn beschikbaar voor leden.",
+            20,
+            visibility="members",
+        ),
+        news("Concept: vooraankondiging congres 2027", "Noteer de datum alvast.", "Het congres is in maart.", None),
+    ]
+
+    def report(title: str, summary: str, authors: str, days_ago: int, body: str, **kwargs: Any) -> Publication:
+        html = f"<h1>{title}</h1><p><em>{authors}</em></p><p>{summary}</p>" + "".join(
+            f"<h2>Hoofdstuk {n}</h2><p>{body}</p>" for n in range(1, 4)
+        )
+        pdf = ContentFile(weasyprint.HTML(string=html).write_pdf(), name=f"{slugify(title)}.pdf")
+        publication = news_services.save_publication(
+            title=title,
+            summary=summary,
+            authors=authors,
+            date=(now - datetime.timedelta(days=days_ago)).date(),
+            file=pdf,
+            publish=True,
+            **kwargs,
+        )
+        Publication.objects.filter(pk=publication.pk).update(published_at=now - datetime.timedelta(days=days_ago))
+        return publication
+
+    publications = [
+        report(
+            "Raadswerk onder druk",
+            "Hoeveel tijd kost het raadswerk, en wat houdt raadsleden vast? Een enquête onder 1.200 raadsleden.",
+            "A. de Boer, K. Yilmaz",
+            60,
+            "Raadsleden besteden gemiddeld zestien uur per week aan hun werkzaamheden; één op de vijf denkt "
+            "erover voortijdig te stoppen. Ondersteuning door de griffie en fractieondersteuning maken verschil.",
+            topics=[topics["democratie"]],
+        ),
+        report(
+            "Energiearmoede in de regio",
+            "Hoe gemeenten en provincies energiearmoede aanpakken, en wat werkt.",
+            "M. Visser",
+            8,
+            "Energiecoaches, isolatie van huurwoningen en een noodfonds zijn de drie maatregelen die het vaakst "
+            "werken. Kinderarmoede en energiearmoede hangen samen.",
+            topics=[topics["energie"], topics["armoede"]],
+        ),
+        report(
+            "Intimidatie van decentrale politici 2026",
+            "De jaarlijkse monitor: aard en omvang van bedreiging en intimidatie.",
+            "Onderzoeksbureau Lokaal",
+            30,
+            "Online intimidatie neemt toe; vrouwen en jonge raadsleden worden vaker getroffen.",
+            topics=[topics["veiligheid"]],
+            visibility="members",
+        ),
+    ]
+    # Subscribers in every state, suppressed addresses with their bounces.
+    for n, (name, status) in enumerate(
+        [
+            ("Griffie Deventer", "active"),
+            ("Eva Mulder", "active"),
+            ("Pieter Hoekstra", "active"),
+            ("Sanne de Graaf", "active"),
+            ("Onbevestigd Persoon", "pending"),
+            ("Nog Niet Bevestigd", "pending"),
+            ("Vertrokken Lezer", "unsubscribed"),
+        ]
+    ):
+        Subscriber.objects.create(
+            email=f"lezer{n + 1}@{DEMO_DOMAIN}",
+            name=name,
+            status=status,
+            confirmed_at=now - datetime.timedelta(days=30) if status != "pending" else None,
+            created_at=now - datetime.timedelta(days=2 if status == "pending" else 90),
+        )
+    opted_out = Member.objects.filter(email__endswith=f"@{DEMO_DOMAIN}", user__isnull=True).order_by("pk").first()
+    if opted_out is not None:
+        Subscriber.objects.create(email=opted_out.email, member=opted_out, status="unsubscribed")
+    for email, kind, reason in [
+        (f"verhuisd@{DEMO_DOMAIN}", "hard", "hard_bounce"),
+        (f"volle-mailbox@{DEMO_DOMAIN}", "soft", "soft_bounces"),
+    ]:
+        for days in (20, 12, 5) if kind == "soft" else (14,):
+            Bounce.objects.create(
+                email=email,
+                kind=kind,
+                source="dsn",
+                detail="550 5.1.1 user unknown" if kind == "hard" else "452 4.2.2 mailbox full",
+                received_at=now - datetime.timedelta(days=days),
+            )
+        Suppression.objects.create(email=email, reason=reason, created_at=now - datetime.timedelta(days=5))
+    # Three sent editions with their deliveries, one scheduled for the usual slot, one draft.
+    recipients = news_sending.recipients()
+    for number, (subject, chosen, days_ago) in enumerate(
+        [
+            ("Ondersteuning door de griffie wordt een recht", [items[0], publications[0]], 35),
+            ("Veilig werken als politicus", [items[1], publications[0]], 10),
+            ("Wonen, energiearmoede en je opleidingsbudget", [items[2], publications[1]], 3),
+        ],
+        start=1,
+    ):
+        sent_at = now - datetime.timedelta(days=days_ago)
+        edition = Edition.objects.create(
+            number=number,
+            subject=subject,
+            introduction="Beste lezer,\n\nDit is het nieuws van deze week.",
+            status="sent",
+            scheduled_for=sent_at,
+            started_at=sent_at,
+            sent_at=sent_at,
+            created_by=editor,
+        )
+        for position, target in enumerate(chosen, start=1):
+            field = "news_item" if isinstance(target, NewsItem) else "publication"
+            edition.items.create(position=position, **{field: target})
+        Delivery.objects.bulk_create(
+            [
+                Delivery(
+                    edition=edition,
+                    email=r.email,
+                    name=r.name,
+                    member_id=r.member_id,
+                    status="sent",
+                    attempts=1,
+                    sent_at=sent_at,
+                    claimed_by="demo",
+                )
+                for r in recipients
+            ]
+        )
+        Delivery.objects.create(
+            edition=edition,
+            email=f"verhuisd@{DEMO_DOMAIN}",
+            status="failed",
+            attempts=1,
+            last_error="SMTPRecipientsRefused: 550 5.1.1 user unknown",
+        )
+    scheduled = news_services.create_edition(subject="Opleidingsbudget en veilig werken", created_by=editor)
+    news_services.update_edition(
+        edition=scheduled, subject=scheduled.subject, introduction="Beste lezer,\n\nDeze week: je rechten.", public=True
+    )
+    news_services.add_item(edition=scheduled, kind="news", target=items[3])
+    news_services.add_item(edition=scheduled, kind="publication", target=publications[1])
+    Edition.objects.filter(pk=scheduled.pk).update(status="scheduled", scheduled_for=news_services.next_slot())
+    news_services.create_edition(subject="Concept: congres 2027", created_by=editor)

@@ -74,7 +74,10 @@ class ScheduleForm(forms.Form):
 class SubscribeForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     name = forms.CharField(
-        label=_("Name (optional)"), max_length=200, required=False, widget=forms.TextInput(attrs={"autocomplete": "name"})
+        label=_("Name (optional)"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     # Invisible to people; robots fill it in.
     website = forms.CharField(required=False, label=_("Leave this field empty"))
@@ -83,7 +86,11 @@ class SubscribeForm(forms.Form):
 class PublicationFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     topic = forms.ModelChoiceField(
-        label=_("Topic"), queryset=Topic.objects.order_by("name"), required=False, empty_label=_("All topics"), to_field_name="slug"
+        label=_("Topic"),
+        queryset=Topic.objects.order_by("name"),
+        required=False,
+        empty_label=_("All topics"),
+        to_field_name="slug",
     )
     year = forms.IntegerField(label=_("Year"), required=False, min_value=1900, max_value=2100, widget=forms.Select)
 

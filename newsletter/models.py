@@ -34,14 +34,18 @@ class ContentQuerySet(models.QuerySet):  # type: ignore[type-arg]
 class NewsItem(models.Model):
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("web address"), max_length=220, unique=True)
-    summary = models.CharField(_("summary"), max_length=400, help_text=_("One or two sentences for lists and the newsletter."))
+    summary = models.CharField(
+        _("summary"), max_length=400, help_text=_("One or two sentences for lists and the newsletter.")
+    )
     body = models.TextField(
         _("text"), help_text=_("A blank line starts a new paragraph; lines starting with '- ' form a list; **bold**.")
     )
     image = models.ImageField(_("image"), upload_to="news/%Y/", blank=True)
     image_alt = models.CharField(_("description of the image"), max_length=200, blank=True)
     topics = models.ManyToManyField(Topic, verbose_name=_("topics"), blank=True, related_name="news_items")
-    visibility = models.CharField(_("who may read it"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
+    visibility = models.CharField(
+        _("who may read it"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
     published_at = models.DateTimeField(_("published"), null=True, blank=True, db_index=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -73,7 +77,9 @@ class Publication(models.Model):
     file = models.FileField(_("PDF"), upload_to="publications/%Y/")
     text = models.TextField(blank=True)
     text_note = models.CharField(max_length=300, blank=True)
-    visibility = models.CharField(_("who may read it"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
+    visibility = models.CharField(
+        _("who may read it"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
     published_at = models.DateTimeField(_("published"), null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)

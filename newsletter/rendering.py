@@ -35,7 +35,9 @@ def entry(item: EditionItem) -> Entry:
     if item.publication is not None:
         publication = item.publication
         meta = f"{publication.authors} · {publication.date:%d-%m-%Y}"
-        return Entry(_("Research"), publication.title, publication.summary, absolute_url(publication.get_absolute_url()), meta)
+        return Entry(
+            _("Research"), publication.title, publication.summary, absolute_url(publication.get_absolute_url()), meta
+        )
     if item.document is not None:
         document = item.document
         meta = document.body.name + (f" · {document.get_outcome_display()}" if document.outcome != "unknown" else "")

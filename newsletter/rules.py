@@ -32,9 +32,9 @@ def is_archived(user: Any, edition: Any) -> bool:
 
 
 rules.add_rule("newsletter.read", rules.always_allow)
+rules.add_rule("newsletter.view_item", is_published_public | (is_published & reads_members_only) | is_newsletter_editor)
 rules.add_rule(
-    "newsletter.view_item", is_published_public | (is_published & reads_members_only) | is_newsletter_editor
+    "newsletter.view_edition", is_archived_public | (is_archived & reads_members_only) | is_newsletter_editor
 )
-rules.add_rule("newsletter.view_edition", is_archived_public | (is_archived & reads_members_only) | is_newsletter_editor)
 rules.add_rule("newsletter.subscribe", rules.always_allow)
 rules.add_rule("newsletter.manage", is_newsletter_editor)

@@ -79,7 +79,8 @@ class Recipient:
 def recipients() -> list[Recipient]:
     """Active members (unless they opted out) and confirmed subscribers, each address once."""
     opted_out = {
-        e.lower() for e in Subscriber.objects.filter(status=Subscriber.Status.UNSUBSCRIBED).values_list("email", flat=True)
+        e.lower()
+        for e in Subscriber.objects.filter(status=Subscriber.Status.UNSUBSCRIBED).values_list("email", flat=True)
     }
     opted_out_members = set(
         Subscriber.objects.filter(status=Subscriber.Status.UNSUBSCRIBED, member__isnull=False).values_list(
@@ -87,8 +88,10 @@ def recipients() -> list[Recipient]:
         )
     )
     found: dict[str, Recipient] = {}
-    members = Member.objects.filter(status=Member.Status.ACTIVE).exclude(email="").values_list(
-        "pk", "email", "given_name", "infix", "family_name"
+    members = (
+        Member.objects.filter(status=Member.Status.ACTIVE)
+        .exclude(email="")
+        .values_list("pk", "email", "given_name", "infix", "family_name")
     )
     for pk, email, given, infix, family in members:
         address = email.strip().lower()
@@ -141,7 +144,9 @@ def start(edition_id: int, *, now: datetime.datetime | None = None) -> int:
 # --- claiming ------------------------------------------------------------------------------------------
 
 
-def claim(edition_id: int, worker: str, *, now: datetime.datetime | None = None, size: int = BATCH_SIZE) -> list[Delivery]:
+def claim(
+    edition_id: int, worker: str, *, now: datetime.datetime | None = None, size: int = BATCH_SIZE
+) -> list[Delivery]:
     """Take up to `size` deliveries that are due (pending) or whose lease expired (a dead
     worker's), in one statement."""
     now = now or timezone.now()
@@ -177,7 +182,9 @@ def render(edition: Edition) -> Rendered:
     return render_edition_mail(edition, token=PLACEHOLDER)
 
 
-def message_for(rendered: Rendered, delivery: Delivery, edition: Edition, mail_connection: Any) -> EmailMultiAlternatives:
+def message_for(
+    rendered: Rendered, delivery: Delivery, edition: Edition, mail_connection: Any
+) -> EmailMultiAlternatives:
     token = recipient_token(delivery.email)
     unsubscribe = absolute_url(reverse("newsletter:unsubscribe", kwargs={"token": token}))
     message = EmailMultiAlternatives(
@@ -298,8 +305,15 @@ def finish(edition_id: int) -> bool:
 def work_remains(edition_id: int) -> datetime.datetime | None:
     """When the next piece of work of this edition is due (None: nothing left)."""
     busy = Delivery.objects.filter(edition_id=edition_id, status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING])
-    pending = busy.filter(status=Delivery.Status.PENDING).order_by("next_attempt_at").values_list("next_attempt_at", flat=True).first()
-    claimed = busy.filter(status=Delivery.Status.SENDING).order_by("claimed_at").values_list("claimed_at", flat=True).first()
+    pending = (
+        busy.filter(status=Delivery.Status.PENDING)
+        .order_by("next_attempt_at")
+        .values_list("next_attempt_at", flat=True)
+        .first()
+    )
+    claimed = (
+        busy.filter(status=Delivery.Status.SENDING).order_by("claimed_at").values_list("claimed_at", flat=True).first()
+    )
     candidates = [pending] if pending else []
     if claimed:
         candidates.append(claimed + datetime.timedelta(seconds=lease_seconds()))

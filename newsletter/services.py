@@ -394,13 +394,11 @@ def housekeeping(now: datetime.datetime | None = None) -> dict[str, int]:
     from .tasks import deliver_edition, start_edition
 
     now = now or timezone.now()
-    purged, _detail = (
-        Subscriber.objects.filter(
-            status=Subscriber.Status.PENDING,
-            member__isnull=True,
-            created_at__lt=now - datetime.timedelta(days=CONFIRM_DAYS),
-        ).delete()
-    )
+    purged, _detail = Subscriber.objects.filter(
+        status=Subscriber.Status.PENDING,
+        member__isnull=True,
+        created_at__lt=now - datetime.timedelta(days=CONFIRM_DAYS),
+    ).delete()
     started = 0
     for edition_id in Edition.objects.filter(status=Edition.Status.SCHEDULED, scheduled_for__lte=now).values_list(
         "pk", flat=True

@@ -23,7 +23,15 @@ from core.permissions import can, require
 from core.richtext import render as richtext
 
 from . import bounces, rendering, sending, services
-from .forms import EditionForm, NewEditionForm, NewsItemForm, PublicationFilterForm, PublicationForm, ScheduleForm, SubscribeForm
+from .forms import (
+    EditionForm,
+    NewEditionForm,
+    NewsItemForm,
+    PublicationFilterForm,
+    PublicationForm,
+    ScheduleForm,
+    SubscribeForm,
+)
 from .models import Delivery, Edition, NewsItem, Publication, Subscriber, Suppression
 
 SUBSCRIPTIONS_PER_HOUR = 5
@@ -149,7 +157,9 @@ def subscribe(request: HttpRequest) -> HttpResponse:
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         subscriber = services.confirm(token=token)
-        return render(request, "newsletter/confirmed.html", {"subscriber": subscriber}, status=200 if subscriber else 400)
+        return render(
+            request, "newsletter/confirmed.html", {"subscriber": subscriber}, status=200 if subscriber else 400
+        )
     return render(request, "newsletter/confirm.html", {"token": token})
 
 
@@ -181,7 +191,9 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
             messages.success(request, _("You no longer receive the newsletter."))
         return redirect("newsletter:preferences", token=token)
     return render(
-        request, "newsletter/preferences.html", {"email": email, "receiving": services.is_receiving(email), "token": token}
+        request,
+        "newsletter/preferences.html",
+        {"email": email, "receiving": services.is_receiving(email), "token": token},
     )
 
 
@@ -269,7 +281,9 @@ def compose(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(f"{request.path}#items")
             elif action in ("up", "down"):
                 services.move_item(
-                    edition=edition_obj, item_id=int(request.POST.get("item", "0") or 0), direction=-1 if action == "up" else 1
+                    edition=edition_obj,
+                    item_id=int(request.POST.get("item", "0") or 0),
+                    direction=-1 if action == "up" else 1,
                 )
                 return redirect(f"{request.path}#items")
             elif action == "remove":
@@ -377,9 +391,10 @@ def subscribers(request: HttpRequest) -> HttpResponse:
 @require_POST
 @require("newsletter.manage")
 def lift_suppression(request: HttpRequest, pk: int) -> HttpResponse:
-    suppression = get_object_or_404(Suppression, pk=pk)
-    bounces.lift(suppression.email)
-    messages.success(request, _("%(email)s gets the newsletter again.") % {"email": suppression.email})
+    suppression = Suppression.objects.filter(pk=pk).first()
+    if suppression is not None:  # (a double click lifts once)
+        bounces.lift(suppression.email)
+        messages.success(request, _("%(email)s gets the newsletter again.") % {"email": suppression.email})
     return redirect("newsletter:subscribers")
 
 

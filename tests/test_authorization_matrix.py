@@ -37,6 +37,7 @@ from desk.models import CaseAccess, Helper, IntervisionGroup, IntervisionSignup,
 from events.documents import certificate_code
 from events.models import Attendance, CalendarFeed, Evaluation, InvoiceSequence, Registration, Session
 from members.models import Block, ErasureRequest, ImportBatch, InvitationRun, Member, Message, PrivateFieldView, Topic
+from newsletter.tests.anymail_matrix import anymail_cases
 from tests.factories import (
     EventFactory,
     MandateFactory,
@@ -99,6 +100,7 @@ class World:
     cases: dict[str, Any] = field(default_factory=dict)
     programme: dict[str, Any] = field(default_factory=dict)
     library: dict[str, Any] = field(default_factory=dict)
+    news: dict[str, Any] = field(default_factory=dict)
     admin_objects: dict[str, Any] = field(default_factory=dict)
 
     def own_member(self, role: str) -> Member | None:
@@ -161,6 +163,7 @@ def build_world() -> World:
     _desk_world(world, users, other)
     _programme_world(world, users, body)
     _library_world(world, users, body, other)
+    _newsletter_world(world, users)
     block = Block.objects.create(blocker=other, blocked=lapsed)
     erasure = ErasureRequest.objects.create(member=lapsed)
     view = PrivateFieldView.objects.create(viewer=stranger, member=other, fields="email", path="/leden/")
@@ -212,6 +215,13 @@ def build_world() -> World:
         "library.document": world.library["members"],
         "library.savedsearch": world.library["own_search"],
         "library.importrun": world.library["run"],
+        "newsletter.newsitem": world.news["public"],
+        "newsletter.publication": world.news["publication"],
+        "newsletter.edition": world.news["sent"],
+        "newsletter.subscriber": world.news["subscriber"],
+        "newsletter.suppression": world.news["suppression"],
+        "newsletter.bounce": world.news["bounce"],
+        "newsletter.delivery": world.news["delivery"],
     }
     return world
 
@@ -343,6 +353,62 @@ def _library_world(world: World, users: dict[str, User], body: Body, other: Memb
         "run": ImportRun.objects.create(file_name="moties.csv", rows=[]),
     }
     engine.index_documents(Document.objects.all())
+
+
+def _newsletter_world(world: World, users: dict[str, User]) -> None:
+    """Published news and publications (public and members only) and a draft; a sent public
+    edition, a sent members-only one and a draft with an item; a pending subscriber; a suppressed
+    address with its bounce."""
+    from newsletter import services as news_services
+    from newsletter.models import Bounce, Delivery, Edition, Publication, Subscriber, Suppression
+
+    def item(title: str, **kwargs: Any) -> Any:
+        return news_services.save_news_item(title=title, summary="Kort.", body="Tekst.", **kwargs)
+
+    public = item("Openbaar nieuws", publish=True)
+    public.image.save("foto.png", png(), save=True)
+    publication = Publication.objects.create(
+        title="Onderzoek",
+        slug="onderzoek",
+        summary="x",
+        authors="A",
+        date=timezone.localdate(),
+        published_at=timezone.now(),
+    )
+    publication.file.save("onderzoek.pdf", ContentFile(b"%PDF-1.4 x"), save=True)
+    members_publication = Publication.objects.create(
+        title="Intern onderzoek",
+        slug="intern-onderzoek",
+        summary="x",
+        authors="A",
+        date=timezone.localdate(),
+        published_at=timezone.now(),
+        visibility="members",
+    )
+    members_publication.file.save("intern.pdf", ContentFile(b"%PDF-1.4 x"), save=True)
+    sent = Edition.objects.create(number=1, subject="Week 1", status="sent", sent_at=timezone.now())
+    members_sent = Edition.objects.create(
+        number=2, subject="Week 2", status="sent", sent_at=timezone.now(), public=False
+    )
+    draft = news_services.create_edition(subject="Week 3", created_by=None)
+    news_services.add_item(edition=draft, kind="news", target=public)
+    subscriber = Subscriber.objects.create(email="lezer@example.org")
+    world.news = {
+        "public": public,
+        "members": item("Ledennieuws", visibility="members", publish=True),
+        "draft": item("Concept"),
+        "publication": publication,
+        "members_publication": members_publication,
+        "sent": sent,
+        "members_sent": members_sent,
+        "draft_edition": draft,
+        "subscriber": subscriber,
+        "confirm": news_services.confirm_token(subscriber),
+        "token": __import__("newsletter.sending", fromlist=["x"]).recipient_token("lezer@example.org"),
+        "suppression": Suppression.objects.create(email="weg@example.org", reason="hard_bounce"),
+        "bounce": Bounce.objects.create(email="weg@example.org", kind="hard"),
+        "delivery": Delivery.objects.create(edition=sent, email="lezer@example.org", status="sent"),
+    }
 
 
 def _faction(body: Body) -> Any:
@@ -542,6 +608,109 @@ LIBRARY_MATRIX: dict[str, list[Case]] = {
     ],
     "library:import_upload": [Case(named("library:import_upload"), only(MODERATORS, 200))],
     "library:import_review": [Case(library_url("library:import_review", "run"), only(MODERATORS, 200))],
+}
+
+
+def news_url(name: str, key: str, field: str = "slug", kwarg: str = "slug") -> Callable[[World, str], str]:
+    return lambda w, r: reverse(name, kwargs={kwarg: getattr(w.news[key], field)})
+
+
+EDITORS = {Role.EDITOR, Role.ADMINISTRATOR}
+EDITOR_PAGE = only(EDITORS, 200)
+NEWSLETTER_MATRIX: dict[str, list[Case]] = {
+    "newsletter:news_list": [Case(named("newsletter:news_list"), expect(200, 200))],
+    "newsletter:news_item": [
+        Case(news_url("newsletter:news_item", "public"), expect(200, 200), label="public"),
+        Case(news_url("newsletter:news_item", "members"), only(READERS, 200, denied=404), label="members only"),
+        Case(news_url("newsletter:news_item", "draft"), only(EDITORS, 200, denied=404), label="draft"),
+    ],
+    "newsletter:news_image": [
+        Case(news_url("newsletter:news_image", "public"), expect(200, 200)),
+        Case(news_url("newsletter:news_image", "members"), only(READERS, 404, denied=404), label="no image"),
+    ],
+    "newsletter:publications": [Case(named("newsletter:publications"), expect(200, 200))],
+    "newsletter:publication": [
+        Case(news_url("newsletter:publication", "publication"), expect(200, 200), label="public"),
+        Case(
+            news_url("newsletter:publication", "members_publication"), only(READERS, 200, denied=404), label="members"
+        ),
+    ],
+    "newsletter:publication_file": [
+        Case(news_url("newsletter:publication_file", "publication"), expect(200, 200), label="public"),
+        Case(
+            news_url("newsletter:publication_file", "members_publication"),
+            only(READERS, 200, denied=404),
+            label="members",
+        ),
+    ],
+    "newsletter:archive": [Case(named("newsletter:archive"), expect(200, 200))],
+    "newsletter:edition": [
+        Case(news_url("newsletter:edition", "sent", "number", "number"), expect(200, 200), label="public"),
+        Case(
+            news_url("newsletter:edition", "members_sent", "number", "number"),
+            only(READERS, 200, denied=404),
+            label="members only",
+        ),
+        Case(
+            news_url("newsletter:edition", "draft_edition", "number", "number"),
+            only(EDITORS, 200, denied=404),
+            label="draft",
+        ),
+    ],
+    "newsletter:subscribe": [Case(named("newsletter:subscribe"), expect(200, 200))],
+    "newsletter:confirm": [
+        Case(lambda w, r: reverse("newsletter:confirm", kwargs={"token": w.news["confirm"]}), expect(200, 200))
+    ],
+    "newsletter:unsubscribe": [
+        Case(lambda w, r: reverse("newsletter:unsubscribe", kwargs={"token": w.news["token"]}), expect(200, 200)),
+        Case(fixed("/nieuwsbrief/afmelden/vervalst/"), expect(404, 404), label="forged token"),
+    ],
+    "newsletter:preferences": [
+        Case(lambda w, r: reverse("newsletter:preferences", kwargs={"token": w.news["token"]}), expect(200, 200)),
+        Case(fixed("/nieuwsbrief/voorkeuren/vervalst/"), expect(404, 404), label="forged token"),
+    ],
+    "newsletter:my_subscription": [
+        Case(named("newsletter:my_subscription"), expect(405, 405), label="GET"),
+        Case(named("newsletter:my_subscription"), only(MEMBERS, 302, denied=404, anonymous=404), method="post"),
+    ],
+    "newsletter:manage": [Case(named("newsletter:manage"), EDITOR_PAGE)],
+    "newsletter:edition_create": [
+        Case(named("newsletter:edition_create"), expect(405, 405), label="GET"),
+        Case(named("newsletter:edition_create"), only(EDITORS, 302), method="post", data={"subject": "Week 9"}),
+    ],
+    "newsletter:compose": [Case(news_url("newsletter:compose", "draft_edition", "pk", "pk"), EDITOR_PAGE)],
+    "newsletter:preview": [Case(news_url("newsletter:preview", "draft_edition", "pk", "pk"), EDITOR_PAGE)],
+    "newsletter:progress": [Case(news_url("newsletter:progress", "draft_edition", "pk", "pk"), EDITOR_PAGE)],
+    "newsletter:send_test": [
+        Case(news_url("newsletter:send_test", "draft_edition", "pk", "pk"), expect(405, 405), label="GET"),
+        Case(news_url("newsletter:send_test", "draft_edition", "pk", "pk"), only(EDITORS, 302), method="post"),
+    ],
+    "newsletter:schedule": [
+        Case(news_url("newsletter:schedule", "draft_edition", "pk", "pk"), expect(405, 405), label="GET"),
+        Case(
+            news_url("newsletter:schedule", "draft_edition", "pk", "pk"),
+            only(EDITORS, 302),
+            method="post",
+            data={"when": "2099-01-01T10:00"},
+        ),
+    ],
+    "newsletter:unschedule": [
+        Case(news_url("newsletter:unschedule", "draft_edition", "pk", "pk"), expect(405, 405), label="GET"),
+        Case(news_url("newsletter:unschedule", "draft_edition", "pk", "pk"), only(EDITORS, 302), method="post"),
+    ],
+    "newsletter:subscribers": [Case(named("newsletter:subscribers"), EDITOR_PAGE)],
+    "newsletter:lift_suppression": [
+        Case(news_url("newsletter:lift_suppression", "suppression", "pk", "pk"), expect(405, 405), label="GET"),
+        Case(news_url("newsletter:lift_suppression", "suppression", "pk", "pk"), only(EDITORS, 302), method="post"),
+    ],
+    "newsletter:news_manage": [Case(named("newsletter:news_manage"), EDITOR_PAGE)],
+    "newsletter:news_create": [Case(named("newsletter:news_create"), EDITOR_PAGE)],
+    "newsletter:news_edit": [Case(news_url("newsletter:news_edit", "draft", "pk", "pk"), EDITOR_PAGE)],
+    "newsletter:publications_manage": [Case(named("newsletter:publications_manage"), EDITOR_PAGE)],
+    "newsletter:publication_create": [Case(named("newsletter:publication_create"), EDITOR_PAGE)],
+    "newsletter:publication_edit": [
+        Case(news_url("newsletter:publication_edit", "publication", "pk", "pk"), EDITOR_PAGE)
+    ],
 }
 
 
@@ -792,6 +961,9 @@ MATRIX: dict[str, list[Case]] = {
     ],
     # --- library ---
     **LIBRARY_MATRIX,
+    # --- newsletter ---
+    **NEWSLETTER_MATRIX,
+    **anymail_cases(Case, fixed, expect),
     # --- desk ---
     "desk:home": [Case(named("desk:home"), expect(LOGIN, 200))],
     "desk:ask": [Case(named("desk:ask"), only(MEMBERS, 200))],
@@ -948,6 +1120,11 @@ ADMIN_REFUSED = {
     "library.document": {"add", "delete"},
     "library.savedsearch": {"add", "delete"},
     "library.importrun": {"add"},
+    "newsletter.publication": {"add", "delete"},
+    "newsletter.edition": {"add", "delete"},
+    "newsletter.subscriber": {"add", "delete"},
+    "newsletter.bounce": {"add", "delete"},
+    "newsletter.delivery": {"add", "delete"},
     "desk.caseaccess": {"add", "delete"},
     "events.registration": {"add", "delete"},
     "events.attendance": {"add", "delete"},

@@ -89,3 +89,17 @@ def test_demo_library_has_documents_in_every_state(bodies) -> None:  # type: ign
     assert ImportRun.objects.filter(imported_at__isnull=True).exists()
     results = engine.search("armoede", public_only=False)
     assert results.total >= 10 and len(results.facets["body"]) > 3
+
+
+def test_demo_newsletter_has_content_in_every_state(bodies) -> None:  # type: ignore[no-untyped-def]
+    from newsletter.models import Edition, NewsItem, Publication, Subscriber, Suppression
+
+    call_command("load_demo", force=True, verbosity=0)
+    assert set(Edition.objects.values_list("status", flat=True)) == {"sent", "scheduled", "draft"}
+    sent = Edition.objects.filter(status="sent").first()
+    assert sent.deliveries.filter(status="sent").count() > 100
+    assert NewsItem.objects.filter(published_at__isnull=True).exists()
+    assert NewsItem.objects.filter(visibility="members").exists()
+    assert all("Raadsleden" in p.text or p.text for p in Publication.objects.all())
+    assert {"active", "pending", "unsubscribed"} <= set(Subscriber.objects.values_list("status", flat=True))
+    assert Suppression.objects.count() == 2

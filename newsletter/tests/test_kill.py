@@ -33,7 +33,18 @@ def start_worker(port: int, name: str) -> subprocess.Popen[bytes]:
         "NEWSLETTER_LEASE_SECONDS": "3",
     }
     return subprocess.Popen(
-        [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--interval", "0.2", "--worker-id", name, "-v", "0"],
+        [
+            sys.executable,
+            "manage.py",
+            "db_worker",
+            "--no-startup-delay",
+            "--interval",
+            "0.2",
+            "--worker-id",
+            name,
+            "-v",
+            "0",
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -59,7 +70,9 @@ def test_killed_worker_loses_nobody(smtp_sink, settings, capsys):  # type: ignor
     addresses = {MemberFactory(email=f"lid{i}@example.org").email for i in range(RECIPIENTS)}
     edition = services.create_edition(subject="Week 48", created_by=None)
     services.add_item(
-        edition=edition, kind="news", target=services.save_news_item(title="Nieuws", summary="Kort.", body="Tekst.", publish=True)
+        edition=edition,
+        kind="news",
+        target=services.save_news_item(title="Nieuws", summary="Kort.", body="Tekst.", publish=True),
     )
     services.schedule(edition=edition, when=None)
 

@@ -82,7 +82,9 @@ def send_all(edition: Edition, django_capture_on_commit_callbacks) -> None:  # t
     sending.deliver(edition.pk)
 
 
-def test_delivery_over_smtp_reaches_everyone_once_with_unsubscribe_headers(smtp_sink, django_capture_on_commit_callbacks):
+def test_delivery_over_smtp_reaches_everyone_once_with_unsubscribe_headers(
+    smtp_sink, django_capture_on_commit_callbacks
+):
     addresses = people(5)
     edition = ready_edition()
     send_all(edition, django_capture_on_commit_callbacks)

@@ -156,7 +156,9 @@ def test_member_opts_out_from_the_archive_page(client):
 
 def test_compose_from_suggestions_preview_test_send_and_schedule(client, editor, django_capture_on_commit_callbacks):
     news = services.save_news_item(title="Nieuwe handreiking integriteit", summary="Lees hem.", body="x", publish=True)
-    hidden = services.save_news_item(title="Alleen voor leden", summary="x", body="x", visibility="members", publish=True)
+    hidden = services.save_news_item(
+        title="Alleen voor leden", summary="x", body="x", visibility="members", publish=True
+    )
     document = DocumentFactory(title="Motie laadpalen", visibility="public")
     client.post(reverse("newsletter:edition_create"), {"subject": "Week 48"})
     edition = Edition.objects.get()
@@ -164,9 +166,13 @@ def test_compose_from_suggestions_preview_test_send_and_schedule(client, editor,
     suggestions = page.context["suggestions"]
     assert news in suggestions.news and hidden not in suggestions.news and document in suggestions.documents
     client.post(reverse("newsletter:compose", args=[edition.pk]), {"action": "add", "kind": "news", "target": news.pk})
-    client.post(reverse("newsletter:compose", args=[edition.pk]), {"action": "add", "kind": "document", "target": document.pk})
+    client.post(
+        reverse("newsletter:compose", args=[edition.pk]), {"action": "add", "kind": "document", "target": document.pk}
+    )
     refused = client.post(
-        reverse("newsletter:compose", args=[edition.pk]), {"action": "add", "kind": "news", "target": hidden.pk}, follow=True
+        reverse("newsletter:compose", args=[edition.pk]),
+        {"action": "add", "kind": "news", "target": hidden.pk},
+        follow=True,
     )
     assert "Alleen openbare inhoud" in refused.content.decode() or "Only public content" in refused.content.decode()
     items = list(edition.items.all())
@@ -197,7 +203,9 @@ def test_send_now_delivers_and_the_archive_shows_it(client, editor, django_captu
     MemberFactory(email="lid@example.org")
     edition = services.create_edition(subject="Week 49", created_by=editor)
     services.add_item(
-        edition=edition, kind="news", target=services.save_news_item(title="Nieuws", summary="x", body="y", publish=True)
+        edition=edition,
+        kind="news",
+        target=services.save_news_item(title="Nieuws", summary="x", body="y", publish=True),
     )
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("newsletter:schedule", args=[edition.pk]), {"now": "1"})

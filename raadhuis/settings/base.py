@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "desk",
     "programme",
     "library",
+    "newsletter",
     "demo",
 ]
 
@@ -167,6 +168,36 @@ LIBRARY_MAX_UPLOAD_BYTES = env.int("LIBRARY_MAX_UPLOAD_MB", default=20) * 1024 *
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Centrum voor Lokaal Bestuur <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Bounces and complaints reported by the mail provider's webhook (django-anymail), mounted at
+# /anymail/ (newsletter/webhook_urls.py). ANYMAIL_WEBHOOK_SECRET is "user:password" (several,
+# comma separated, while rotating) and goes into the URL given to the provider:
+# https://user:password@host/anymail/postmark/tracking/. Without it the webhooks fail closed: the
+# secret is then random, so every request is refused. Providers that sign their webhooks also
+# need their own key from ANYMAIL_<SETTING> (ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY, ...); until it is
+# set, that provider's webhook answers 404.
+import secrets  # noqa: E402  (kept with the setting it is for)
+
+from django.core.exceptions import ImproperlyConfigured  # noqa: E402
+
+ANYMAIL_WEBHOOK_SECRETS: list[str] = env.list("ANYMAIL_WEBHOOK_SECRET", default=[])
+if any(":" not in secret for secret in ANYMAIL_WEBHOOK_SECRETS):
+    raise ImproperlyConfigured('ANYMAIL_WEBHOOK_SECRET must be "user:password".')
+ANYMAIL: dict[str, object] = {
+    "WEBHOOK_SECRET": ANYMAIL_WEBHOOK_SECRETS or [f"unset:{secrets.token_urlsafe(32)}"],
+}
+for _setting in (
+    "MAILGUN_WEBHOOK_SIGNING_KEY",
+    "MAILERSEND_SIGNING_SECRET",
+    "MAILTRAP_TRACKING_SECRET",
+    "MANDRILL_WEBHOOK_KEY",
+    "POSTAL_WEBHOOK_KEY",
+    "RESEND_SIGNING_SECRET",
+    "SENDGRID_TRACKING_WEBHOOK_VERIFICATION_KEY",
+    "UNISENDER_GO_API_KEY",
+):
+    if env.str(f"ANYMAIL_{_setting}", default=""):
+        ANYMAIL[_setting] = env.str(f"ANYMAIL_{_setting}")
 
 TASKS = {
     "default": {
