@@ -54,7 +54,9 @@ class EditionForm(forms.ModelForm):  # type: ignore[type-arg]
         model = Edition
         fields = ["subject", "introduction", "public"]
         widgets = {"introduction": forms.Textarea(attrs={"rows": 6})}
+        labels = {"public": _("Public in the archive (otherwise only members can read it there)")}
         help_texts = {
+            "public": "",
             "introduction": _("A blank line starts a new paragraph; lines starting with '- ' form a list; **bold**."),
         }
 

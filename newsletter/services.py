@@ -233,24 +233,24 @@ def suggestions(edition: Edition) -> Suggestions:
     news = (
         NewsItem.objects.published()
         .filter(visibility=Visibility.PUBLIC, published_at__gt=since)
-        .exclude(pk__in=chosen.values("news_item"))
+        .exclude(pk__in=chosen.filter(news_item__isnull=False).values("news_item"))
     )
     publications = (
         Publication.objects.published()
         .filter(visibility=Visibility.PUBLIC, published_at__gt=since)
-        .exclude(pk__in=chosen.values("publication"))
+        .exclude(pk__in=chosen.filter(publication__isnull=False).values("publication"))
     )
     documents = (
         Document.objects.published()
         .filter(visibility="public", shared_at__gt=since, source__in=["editor", "upload"])
-        .exclude(pk__in=chosen.values("document"))
+        .exclude(pk__in=chosen.filter(document__isnull=False).values("document"))
         .select_related("body")
         .order_by("-shared_at")
     )
     events = (
         Event.objects.filter(status="published", starts_at__gt=timezone.now())
         .exclude(audience="invited")
-        .exclude(pk__in=chosen.values("event"))
+        .exclude(pk__in=chosen.filter(event__isnull=False).values("event"))
         .order_by("starts_at")
     )
     return Suggestions(list(news[:10]), list(publications[:10]), list(documents[:10]), list(events[:6]))

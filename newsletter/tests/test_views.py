@@ -217,3 +217,21 @@ def test_send_now_delivers_and_the_archive_shows_it(client, editor, django_captu
     client.logout()
     assert "Week 49" in client.get(reverse("newsletter:archive")).content.decode()
     assert client.get(edition.get_absolute_url()).status_code == 200
+
+
+def test_suggestions_leave_out_only_what_is_chosen(editor):
+    first = services.save_news_item(title="Een", summary="x", body="y", publish=True)
+    second = services.save_news_item(title="Twee", summary="x", body="y", publish=True)
+    edition = services.create_edition(subject="Week", created_by=editor)
+    services.add_item(edition=edition, kind="news", target=first)
+    report = Publication.objects.create(
+        title="Rapport",
+        slug="rapport",
+        summary="x",
+        authors="A",
+        date=timezone.localdate(),
+        published_at=timezone.now(),
+    )
+    suggestions = services.suggestions(edition)
+    # (A NOT IN over the items' empty publication column would have hidden every publication.)
+    assert suggestions.news == [second] and suggestions.publications == [report]
