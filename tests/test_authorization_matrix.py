@@ -1222,10 +1222,26 @@ def outcome(response: Any) -> int | str:
     return int(response.status_code)
 
 
+@pytest.fixture(scope="module")
+def world(django_db_setup: Any, django_db_blocker: Any) -> Any:
+    """The world is built once per module inside a transaction that is rolled back at the end;
+    every test runs in a savepoint inside it (pytest-django's own atomic block), so what a test
+    changes (a POST that deletes or publishes) is undone before the next test."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield build_world()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("key", sorted(FULL_MATRIX))
-def test_authorization(key: str) -> None:
-    world = build_world()
+def test_authorization(key: str, world: World) -> None:
     failures = []
     checked = 0
     for case in FULL_MATRIX[key]:
@@ -1247,11 +1263,10 @@ def test_authorization(key: str) -> None:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("key", sorted(FULL_MATRIX))
-def test_staff_without_mfa_can_only_set_it_up(key: str) -> None:
+def test_staff_without_mfa_can_only_set_it_up(key: str, world: World) -> None:
     """A staff user who has not set up MFA gets nothing but the MFA set-up, whatever the URL."""
     from accounts.middleware import MFA_SETUP_VIEWS
 
-    world = build_world()
     user = make_role_user(Role.ADVISER, with_mfa=False)
     client = Client()
     client.force_login(user)

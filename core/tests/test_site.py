@@ -33,6 +33,7 @@ def test_navigation_shows_what_the_role_allows(client) -> None:  # type: ignore[
         "Leden",
         "Bestuursorganen",
         "Bibliotheek",
+        "Nieuws",
         "Bijeenkomsten",
         "Berichten",
         "Advies",
@@ -40,7 +41,7 @@ def test_navigation_shows_what_the_role_allows(client) -> None:  # type: ignore[
     ]
     client.force_login(make_role_user(Role.GRIFFIE_CONTACT))
     labels = [item["label"] for item in client.get("/").context["navigation"]]
-    assert labels == ["Start", "Bestuursorganen", "Bibliotheek", "Bijeenkomsten", "Budgetaanvragen"]
+    assert labels == ["Start", "Bestuursorganen", "Bibliotheek", "Nieuws", "Bijeenkomsten", "Budgetaanvragen"]
     client.force_login(make_role_user(Role.ADMINISTRATOR))
     labels = [item["label"] for item in client.get("/").context["navigation"]]
     assert labels == [
@@ -48,6 +49,7 @@ def test_navigation_shows_what_the_role_allows(client) -> None:  # type: ignore[
         "Leden",
         "Bestuursorganen",
         "Bibliotheek",
+        "Nieuws",
         "Bijeenkomsten",
         "Budgetaanvragen",
         "Beheer",
@@ -61,6 +63,8 @@ def test_navigation_shows_what_the_role_allows(client) -> None:  # type: ignore[
         "Leden exporteren",
         "Bijeenkomsten en scholing",
         "Ontwikkeltraject",
+        "Nieuwsbrief",
+        "Nieuws en publicaties",
         "Documenten importeren",
         "Backoffice",
     ]

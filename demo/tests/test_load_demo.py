@@ -11,13 +11,32 @@ from members.models import Branch, Mandate, Member
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def bodies(settings) -> None:  # type: ignore[no-untyped-def]
+@pytest.fixture(scope="module")
+def demo_data(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """The bodies and the demo set, loaded once for this module inside a transaction that is
+    rolled back at the end (each test runs in a savepoint within it)."""
     from pathlib import Path
+
+    from django.conf import settings
+    from django.db import transaction
 
     if not Path(settings.RAADHUIS_DATA_DIR).is_dir():
         pytest.skip(f"reference data not found at {settings.RAADHUIS_DATA_DIR}")
-    call_command("load_bodies", verbosity=0)
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            call_command("load_bodies", verbosity=0)
+            call_command("load_demo", force=True, verbosity=0)
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def bodies(demo_data) -> None:  # type: ignore[no-untyped-def]
+    """(The demo is loaded already; a test that calls load_demo again checks it changes nothing.)"""
 
 
 def test_demo_is_believable_deterministic_and_idempotent(bodies, capsys) -> None:  # type: ignore[no-untyped-def]
@@ -40,7 +59,6 @@ def test_demo_is_believable_deterministic_and_idempotent(bodies, capsys) -> None
 
 
 def test_every_role_has_a_demo_account_and_staff_have_mfa(bodies) -> None:  # type: ignore[no-untyped-def]
-    call_command("load_demo", force=True, verbosity=0)
     assert {a.role for a in DEMO_ACCOUNTS} == set(Role.values)
     for account in DEMO_ACCOUNTS:
         user = User.objects.get(email=account.email)
@@ -76,7 +94,6 @@ def test_demo_library_has_documents_in_every_state(bodies) -> None:  # type: ign
     from library import engine
     from library.models import Document, ImportRun, SavedSearch
 
-    call_command("load_demo", force=True, verbosity=0)
     me = User.objects.get(email="lid@demo.example").member
     documents = Document.objects.all()
     assert documents.filter(source="import").count() >= 500
@@ -94,7 +111,6 @@ def test_demo_library_has_documents_in_every_state(bodies) -> None:  # type: ign
 def test_demo_newsletter_has_content_in_every_state(bodies) -> None:  # type: ignore[no-untyped-def]
     from newsletter.models import Edition, NewsItem, Publication, Subscriber, Suppression
 
-    call_command("load_demo", force=True, verbosity=0)
     assert set(Edition.objects.values_list("status", flat=True)) == {"sent", "scheduled", "draft"}
     sent = Edition.objects.filter(status="sent").first()
     assert sent.deliveries.filter(status="sent").count() > 100
