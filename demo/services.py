@@ -966,7 +966,7 @@ def _ensure_library() -> None:
     topics = {t.slug: t for t in Topic.objects.all()}
     Data = library_services.DocumentData
 
-    def share(member: Member, data: Data, *, days_ago: int, draft: bool = False) -> Document:
+    def share(member: Member, data: library_services.DocumentData, *, days_ago: int, draft: bool = False) -> Document:
         document = library_services.share_document(member=member, data=data, draft=draft)
         Document.objects.filter(pk=document.pk).update(shared_at=timezone.now() - datetime.timedelta(days=days_ago))
         return document

@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files import File
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
@@ -52,7 +52,7 @@ def save_news_item(
     body: str,
     topics: Sequence[Topic] = (),
     visibility: str = Visibility.PUBLIC,
-    image: UploadedFile | None = None,
+    image: File | None = None,
     image_alt: str = "",
     publish: bool = False,
     author: Any = None,
@@ -86,7 +86,7 @@ def save_publication(
     date: datetime.date,
     topics: Sequence[Topic] = (),
     visibility: str = Visibility.PUBLIC,
-    file: UploadedFile | None = None,
+    file: File | None = None,
     publish: bool = False,
 ) -> Publication:
     """A research report with its PDF; the text is extracted and indexed for search."""
