@@ -7,7 +7,8 @@ PYTEST_ARGS ?=
 # Modules checked by mypy: the write and read layers (services, selectors) and the permission helper.
 TYPED := $(wildcard */services.py */selectors.py) core/permissions.py core/roles.py core/mail.py core/search.py \
 	core/exports.py members/importing.py members/invitations.py library/engine.py \
-	library/importing.py library/extract.py library/output.py library/structure.py
+	library/importing.py library/extract.py library/output.py library/structure.py \
+	core/heartbeat.py core/logs.py
 
 .PHONY: demo serve test test-quick lint typecheck otp messages bench clean-demo
 
@@ -35,7 +36,7 @@ demo: $(VENV)/.runtime
 
 serve:
 	@echo "Serving on http://127.0.0.1:8000 (worker running in the background; Ctrl-C stops both)"
-	@$(PY) manage.py db_worker >var/worker.log 2>&1 & worker=$$!; \
+	@$(PY) manage.py run_worker >var/worker.log 2>&1 & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(PY) manage.py runserver 127.0.0.1:8000
 

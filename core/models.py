@@ -273,3 +273,19 @@ class SearchTerm(models.Model):
 
     def __str__(self) -> str:
         return self.stem
+
+
+class WorkerHeartbeat(models.Model):
+    """The last sign of life of one task worker process (`manage.py run_worker`), written every
+    WORKER_HEARTBEAT_INTERVAL seconds by a thread in that process. /healthz reports the worker as
+    down when the newest row is older than WORKER_HEARTBEAT_MAX_AGE."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    hostname = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    queues = models.CharField(max_length=255)
+    started_at = models.DateTimeField()
+    last_seen = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.hostname}:{self.pid})"

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 from members.selectors import mandates_in_body
 
 from .files import serve_file
+from .heartbeat import worker_status
 from .models import HEX_COLOUR, Association, Body, Tier
 from .navigation import management_for
 from .permissions import can, require
@@ -108,7 +109,11 @@ def body_detail(request: HttpRequest, code: str, obj: Body) -> HttpResponse:
 
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """For load balancers and monitoring: 200 when the database answers, 503 otherwise."""
+    """For monitoring and load balancers: 200 when the database answers and a task worker has
+    reported within WORKER_HEARTBEAT_MAX_AGE seconds, 503 with the reason otherwise.
+
+    `?checks=database` checks only the database: for a load balancer deciding whether this web
+    process can serve pages (a stopped worker should alert, not take every web process out)."""
     checks = {}
     try:
         with connection.cursor() as cursor:
@@ -117,6 +122,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
         checks["database"] = "ok"
     except Exception as error:  # noqa: BLE001  (any failure means unhealthy)
         checks["database"] = f"error: {type(error).__name__}"
+    if request.GET.get("checks") != "database":
+        if checks["database"] != "ok":
+            checks["worker"] = "error: unknown, the database is unavailable"
+        elif (worker := worker_status()) is not None:
+            checks["worker"] = worker
     healthy = all(value == "ok" for value in checks.values())
     return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
 

@@ -1,11 +1,21 @@
+import datetime
 from unittest import mock
 
 import pytest
+from django.core.management import call_command
 from django.db.utils import OperationalError
+from django.test import override_settings
+from django.utils import timezone
+
+from core.heartbeat import beat
+from core.models import WorkerHeartbeat
+
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 
 @pytest.mark.django_db
 def test_healthz_reports_database_ok(client) -> None:  # type: ignore[no-untyped-def]
+    # The test settings run tasks in the web process: no worker is needed, none is checked.
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "checks": {"database": "ok"}}
@@ -13,7 +23,128 @@ def test_healthz_reports_database_ok(client) -> None:  # type: ignore[no-untyped
 
 @pytest.mark.django_db
 def test_healthz_fails_when_database_is_down(client) -> None:  # type: ignore[no-untyped-def]
-    with mock.patch("core.views.connection.cursor", side_effect=OperationalError("down")):
+    with (
+        override_settings(TASKS=DATABASE_TASKS),
+        mock.patch("core.views.connection.cursor", side_effect=OperationalError("down")),
+    ):
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["checks"]["database"] == "error: OperationalError"
+    assert response.json()["checks"]["worker"] == "error: unknown, the database is unavailable"
+
+
+@pytest.mark.django_db
+@override_settings(TASKS=DATABASE_TASKS)
+def test_healthz_fails_when_no_worker_ever_reported(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {
+        "status": "error",
+        "checks": {
+            "database": "ok",
+            "worker": "error: no task worker has ever reported (start manage.py run_worker)",
+        },
+    }
+
+
+@pytest.mark.django_db
+@override_settings(TASKS=DATABASE_TASKS, WORKER_HEARTBEAT_MAX_AGE=120)
+def test_healthz_is_ok_with_a_recent_heartbeat_and_fails_once_it_is_too_old(client) -> None:  # type: ignore[no-untyped-def]
+    started = timezone.now()
+    beat(worker_id="worker-a", queues="default", started_at=started)
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "worker": "ok"}}
+
+    WorkerHeartbeat.objects.update(last_seen=timezone.now() - datetime.timedelta(seconds=300))
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    reason = response.json()["checks"]["worker"]
+    assert reason.startswith("error: last worker heartbeat 300 s ago"), reason
+    assert reason.endswith("(limit 120 s)")
+
+    # One live worker is enough, whatever older rows say.
+    beat(worker_id="worker-b", queues="default", started_at=started)
+    assert client.get("/healthz").status_code == 200
+
+
+@pytest.mark.django_db
+@override_settings(TASKS=DATABASE_TASKS)
+def test_heartbeat_threshold_is_configurable(client) -> None:  # type: ignore[no-untyped-def]
+    beat(worker_id="worker-a", queues="default", started_at=timezone.now())
+    WorkerHeartbeat.objects.update(last_seen=timezone.now() - datetime.timedelta(seconds=90))
+    with override_settings(WORKER_HEARTBEAT_MAX_AGE=60):
+        assert client.get("/healthz").status_code == 503
+    with override_settings(WORKER_HEARTBEAT_MAX_AGE=600):
+        assert client.get("/healthz").status_code == 200
+    with override_settings(WORKER_HEARTBEAT_MAX_AGE=0):  # switched off
+        assert client.get("/healthz").json() == {"status": "ok", "checks": {"database": "ok"}}
+
+
+@pytest.mark.django_db
+@override_settings(TASKS=DATABASE_TASKS)
+def test_healthz_for_load_balancers_checks_only_the_database(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/healthz", {"checks": "database"})
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {"database": "ok"}}
+
+
+@pytest.mark.django_db
+@override_settings(TASKS=DATABASE_TASKS)
+def test_healthz_is_one_cheap_query(client, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+    beat(worker_id="worker-a", queues="default", started_at=timezone.now())
+    with django_assert_max_num_queries(2):  # SELECT 1 and the newest heartbeat
+        assert client.get("/healthz").status_code == 200
+
+
+@pytest.mark.django_db
+def test_old_heartbeats_are_forgotten() -> None:
+    beat(worker_id="gone", queues="default", started_at=timezone.now())
+    WorkerHeartbeat.objects.update(last_seen=timezone.now() - datetime.timedelta(days=8))
+    beat(worker_id="alive", queues="default", started_at=timezone.now())
+    assert list(WorkerHeartbeat.objects.values_list("worker_id", flat=True)) == ["alive"]
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(TASKS=DATABASE_TASKS)
+def test_run_worker_records_a_heartbeat_and_runs_tasks(client) -> None:  # type: ignore[no-untyped-def]
+    from django_tasks_db.models import DBTaskResult
+
+    from core.tasks import deliver_mail
+
+    assert client.get("/healthz").status_code == 503
+    deliver_mail.enqueue(subject="Test", to=["a@example.org"], text="Hallo", html=None, reply_to=[])
+    call_command("run_worker", batch=True, no_startup_delay=True, worker_id="w-test", verbosity=0)
+
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+    heartbeat = WorkerHeartbeat.objects.get()
+    assert heartbeat.worker_id == "w-test"
+    assert heartbeat.queues == "default"
+    assert heartbeat.pid > 0
+    assert (timezone.now() - heartbeat.last_seen).total_seconds() < 30
+    assert client.get("/healthz").json() == {"status": "ok", "checks": {"database": "ok", "worker": "ok"}}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_heartbeat_thread_beats_repeatedly_and_survives_a_database_error() -> None:
+    from core.heartbeat import HeartbeatThread
+
+    calls: list[int] = []
+    real_beat = beat
+
+    def flaky_beat(**kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 2:
+            raise OperationalError("connection lost")
+        real_beat(**kwargs)
+
+    with mock.patch("core.heartbeat.beat", side_effect=flaky_beat):
+        thread = HeartbeatThread(worker_id="w-loop", queues="default", interval=0.05)
+        thread.start()
+        deadline = timezone.now() + datetime.timedelta(seconds=10)
+        while len(calls) < 4 and timezone.now() < deadline:
+            thread.join(0.05)
+        thread.stop()
+    assert len(calls) >= 4
+    assert not thread.is_alive()
+    assert WorkerHeartbeat.objects.filter(worker_id="w-loop").exists()

@@ -5,9 +5,11 @@ DATABASE_URL, SECRET_KEY, ALLOWED_HOSTS, EMAIL_URL, DEFAULT_FROM_EMAIL, CACHE_UR
 RAADHUIS_DATA_DIR (reference data, default ../shared/data), MEDIA_ROOT, RAADHUIS_BASE_URL.
 """
 
+from email.utils import getaddresses
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -55,6 +57,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -157,8 +160,37 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
+# Uploaded files live on the local disk (MEDIA_ROOT) unless MEDIA_STORAGE=s3 or
+# AWS_STORAGE_BUCKET_NAME is set: then in an S3-compatible bucket (django-storages; needs boto3),
+# private (no ACL is sent, so the bucket's default applies), never overwritten. Either way they are
+# served only through the views that check permission (core/files.py), never by URL.
+MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="s3" if env.str("AWS_STORAGE_BUCKET_NAME", default="") else "local")
+if MEDIA_STORAGE == "s3":
+    if not env.str("AWS_STORAGE_BUCKET_NAME", default=""):
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    MEDIA_STORAGE_BACKEND: dict[str, object] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+            # Another provider than AWS (MinIO, Ceph, Hetzner, Scaleway...): its address.
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="") or None,
+            # A folder in the bucket, so one bucket can hold several installations.
+            "location": env.str("AWS_LOCATION", default=""),
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+            # The keys come from AWS_S3_ACCESS_KEY_ID/AWS_S3_SECRET_ACCESS_KEY (or AWS_ACCESS_KEY_ID/
+            # AWS_SECRET_ACCESS_KEY, or boto3's own sources) in the environment.
+        },
+    }
+elif MEDIA_STORAGE == "local":
+    MEDIA_STORAGE_BACKEND = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+else:
+    raise ImproperlyConfigured('MEDIA_STORAGE must be "local" or "s3".')
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE_BACKEND,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 FILE_UPLOAD_PERMISSIONS = 0o640
@@ -177,8 +209,6 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # need their own key from ANYMAIL_<SETTING> (ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY, ...); until it is
 # set, that provider's webhook answers 404.
 import secrets  # noqa: E402  (kept with the setting it is for)
-
-from django.core.exceptions import ImproperlyConfigured  # noqa: E402
 
 ANYMAIL_WEBHOOK_SECRETS: list[str] = env.list("ANYMAIL_WEBHOOK_SECRET", default=[])
 if any(":" not in secret for secret in ANYMAIL_WEBHOOK_SECRETS):
@@ -205,6 +235,12 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# Task workers (manage.py run_worker) write a heartbeat every WORKER_HEARTBEAT_INTERVAL seconds;
+# /healthz fails when the newest is older than WORKER_HEARTBEAT_MAX_AGE (0 switches the check off).
+WORKER_HEARTBEAT_INTERVAL = env.int("WORKER_HEARTBEAT_INTERVAL", default=30)
+WORKER_HEARTBEAT_MAX_AGE = env.int("WORKER_HEARTBEAT_MAX_AGE", default=120)
+if WORKER_HEARTBEAT_MAX_AGE and WORKER_HEARTBEAT_INTERVAL >= WORKER_HEARTBEAT_MAX_AGE:
+    raise ImproperlyConfigured("WORKER_HEARTBEAT_INTERVAL must be shorter than WORKER_HEARTBEAT_MAX_AGE.")
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -213,16 +249,42 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 
+# Logs go to the console (stderr; journald or the container runtime collects them): plain text, or
+# with LOG_FORMAT=json one JSON object per line (core/logs.py), each with the request id.
+# Errors (a 500, a failed background task) are e-mailed to ADMINS ("Name <address>,Other <address>")
+# when it is set; see docs/OPERATIONS.md for plugging in an error tracking service instead.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured('LOG_FORMAT must be "plain" or "json".')
+ADMINS = getaddresses(env.list("ADMINS", default=[]))
+EMAIL_SUBJECT_PREFIX = env.str("EMAIL_SUBJECT_PREFIX", default="[raadhuis] ")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "request_id": {"()": "core.logs.RequestIdFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "core.logs.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # Errors in requests (django.request) and failed tasks (django_tasks) reach ADMINS too.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django_tasks": {"handlers": ["mail_admins"]},
+        # Requests for a host we do not serve are scanners, not errors: logged, not mailed.
+        "django.security.DisallowedHost": {"handlers": ["console"], "propagate": False},
     },
 }
 
