@@ -1,0 +1,244 @@
+"""Benchmark: importing 100,000 ORI-like records (library.importing, as `manage.py import_ori` does)
+against PostgreSQL COPY of the same document rows, in the same run; then the same import again.
+
+The records come from bench/corpus.py, written to a JSON Lines file (var/bench/). The baseline is
+the rate at which PostgreSQL takes the same library_document rows (the importer's own mapping, made
+before timing) with COPY, into the same table with its indexes and constraints, best of two. The
+import is timed from reading the file to the last commit, indexing included; the re-run reads the
+same file again (every record unchanged). Targets: import >= 25% of the COPY rate; the re-run >= 5x
+faster than the first import. Where the first import spends its time is printed for information.
+
+    python bench/import_bench.py [--records 100000] [--quick] [--batch-size 500] [--write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import functools
+import hashlib
+import io
+import json
+import os
+import platform
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/raadhuis_bench_import"
+os.environ["DATABASE_URL"] = os.environ.get("BENCH_IMPORT_DATABASE_URL", DEFAULT_DB)
+
+SEED = 1
+CACHE_DIR = ROOT / "var" / "bench"
+TARGET_SHARE, TARGET_SPEEDUP = 0.25, 5.0
+
+
+def fresh_database() -> list[tuple[str, str]]:
+    """Drop and create the database, migrate, load the bodies; return the councils (code, name)."""
+    import psycopg
+
+    dsn = os.environ["DATABASE_URL"]
+    name = dsn.rsplit("/", 1)[1]
+    with psycopg.connect(dsn.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("load_bodies", verbosity=0)
+    from core.models import Body, Tier
+
+    return list(Body.objects.current().exclude(tier=Tier.NATIONAL).order_by("code").values_list("code", "name"))
+
+
+def records_file(n: int, bodies: list[tuple[str, str]]) -> Path:
+    """The corpus as JSON Lines, written once per size, corpus version and set of councils."""
+    from bench import corpus
+
+    version = hashlib.sha256((ROOT / "bench" / "corpus.py").read_bytes() + repr(bodies).encode()).hexdigest()[:12]
+    path = CACHE_DIR / f"import-{n // 1000}k-{version}.jsonl"
+    if not path.exists():
+        CACHE_DIR.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".partial")
+        with partial.open("w", encoding="utf-8") as handle:
+            for record in corpus.records(n, seed=SEED, bodies=bodies):
+                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        partial.rename(path)
+    return path
+
+
+def copy_data(path: Path) -> tuple[str, bytes]:
+    """The COPY text of the library_document rows the importer would write for these records:
+    mapped by importing.map_record, formatted by PostgreSQL itself (through a scratch table)."""
+    from django.db import connection
+
+    from library import importing
+    from library.models import Document
+
+    fields = [f for f in Document._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(f.column for f in fields)
+    lookups = importing.Lookups()
+    buffer = io.BytesIO()
+    connection.ensure_connection()
+    with connection.connection.cursor() as scratch:  # psycopg's own cursor, for COPY
+        scratch.execute("CREATE TEMP TABLE bench_rows AS SELECT * FROM library_document WITH NO DATA")
+        with scratch.copy(f"COPY bench_rows ({columns}) FROM STDIN") as copy:
+            for item in importing.read_items([path]):
+                mapped = importing.map_record(item.record, lookups)
+                document = Document(
+                    **mapped.fields,
+                    source=Document.Source.IMPORT,
+                    source_id=mapped.identifier,
+                    source_hash=mapped.fingerprint,
+                    visibility=Document.Visibility.PUBLIC,
+                )
+                copy.write_row([f.get_db_prep_save(f.pre_save(document, True), connection) for f in fields])
+        with scratch.copy(f"COPY bench_rows ({columns}) TO STDOUT") as copy:
+            for block in copy:
+                buffer.write(block)
+        scratch.execute("DROP TABLE bench_rows")
+    return columns, buffer.getvalue()
+
+
+def timed_copy(columns: str, data: bytes) -> float:
+    """Seconds for COPY of the rows into library_document, committed (deferred checks included);
+    the table is emptied again afterwards."""
+    from django.db import connection, transaction
+
+    connection.ensure_connection()
+    view = memoryview(data)
+    started = time.perf_counter()
+    with (
+        transaction.atomic(),
+        connection.connection.cursor() as cursor,
+        cursor.copy(f"COPY library_document ({columns}) FROM STDIN") as copy,
+    ):
+        for start in range(0, len(data), 1 << 20):
+            copy.write(view[start : start + (1 << 20)])
+    seconds = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE library_document RESTART IDENTITY CASCADE")
+    return seconds
+
+
+class Stopwatch:
+    """Time spent inside some functions of the import (wrapped for this run; the wrappers cost
+    well under a microsecond a call)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = defaultdict(float)
+        self.undo: list[Callable[[], None]] = []
+
+    def wrap(self, module: Any, name: str, label: str) -> None:
+        original = getattr(module, name)
+
+        @functools.wraps(original)
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.seconds[label] += time.perf_counter() - started
+
+        setattr(module, name, timed)
+        self.undo.append(lambda: setattr(module, name, original))
+
+    def restore(self) -> None:
+        for undo in reversed(self.undo):
+            undo()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--quick", action="store_true", help="20,000 records")
+    parser.add_argument("--batch-size", type=int, default=0, help="default: the importer's (import_ori's)")
+    parser.add_argument("--write", action="store_true", help="append the result to docs/PERFORMANCE.md")
+    args = parser.parse_args()
+    n = 20_000 if args.quick else args.records
+
+    print(f"Preparing the database and {n:,} records...", flush=True)
+    bodies = fresh_database()
+    from django.db import connection
+
+    from library import engine, importing
+    from library.models import Document, SearchDocument
+
+    batch_size = args.batch_size or importing.BATCH_SIZE
+    path = records_file(n, bodies)
+    columns, data = copy_data(path)
+    copy_seconds = min(timed_copy(columns, data) for _ in range(2))
+    copy_rate = n / copy_seconds
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        version = f"PostgreSQL {cursor.fetchone()[0]}"
+
+    stopwatch = Stopwatch()
+    stopwatch.wrap(importing, "map_record", "mapping records (map_record)")
+    stopwatch.wrap(importing, "fingerprint", "fingerprints")
+    stopwatch.wrap(importing, "resolve_links", "resolving links")
+    stopwatch.wrap(engine, "index_documents", "indexing (engine.index_documents)")
+    stopwatch.wrap(engine, "_write_rows", "  index rows and vectors (_write_rows)")
+    stopwatch.wrap(engine, "_pg_vocabulary", "  vocabulary (_pg_vocabulary)")
+    stopwatch.wrap(engine, "_pg_terms", "  significant terms (_pg_terms)")
+    print(f"Importing {path.name}...", flush=True)
+    started = time.perf_counter()
+    first = importing.Importer(batch_size=batch_size).run(importing.read_items([path]))
+    first_seconds = time.perf_counter() - started
+    breakdown = dict(stopwatch.seconds)
+    stopwatch.restore()
+    started = time.perf_counter()
+    again = importing.Importer(batch_size=batch_size).run(importing.read_items([path]))
+    again_seconds = time.perf_counter() - started
+
+    documents, indexed = Document.objects.count(), SearchDocument.objects.count()
+    correct = (
+        first.created == n
+        and not first.problems
+        and again.unchanged == n
+        and again.created + again.updated == 0
+        and documents == indexed == n
+    )
+    import_rate = n / first_seconds
+    share = import_rate / copy_rate
+    speedup = first_seconds / again_seconds
+    lines = [
+        f"COPY of the {n:,} document rows ({len(data) / 1e6:.0f} MB): {copy_seconds:.2f} s = {copy_rate:,.0f} rows/s",
+        f"import (batches of {batch_size}): {first_seconds:.1f} s = {import_rate:,.0f} records/s "
+        f"({first.created:,} created, {len(first.problems)} skipped)",
+        f"import / COPY: {share:.1%} (target >= {TARGET_SHARE:.0%}) "
+        + ("OK" if share >= TARGET_SHARE else "BELOW TARGET"),
+        f"re-run, nothing changed: {again_seconds:.2f} s = {n / again_seconds:,.0f} records/s "
+        f"({again.unchanged:,} unchanged); {speedup:.1f}x faster (target >= {TARGET_SPEEDUP:.0f}x) "
+        + ("OK" if speedup >= TARGET_SPEEDUP else "BELOW TARGET"),
+        f"checked: {documents:,} documents, {indexed:,} indexed, counts as expected: {correct}",
+        "where the first import spends its time:",
+        *(
+            f"  {label:<42} {seconds:7.1f} s  {seconds / first_seconds:6.1%}"
+            for label, seconds in sorted(breakdown.items(), key=lambda item: item[0].startswith("  "))
+        ),
+    ]
+    print("\n".join(lines))
+    if args.write:
+        machine = f"{platform.node()} ({platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()})"
+        with open(ROOT / "docs" / "PERFORMANCE.md", "a", encoding="utf-8") as handle:
+            handle.write(
+                f"\n### Import of {n:,} records vs. COPY — {datetime.date.today().isoformat()}\n\n"
+                f"Machine: {machine}. {version}; bench/corpus.py seed {SEED}, all {len(bodies)} current councils; "
+                "a fresh database.\n\n```\n" + "\n".join(lines) + "\n```\n"
+            )
+    ok = correct and share >= TARGET_SHARE and speedup >= TARGET_SPEEDUP
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
