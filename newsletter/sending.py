@@ -243,6 +243,9 @@ def deliver(edition_id: int, *, worker: str | None = None, stop_after: int | Non
                     counts["suppressed"] += 1
                     continue
                 try:
+                    # Opened here (again after a failure closed it), not by send_messages: that
+                    # would open and close a connection for every message.
+                    mail_connection.open()
                     mail_connection.send_messages([message_for(rendered, delivery, edition, mail_connection)])
                 except (smtplib.SMTPException, OSError) as error:
                     _close_quietly(mail_connection)

@@ -23,6 +23,7 @@ class Sink:
         self.refuse: dict[str, list[str]] = {}
         self.delay = 0.0
         self.lock = threading.Lock()
+        self.peers: set[tuple[str, int]] = set()  # one (address, port) per SMTP connection used
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]
         replies = self.refuse.get(address.lower())
@@ -36,6 +37,7 @@ class Sink:
             time.sleep(self.delay)
         with self.lock:
             self.messages.append(email.message_from_bytes(envelope.content))
+            self.peers.add(tuple(session.peer[:2]))
         return "250 Message accepted"
 
     def counts(self) -> Counter[str]:

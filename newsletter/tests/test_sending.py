@@ -102,6 +102,7 @@ def test_delivery_over_smtp_reaches_everyone_once_with_unsubscribe_headers(
     assert "<img" not in parts["text/html"] and "src=" not in parts["text/html"]
     tokens = {m["List-Unsubscribe"] for m in smtp_sink.messages}
     assert len(tokens) == 5
+    assert len(smtp_sink.peers) == 1  # one SMTP connection for the whole batch
 
 
 def test_transient_failure_is_retried_after_a_backoff(smtp_sink, django_capture_on_commit_callbacks):
