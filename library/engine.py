@@ -512,9 +512,11 @@ def search(
     sort: str = "relevance",
     page: int = 1,
     per_page: int = PER_PAGE,
+    offset: int | None = None,
 ) -> Results:
     """One page of results with the facet counts of all matches, best first (or newest first
-    with sort="date", or always when there is no query)."""
+    with sort="date", or always when there is no query). `offset` (the API's paging) skips that
+    many results instead of (page - 1) * per_page."""
     filters = filters or Filters()
     compiled = compile_query(query)
     page = max(1, page)
@@ -573,7 +575,8 @@ def search(
         "LIMIT %s OFFSET %s) page_rows "
         f"UNION ALL SELECT 'total', NULL, count(*), 0{as_float} FROM hits UNION ALL " + " UNION ALL ".join(facets)
     )
-    rows = _execute(sql, [*rank_params, *params, per_page, (page - 1) * per_page], postgres=postgres)
+    skip = (page - 1) * per_page if offset is None else max(0, offset)
+    rows = _execute(sql, [*rank_params, *params, per_page, skip], postgres=postgres)
     return _results(rows, compiled, page, per_page)
 
 

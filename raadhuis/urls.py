@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from api.api import api
 from core import views as core_views
 
 urlpatterns = [
@@ -14,6 +15,8 @@ urlpatterns = [
     path("", include("library.urls")),
     path("anymail/", include("newsletter.webhook_urls")),
     path("", include("newsletter.urls")),
+    path("", include("api.urls")),
+    path("api/", api.urls),
     path("account/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("taal/", set_language, name="set_language"),

@@ -101,6 +101,7 @@ class World:
     programme: dict[str, Any] = field(default_factory=dict)
     library: dict[str, Any] = field(default_factory=dict)
     news: dict[str, Any] = field(default_factory=dict)
+    api_tokens: dict[str, Any] = field(default_factory=dict)
     admin_objects: dict[str, Any] = field(default_factory=dict)
 
     def own_member(self, role: str) -> Member | None:
@@ -164,6 +165,7 @@ def build_world() -> World:
     _programme_world(world, users, body)
     _library_world(world, users, body, other)
     _newsletter_world(world, users)
+    _api_world(world, users)
     block = Block.objects.create(blocker=other, blocked=lapsed)
     erasure = ErasureRequest.objects.create(member=lapsed)
     view = PrivateFieldView.objects.create(viewer=stranger, member=other, fields="email", path="/leden/")
@@ -409,6 +411,16 @@ def _newsletter_world(world: World, users: dict[str, User]) -> None:
         "bounce": Bounce.objects.create(email="weg@example.org", kind="hard"),
         "delivery": Delivery.objects.create(edition=sent, email="lezer@example.org", status="sent"),
     }
+
+
+def _api_world(world: World, users: dict[str, User]) -> None:
+    """An API token of each member role (own) and one of another member (someone else's)."""
+    from api import services as api_services
+
+    for role in MEMBERS:
+        world.api_tokens[role] = api_services.create_token(user=users[role], name="Eigen", expires_in_days=None)[0]
+    stranger = make_role_user(Role.MEMBER)
+    world.api_tokens["other"] = api_services.create_token(user=stranger, name="Ander", expires_in_days=30)[0]
 
 
 def _faction(body: Body) -> Any:
@@ -714,6 +726,77 @@ NEWSLETTER_MATRIX: dict[str, list[Case]] = {
 }
 
 
+def own_api_token_url(world: World, role: str) -> str | None:
+    token = world.api_tokens.get(role)
+    return reverse("api_tokens:revoke", kwargs={"pk": token.pk}) if token else None
+
+
+def others_api_token_url(world: World, role: str) -> str:
+    return reverse("api_tokens:revoke", kwargs={"pk": world.api_tokens["other"].pk})
+
+
+# The JSON API reads only a bearer token, never the session: logged in or not, a browser gets the
+# public data (200), a 404 for what needs a token and a 401 from the member operations.
+PUBLIC_API = expect(200, 200)
+TOKEN_ONLY_API = expect(401, 401)
+API_MATRIX: dict[str, list[Case]] = {
+    "api_tokens:list": [
+        Case(named("api_tokens:list"), only(MEMBERS, 200)),
+        Case(
+            named("api_tokens:list"),
+            only(MEMBERS, 200),
+            method="post",
+            data={"name": "Matrix", "expires_in_days": "30"},
+            label="make a token",
+        ),
+    ],
+    "api_tokens:revoke": [
+        Case(own_api_token_url, only(MEMBERS, 200, denied=404), label="own token: confirmation"),
+        Case(own_api_token_url, only(MEMBERS, 302, denied=404), method="post", label="own token: revoke"),
+        Case(others_api_token_url, expect(LOGIN, 404), label="someone else's token"),
+        Case(others_api_token_url, expect(LOGIN, 404), method="post", label="someone else's token: revoke"),
+    ],
+    "api:api-root": [Case(fixed("/api/"), expect(404, 404))],
+    "api:openapi-view": [Case(named("api:openapi-view"), PUBLIC_API)],
+    "api:openapi-json": [Case(named("api:openapi-json"), PUBLIC_API)],
+    "api:documents": [Case(named("api:documents"), PUBLIC_API)],
+    "api:document": [
+        Case(lambda w, r: f"/api/documents/{w.library['public'].pk}", PUBLIC_API, label="public"),
+        Case(lambda w, r: f"/api/documents/{w.library['members'].pk}", expect(404, 404), label="members only"),
+    ],
+    "api:news": [Case(named("api:news"), PUBLIC_API)],
+    "api:news_item": [
+        Case(lambda w, r: f"/api/news/{w.news['public'].slug}", PUBLIC_API, label="public"),
+        Case(lambda w, r: f"/api/news/{w.news['members'].slug}", expect(404, 404), label="members only"),
+    ],
+    "api:publications": [Case(named("api:publications"), PUBLIC_API)],
+    "api:publication": [
+        Case(lambda w, r: f"/api/publications/{w.news['publication'].slug}", PUBLIC_API, label="public"),
+        Case(
+            lambda w, r: f"/api/publications/{w.news['members_publication'].slug}",
+            expect(404, 404),
+            label="members only",
+        ),
+    ],
+    "api:editions": [Case(named("api:editions"), PUBLIC_API)],
+    "api:edition": [
+        Case(lambda w, r: f"/api/editions/{w.news['sent'].number}", PUBLIC_API, label="public"),
+        Case(lambda w, r: f"/api/editions/{w.news['members_sent'].number}", expect(404, 404), label="members only"),
+    ],
+    "api:events": [Case(named("api:events"), PUBLIC_API)],
+    "api:event": [
+        Case(lambda w, r: f"/api/events/{w.public_event.slug}", PUBLIC_API, label="public"),
+        Case(lambda w, r: f"/api/events/{w.event.slug}", expect(404, 404), label="members only"),
+    ],
+    "api:bodies": [Case(named("api:bodies"), PUBLIC_API)],
+    "api:body": [Case(lambda w, r: f"/api/bodies/{w.body.code}", PUBLIC_API)],
+    "api:members": [Case(named("api:members"), TOKEN_ONLY_API)],
+    "api:member": [Case(lambda w, r: f"/api/members/{w.other_member.pk}", TOKEN_ONLY_API)],
+    "api:me": [Case(named("api:me"), TOKEN_ONLY_API)],
+    "api:my_registrations": [Case(named("api:my_registrations"), TOKEN_ONLY_API)],
+}
+
+
 MATRIX: dict[str, list[Case]] = {
     # --- core ---
     "core:home": [Case(named("core:home"), expect(200, 200))],
@@ -963,6 +1046,8 @@ MATRIX: dict[str, list[Case]] = {
     **LIBRARY_MATRIX,
     # --- newsletter ---
     **NEWSLETTER_MATRIX,
+    # --- api ---
+    **API_MATRIX,
     **anymail_cases(Case, fixed, expect),
     # --- desk ---
     "desk:home": [Case(named("desk:home"), expect(LOGIN, 200))],

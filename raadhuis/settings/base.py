@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "programme",
     "library",
     "newsletter",
+    "ninja",
+    "api",
     "demo",
 ]
 
@@ -241,6 +243,15 @@ WORKER_HEARTBEAT_INTERVAL = env.int("WORKER_HEARTBEAT_INTERVAL", default=30)
 WORKER_HEARTBEAT_MAX_AGE = env.int("WORKER_HEARTBEAT_MAX_AGE", default=120)
 if WORKER_HEARTBEAT_MAX_AGE and WORKER_HEARTBEAT_INTERVAL >= WORKER_HEARTBEAT_MAX_AGE:
     raise ImproperlyConfigured("WORKER_HEARTBEAT_INTERVAL must be shorter than WORKER_HEARTBEAT_MAX_AGE.")
+
+# The JSON API (api/): requests per period ("60/m", "1000/h") per client address without a token
+# and per token with one; API_NUM_PROXIES trusted proxies in front (their X-Forwarded-For tells
+# the client's address; 0 = use REMOTE_ADDR).
+API_RATE_LIMITS = {
+    "anonymous": env.str("API_RATE_LIMIT_ANONYMOUS", default="60/m"),
+    "token": env.str("API_RATE_LIMIT_TOKEN", default="600/m"),
+}
+API_NUM_PROXIES = env.int("API_NUM_PROXIES", default=0)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
