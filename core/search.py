@@ -378,6 +378,13 @@ def _stem_folded(word: str) -> str:
     return str(_stemmer().stemWord(word))
 
 
+@lru_cache(maxsize=100_000)
+def _token_stem(token: str) -> str:
+    """The stem of a word as it stands in a text (snippets look at every word before the first
+    match: folding it each time cost more than the search)."""
+    return _stem_folded(fold(token))
+
+
 TOKEN = re.compile(r"\w+")
 SPACE = re.compile(r"\s+")
 
@@ -391,7 +398,7 @@ def snippet(text: str, query_words: list[str], width: int = 240) -> str:
     long_stems = tuple(s for s in stems if len(s) >= 4)
 
     def matches(token: str) -> bool:
-        token_stem = _stem_folded(fold(token))
+        token_stem = _token_stem(token)
         return token_stem in stems or (bool(long_stems) and token_stem.endswith(long_stems))
 
     plain = SPACE.sub(" ", text or "").strip()

@@ -553,6 +553,11 @@ def search(
     postgres = _is_postgres()
     # PostgreSQL needs one type per column of a UNION; SQLite is dynamically typed.
     as_text, as_float = ("::text", "::float8") if postgres else ("", "")
+    # SQLite reads a CROSS JOIN in the order written: for each hit, its topics (or parties)
+    # through the index on document_id. With a plain JOIN it scans the whole topic (party) table
+    # on every search and looks each row up in the hits. PostgreSQL plans joins itself (and
+    # allows no ON after CROSS JOIN).
+    each_hit = "JOIN" if postgres else "CROSS JOIN"
     facets = [
         f"SELECT * FROM (SELECT '{name}', {column}{as_text}, count(*) AS n, 0{as_float} FROM hits {join} "  # noqa: S608
         f"GROUP BY {column} ORDER BY n DESC LIMIT {MAX_FACET_VALUES}) {name}_facet"
@@ -563,8 +568,8 @@ def search(
             ("body", "body_id", ""),
             ("outcome", "outcome", ""),
             ("year", "year", ""),
-            ("topic", "t.topic_id", "JOIN library_document_topics t ON t.document_id = hits.document_id"),
-            ("party", "p.party", "JOIN library_documentparty p ON p.document_id = hits.document_id"),
+            ("topic", "t.topic_id", f"{each_hit} library_document_topics t ON t.document_id = hits.document_id"),
+            ("party", "p.party", f"{each_hit} library_documentparty p ON p.document_id = hits.document_id"),
         )
     ]
     sql = (
