@@ -301,7 +301,9 @@ def _pg_terms(ids: list[int]) -> None:
             "    FROM unnest(u.weights) AS w) AS scored "
             "  JOIN core_searchterm t ON t.stem = u.lexeme "
             "  WHERE s.document_id = ANY(%s) AND scored.tf > 0 AND t.count <= %s"
-            "    AND u.lexeme <> ALL(SELECT (ts_lexize('dutch_stem', w))[1] FROM unnest(%s::text[]) AS w)"
+            # The boilerplate stems as one array, computed once (an InitPlan); as a subquery
+            # (`<> ALL(SELECT ...)`) it was stemmed again for every lexeme of every document.
+            "    AND u.lexeme <> ALL(ARRAY(SELECT (ts_lexize('dutch_stem', w))[1] FROM unnest(%s::text[]) AS w))"
             ") ranked WHERE position <= %s",
             [total, total, ids, _too_common(total), list(BOILERPLATE), SIGNIFICANT_TERMS],
         )

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core import search as core_search
 from core.models import SearchTerm, Tier
 from library import engine
 from library.models import Document, DocumentParty, DocumentTerm, SearchDocument
@@ -207,6 +208,16 @@ def test_similar_documents_share_significant_words():
     assert found[0] == close.pk
     assert hidden.pk not in found
     assert engine.similar(base, public_only=True) == []
+
+
+def test_boilerplate_words_are_never_significant():
+    document = make(
+        title="Motie speeltuinen",
+        text="De gemeenteraad verzoekt het college en de wethouder om meer speeltuinen. Motie van de fractie.",
+    )
+    terms = set(DocumentTerm.objects.filter(document=document).values_list("term", flat=True))
+    assert "speeltuin" in terms
+    assert not terms & {core_search.stem(word) for word in engine.BOILERPLATE}
 
 
 def test_malformed_filter_values_are_ignored():
