@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from . import uploads
 from .models import Association, Body
 from .permissions import can
 
@@ -39,7 +41,22 @@ class AdminPermissionMixin:
         return self._allowed(request, "delete", obj)
 
 
-class RaadhuisModelAdmin(AdminPermissionMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+class UploadChecksMixin:
+    """Files uploaded in the back office get the same checks as on the site (core.uploads): the
+    type from the content and a size limit. Images are PNG, JPEG or WebP; other files PDF or Word
+    unless `upload_rules` names the accepted types for a field."""
+
+    upload_rules: dict[str, uploads.UploadValidator] = {}
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+        if formfield is not None and isinstance(db_field, models.FileField):
+            default = uploads.IMAGE_UPLOAD if isinstance(db_field, models.ImageField) else uploads.DOCUMENT_UPLOAD
+            formfield.validators.append(self.upload_rules.get(db_field.name, default))
+        return formfield
+
+
+class RaadhuisModelAdmin(AdminPermissionMixin, UploadChecksMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     pass
 
 
@@ -49,10 +66,11 @@ def reregister(model: Any, options: type, actions: frozenset[str] | None = None)
     if admin.site.is_registered(model):
         admin.site.unregister(model)
     attrs = {"admin_actions": actions} if actions is not None else {}
-    admin.site.register(model, type(f"Raadhuis{base.__name__}", (AdminPermissionMixin, options, base), attrs))
+    bases = (AdminPermissionMixin, UploadChecksMixin, options, base)
+    admin.site.register(model, type(f"Raadhuis{base.__name__}", bases, attrs))
 
 
-class RaadhuisTabularInline(AdminPermissionMixin, admin.TabularInline):  # type: ignore[type-arg]
+class RaadhuisTabularInline(AdminPermissionMixin, UploadChecksMixin, admin.TabularInline):  # type: ignore[type-arg]
     extra = 0
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:  # type: ignore[override]

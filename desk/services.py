@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core import uploads
 from core.crypto import encrypt_bytes
 from core.mail import absolute_url, send_templated_mail
 from core.roles import Role
@@ -41,13 +42,9 @@ from .models import (
 )
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-# Accepted files, recognised by their first bytes (not by what the browser claims).
-SIGNATURES = {
-    b"%PDF": "application/pdf",
-    b"\x89PNG": "image/png",
-    b"\xff\xd8\xff": "image/jpeg",
-    b"PK\x03\x04": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
+# Accepted files, recognised by their content (core.uploads), not by their name or by what the
+# browser claims; text only from a .txt file whose content is plain text.
+ACCEPTED_TYPES = frozenset({uploads.PDF, uploads.PNG, uploads.JPEG, uploads.DOCX})
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
@@ -58,15 +55,12 @@ def _reference() -> str:
             return reference
 
 
-def _sniff(upload: UploadedFile) -> str:
-    head = upload.read(8)
-    upload.seek(0)
-    for signature, content_type in SIGNATURES.items():
-        if head.startswith(signature):
-            return content_type
-    name = (upload.name or "").lower()
-    if name.endswith(".txt"):
-        return "text/plain"
+def _content_type(upload: UploadedFile, data: bytes) -> str:
+    content_type = uploads.content_type_of(data)
+    if content_type in ACCEPTED_TYPES:
+        return content_type
+    if content_type == uploads.TEXT and (upload.name or "").lower().endswith(".txt"):
+        return content_type
     raise ValidationError(_("Upload a PDF, Word document (.docx), photo (JPEG, PNG) or text file."))
 
 
@@ -74,12 +68,12 @@ def _attach(case: Case, message: CaseMessage | None, files: list[UploadedFile], 
     for upload in files:
         if upload.size and upload.size > MAX_ATTACHMENT_BYTES:
             raise ValidationError(_("%(name)s is larger than 10 MB.") % {"name": upload.name})
-        content_type = _sniff(upload)
-        data = upload.read()
+        data = uploads.read_limited(upload, MAX_ATTACHMENT_BYTES)
+        content_type = _content_type(upload, data)
         CaseAttachment.objects.create(
             case=case,
             message=message,
-            filename=(upload.name or "bijlage")[:200],
+            filename=uploads.safe_name(upload.name or "", content_type, default="bijlage")[:200],
             content_type=content_type,
             size=len(data),
             content=encrypt_bytes(data),

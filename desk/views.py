@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from core.crypto import decrypt_bytes
+from core.files import serve_bytes
 from core.models import Tier
 from core.permissions import can, require
 from core.roles import Role
@@ -156,12 +157,7 @@ def case_detail(request: HttpRequest, reference: str, obj: Case) -> HttpResponse
 def attachment(request: HttpRequest, reference: str, pk: int, obj: Case) -> HttpResponse:
     file = get_object_or_404(CaseAttachment, pk=pk, case=obj)
     services.log_access(case=obj, user=request.user, what=f"attachment {file.pk}")
-    response = HttpResponse(decrypt_bytes(bytes(file.content)), content_type="application/octet-stream")
-    safe_name = "".join(c for c in file.filename if c.isalnum() or c in "._- ")[:100] or "bijlage"
-    response["Content-Disposition"] = f'attachment; filename="{safe_name}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return serve_bytes(decrypt_bytes(bytes(file.content)), filename=file.filename or "bijlage", opaque=True)
 
 
 @require("desk.read_case", get_object=_case, hide=True)

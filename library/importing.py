@@ -27,6 +27,7 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import uploads
 from core.models import CODE_PATTERN, Body
 from core.text import MUNICIPALITY_ALIASES, normalise_name, strip_accents
 from members.models import Topic
@@ -565,6 +566,8 @@ def check_csv(*, name: str, content: bytes, uploaded_by: Any) -> ImportRun:
     """The dry run: read and check every row; nothing is imported yet."""
     if len(content) > MAX_CSV_BYTES:
         raise ValidationError(_("The file is larger than 20 MB; split it into smaller files."))
+    if not uploads.is_text(content):
+        raise ValidationError(_("This is not a CSV file. Save the list as CSV (comma or semicolon separated)."))
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:

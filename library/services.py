@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import uploads
 from core.mail import absolute_url, send_templated_mail, unsubscribe_headers
 from core.models import Body
 from members.models import Mandate, Member, Topic
@@ -115,7 +116,8 @@ class _SavedFiles:
 
 def _store_upload(document: Document, upload: UploadedFile, saved: _SavedFiles) -> None:
     extracted = _extract_or_refuse(upload, "file")
-    document.file.save(upload.name or "document", upload, save=False)
+    name = uploads.safe_name(upload.name or "", extracted.content_type, default="document")
+    document.file.save(name, upload, save=False)
     saved.files.append(document.file)
     document.text = extracted.text
     document.text_note = extracted.note
@@ -126,7 +128,9 @@ def _store_attachments(document: Document, attachments: Sequence[UploadedFile], 
     for upload in attachments:
         extracted = _extract_or_refuse(upload, "attachments")
         attachment = Attachment(document=document, name=(upload.name or _("attachment"))[:200], text=extracted.text)
-        attachment.file.save(upload.name or "bijlage", upload, save=False)
+        attachment.file.save(
+            uploads.safe_name(upload.name or "", extracted.content_type, default="bijlage"), upload, save=False
+        )
         saved.files.append(attachment.file)
         attachment.save()
 

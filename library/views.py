@@ -5,13 +5,14 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from core.files import serve_file
 from core.forms import add_errors
 from core.models import Body, Tier
 from core.permissions import can, require
@@ -429,8 +430,7 @@ def download_view(request: HttpRequest, pk: int, obj: Document, fmt: str) -> Htt
 def original_view(request: HttpRequest, pk: int, obj: Document) -> HttpResponse:
     if not obj.file:
         raise Http404
-    name = obj.file.name.rsplit("/", 1)[-1]
-    return FileResponse(obj.file.open("rb"), as_attachment=True, filename=name)
+    return serve_file(obj.file, as_attachment=True)
 
 
 def _attachment(request: HttpRequest, pk: int) -> Attachment:
@@ -444,7 +444,7 @@ def _attachment_document(request: HttpRequest, pk: int) -> Document:
 @require("library.view_document", _attachment_document, hide=True)
 def attachment_view(request: HttpRequest, pk: int, obj: Document) -> HttpResponse:
     attachment = _attachment(request, pk)
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+    return serve_file(attachment.file, as_attachment=True, filename=attachment.name)
 
 
 @require("library.share")
@@ -527,7 +527,9 @@ def import_upload_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            run = importing.check_csv(name=upload.name, content=upload.read(), uploaded_by=request.user)
+            # One byte more than allowed is enough to refuse a file that is too large.
+            content = upload.read(importing.MAX_CSV_BYTES + 1)
+            run = importing.check_csv(name=upload.name, content=content, uploaded_by=request.user)
         except ValidationError as error:
             add_errors(form, error)
         else:

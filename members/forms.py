@@ -4,8 +4,10 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext_lazy as _
 
+from core import uploads
 from core.models import Body, Tier
 
 from .models import ROLES_BY_TIER, Mandate, MandateRole, Member, Message
@@ -60,14 +62,14 @@ class ProfileForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def clean_photo(self) -> Any:
         photo = self.cleaned_data.get("photo")
-        if photo and hasattr(photo, "size") and photo.size > MAX_PHOTO_BYTES:
-            raise ValidationError(_("The photo is larger than 5 MB; choose a smaller one."))
-        if (
-            photo
-            and hasattr(photo, "content_type")
-            and photo.content_type not in {"image/png", "image/jpeg", "image/webp"}
-        ):
-            raise ValidationError(_("Use a photo in PNG, JPEG or WebP format."))
+        if photo and not isinstance(photo, FieldFile):  # a new upload, not the stored photo
+            try:
+                kind = uploads.check_image(photo, max_bytes=MAX_PHOTO_BYTES)
+            except ValidationError as error:
+                if error.code == "too_large":
+                    raise ValidationError(_("The photo is larger than 5 MB; choose a smaller one.")) from error
+                raise ValidationError(_("Use a photo in PNG, JPEG or WebP format.")) from error
+            photo.name = uploads.safe_name(photo.name, kind, default="foto")
         return photo
 
     def grouped(self) -> list[tuple[Any, list[forms.BoundField]]]:

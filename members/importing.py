@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from core import uploads
 from core.models import Tier
 from core.selectors import match_bodies
 from core.text import normalise_name
@@ -137,6 +138,9 @@ def read_table(name: str, content: bytes) -> list[dict[str, str]]:
 
 
 def _read_csv(content: bytes) -> list[list[str]]:
+    if not uploads.is_text(content):
+        raise ImportFileError(_("This is not a CSV file. Save the list as CSV or as an Excel file (.xlsx)."))
+    text = ""
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             text = content.decode(encoding)
@@ -151,6 +155,9 @@ def _read_csv(content: bytes) -> list[list[str]]:
 def _read_xlsx(content: bytes) -> list[list[str]]:
     from openpyxl import load_workbook
 
+    # A real XLSX package, checked against zip bombs before openpyxl unpacks anything.
+    if uploads.zip_kind(content) != uploads.XLSX:
+        raise ImportFileError(_("This Excel file cannot be read. Save it again as .xlsx or CSV."))
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as error:

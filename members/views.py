@@ -419,7 +419,9 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            batch = importing.check_file(name=upload.name, content=upload.read(), uploaded_by=request.user)
+            # One byte more than allowed is enough to refuse a file that is too large.
+            content = upload.read(importing.MAX_BYTES + 1)
+            batch = importing.check_file(name=upload.name, content=content, uploaded_by=request.user)
         except importing.ImportFileError as error:
             form.add_error("file", str(error))
         else:

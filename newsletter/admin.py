@@ -23,6 +23,8 @@ class PublicationAdmin(RaadhuisModelAdmin):
     list_filter = ["visibility", "date"]
     search_fields = ["title", "authors"]
     exclude = ["text"]
+    # The PDF is replaced on the site, where its text is extracted and indexed again.
+    readonly_fields = ["file"]
 
 
 @admin.register(Edition)

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from core import search
+from core import search, uploads
 from core.mail import absolute_url, send_rendered_mail, send_templated_mail
 from core.tasks import enqueue
 from library.extract import ExtractionError, extract
@@ -59,6 +59,12 @@ def save_news_item(
 ) -> NewsItem:
     if image is not None and not image_alt.strip():
         raise ValidationError({"image_alt": [_("Describe the image for people who cannot see it.")]})
+    image_type = ""
+    if image is not None:
+        try:
+            image_type = uploads.check_image(image, accept=(uploads.JPEG, uploads.PNG))
+        except ValidationError as error:
+            raise ValidationError({"image": error.messages}) from error
     with transaction.atomic():
         item = item or NewsItem(author=author)
         item.title, item.summary, item.body = title.strip(), summary.strip(), body.strip()
@@ -66,7 +72,7 @@ def save_news_item(
         item.image_alt = image_alt.strip()
         item.slug = item.slug or _unique_slug(NewsItem, item.title)
         if image is not None:
-            item.image.save(image.name or "afbeelding", image, save=False)
+            item.image.save(uploads.safe_name(image.name or "", image_type, default="afbeelding"), image, save=False)
         if publish and item.published_at is None:
             item.published_at = timezone.now()
         item.save()
@@ -106,7 +112,8 @@ def save_publication(
         publication.date, publication.visibility = date, visibility
         publication.slug = publication.slug or _unique_slug(Publication, publication.title)
         if file is not None and extracted is not None:
-            publication.file.save(file.name or "publicatie.pdf", file, save=False)
+            name = uploads.safe_name(file.name or "", uploads.PDF, default="publicatie")
+            publication.file.save(name, file, save=False)
             publication.text, publication.text_note = extracted.text, extracted.note
         if publish and publication.published_at is None:
             publication.published_at = timezone.now()

@@ -3,13 +3,14 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from csp.decorators import csp
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from core import search
+from core.files import serve_file
 from core.forms import add_errors
 from core.permissions import can, require
 from core.richtext import render as richtext
@@ -66,7 +68,7 @@ def news_item(request: HttpRequest, slug: str, obj: NewsItem) -> HttpResponse:
 def news_image(request: HttpRequest, slug: str, obj: NewsItem) -> HttpResponse:
     if not obj.image:
         raise Http404
-    return FileResponse(obj.image.open("rb"))
+    return serve_file(obj.image, cache_seconds=600)
 
 
 @require("newsletter.read")
@@ -100,7 +102,7 @@ def publication(request: HttpRequest, slug: str, obj: Publication) -> HttpRespon
 
 @require("newsletter.view_item", _publication, hide=True)
 def publication_file(request: HttpRequest, slug: str, obj: Publication) -> HttpResponse:
-    return FileResponse(obj.file.open("rb"), as_attachment=True, filename=f"{obj.slug}.pdf")
+    return serve_file(obj.file, as_attachment=True, filename=f"{obj.slug}.pdf")
 
 
 # --- public: archive and subscriptions -------------------------------------------------------------------
@@ -310,6 +312,20 @@ def compose(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+# The e-mail as it is sent: styled inline, as e-mail must be. Shown in a frame of the compose page
+# (same origin) under its own policy: inline styles only, no script, nothing loaded but our images,
+# sandboxed so that it runs nothing and cannot reach the editor's session.
+@csp(
+    {
+        "default-src": ["'none'"],
+        "style-src": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "base-uri": ["'none'"],
+        "form-action": ["'none'"],
+        "frame-ancestors": ["'self'"],
+        "sandbox": [True],
+    }
+)
 @xframe_options_sameorigin
 @require("newsletter.manage")
 def preview(request: HttpRequest, pk: int) -> HttpResponse:

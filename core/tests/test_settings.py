@@ -1,5 +1,6 @@
 """Production settings fail closed; development defaults are safe."""
 
+import json
 import os
 import subprocess
 import sys
@@ -52,12 +53,51 @@ def test_production_refuses_to_start_without_encryption_keys() -> None:
     assert "RAADHUIS_ENCRYPTION_KEYS" in result.stderr
 
 
-def test_check_deploy_is_clean_with_production_settings() -> None:
+@pytest.mark.parametrize(
+    "extra",
+    [{}, {"BEHIND_TLS_PROXY": "true", "CACHE_URL": "redis://127.0.0.1:6379/1"}],
+    ids=["plain", "behind-proxy"],
+)
+def test_check_deploy_is_clean_with_production_settings(extra: dict[str, str]) -> None:
     result = run_manage(
-        "check", "--deploy", "--fail-level", "WARNING", SECRET_KEY=GOOD_SECRET, ALLOWED_HOSTS="raadhuis.example.org"
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY=GOOD_SECRET,
+        ALLOWED_HOSTS="raadhuis.example.org",
+        **extra,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_sends_hsts_secure_cookies_and_a_strict_content_security_policy() -> None:
+    script = (
+        "import json; from django.conf import settings as s; print(json.dumps({"
+        "'middleware': s.MIDDLEWARE, 'csp': s.CONTENT_SECURITY_POLICY, 'hsts': s.SECURE_HSTS_SECONDS,"
+        "'cookies': [s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY],"
+        "'redirect': s.SECURE_SSL_REDIRECT, 'nosniff': s.SECURE_CONTENT_TYPE_NOSNIFF,"
+        "'referrer': s.SECURE_REFERRER_POLICY, 'permissions': s.PERMISSIONS_POLICY}))"
+    )
+    result = run_manage(
+        "shell", "--no-imports", "-c", script, SECRET_KEY=GOOD_SECRET, ALLOWED_HOSTS="raadhuis.example.org"
+    )
+    assert result.returncode == 0, result.stderr
+    production = json.loads(result.stdout)
+    assert "csp.middleware.CSPMiddleware" in production["middleware"]
+    assert "core.middleware.PermissionsPolicyMiddleware" in production["middleware"]
+    directives = production["csp"]["DIRECTIVES"]
+    assert directives["script-src"] == ["'self'"] and directives["style-src"] == ["'self'"]
+    assert "'unsafe-inline'" not in json.dumps(directives) and "'unsafe-eval'" not in json.dumps(directives)
+    assert directives["frame-ancestors"] == ["'none'"] and directives["object-src"] == ["'none'"]
+    assert production["hsts"] >= 31_536_000
+    assert production["cookies"] == [True, True, True]
+    assert production["redirect"] is True and production["nosniff"] is True
+    assert production["referrer"] == "same-origin"
+    assert production["permissions"]["camera"] == [] and production["permissions"]["publickey-credentials-get"] == [
+        "self"
+    ]
 
 
 def test_development_settings_are_local_only() -> None:

@@ -1,4 +1,5 @@
 import datetime
+import io
 
 import pytest
 import time_machine
@@ -10,6 +11,7 @@ from django.db import connection
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image, PngImagePlugin
 
 from core import crypto
 from core.roles import Role
@@ -64,7 +66,11 @@ def test_raw_sql_shows_no_case_text(requester) -> None:  # type: ignore[no-untyp
 
 
 def test_attachments_are_encrypted_and_checked(requester) -> None:  # type: ignore[no-untyped-def]
-    png = b"\x89PNG\r\n\x1a\n" + b"schermafdruk-met-bedreiging"
+    buffer = io.BytesIO()
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "schermafdruk-met-bedreiging")
+    Image.new("RGB", (4, 4), "white").save(buffer, "PNG", pnginfo=info)
+    png = buffer.getvalue()
     case = open_case(requester, files=[SimpleUploadedFile("screenshot.png", png, content_type="image/png")])
     stored = CaseAttachment.objects.get(case=case)
     assert b"bedreiging" not in bytes(stored.content)
