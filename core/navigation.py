@@ -32,6 +32,7 @@ NAVIGATION = [
     NavItem(_("Events"), "events:list", "events.view_list", "/bijeenkomsten/"),
     NavItem(_("Messages"), "members:inbox", "members.use_messages", "/berichten/"),
     NavItem(_("Advice"), "desk:home", "desk.ask", "/hulp/"),
+    NavItem(_("Selection procedures"), "selection:procedures", "selection.view_my_procedures", "/selectie/"),
     NavItem(_("My entitlements"), "programme:my_entitlements", "programme.my_entitlements", "/mijn-rechten/"),
     NavItem(
         _("Budget requests"),

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("library.urls")),
     path("anymail/", include("newsletter.webhook_urls")),
     path("", include("newsletter.urls")),
+    path("", include("selection.urls")),
     path("", include("api.urls")),
     path("api/", api.urls),
     path("account/", include("allauth.urls")),

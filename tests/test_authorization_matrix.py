@@ -39,10 +39,12 @@ from events.models import Attendance, CalendarFeed, Evaluation, InvoiceSequence,
 from members.models import Block, ErasureRequest, ImportBatch, InvitationRun, Member, Message, PrivateFieldView, Topic
 from newsletter.tests.anymail_matrix import anymail_cases
 from tests.factories import (
+    BranchFactory,
     EventFactory,
     MandateFactory,
     MemberFactory,
     MunicipalityFactory,
+    ProvinceFactory,
     UserFactory,
     make_role_user,
 )
@@ -101,6 +103,7 @@ class World:
     programme: dict[str, Any] = field(default_factory=dict)
     library: dict[str, Any] = field(default_factory=dict)
     news: dict[str, Any] = field(default_factory=dict)
+    selection: dict[str, Any] = field(default_factory=dict)
     api_tokens: dict[str, Any] = field(default_factory=dict)
     admin_objects: dict[str, Any] = field(default_factory=dict)
 
@@ -165,6 +168,7 @@ def build_world() -> World:
     _programme_world(world, users, body)
     _library_world(world, users, body, other)
     _newsletter_world(world, users)
+    _selection_world(world, users)
     _api_world(world, users)
     block = Block.objects.create(blocker=other, blocked=lapsed)
     erasure = ErasureRequest.objects.create(member=lapsed)
@@ -224,6 +228,9 @@ def build_world() -> World:
         "newsletter.suppression": world.news["suppression"],
         "newsletter.bounce": world.news["bounce"],
         "newsletter.delivery": world.news["delivery"],
+        "selection.selectionprocedure": world.selection["procedure"],
+        "selection.application": world.selection["conflicted"],
+        "selection.applicationaccess": world.selection["access"],
     }
     return world
 
@@ -421,6 +428,81 @@ def _api_world(world: World, users: dict[str, User]) -> None:
         world.api_tokens[role] = api_services.create_token(user=users[role], name="Eigen", expires_in_days=None)[0]
     stranger = make_role_user(Role.MEMBER)
     world.api_tokens["other"] = api_services.create_token(user=stranger, name="Ander", expires_in_days=30)[0]
+
+
+# People in the selection procedure besides the roles (see _selection_world); they are asked for
+# every URL whose expectations name them.
+SELECTION_PERSONAS = [
+    "selection_chair",
+    "selection_committee",
+    "selection_conflicted",
+    "selection_other_official",
+    "selection_applicant",
+]
+
+
+def _selection_world(world: World, users: dict[str, User]) -> None:
+    """A published procedure of the branch the branch official role is secretary of, with the
+    adviser role invited; its committee (a chair, a member, and a member who declared a conflict of
+    interest with the outsider's application); an application by an outsider and one by a member;
+    an interview, a draft advice; a draft procedure of the same branch; and the secretary of
+    another branch."""
+    from selection import services as selection_services
+    from selection.models import Criterion, SelectionProcedure, StatusMailTemplate
+    from selection.tests.factories import applicant_data, cv_upload, make_official
+
+    branch = users[Role.BRANCH_OFFICIAL].member.branch_functions.first().branch
+    province = ProvinceFactory(code="PV23", name="Overijssel")
+    today = timezone.localdate()
+
+    def procedure(slug: str, status: str) -> SelectionProcedure:
+        created = SelectionProcedure.objects.create(
+            branch=branch,
+            election="provincial",
+            election_date=datetime.date(2027, 3, 17),
+            body=province,
+            title=f"Provinciale Staten 2027 ({slug})",
+            slug=slug,
+            profile="Statenleden gezocht.",
+            status=status,
+            call_opens=today - datetime.timedelta(days=1),
+            applications_close=today + datetime.timedelta(days=30),
+        )
+        Criterion.objects.create(procedure=created, name="Motivatie")
+        for kind, (subject, body) in selection_services.default_mail_texts().items():
+            StatusMailTemplate.objects.create(procedure=created, kind=kind, subject=subject, body=body)
+        return created
+
+    published = procedure("ps-2027", "open")
+    draft = procedure("ps-2027-concept", "draft")
+    selection_services.set_adviser(procedure=published, adviser=users[Role.ADVISER])
+    for persona, chair in (("selection_chair", True), ("selection_committee", False), ("selection_conflicted", False)):
+        users[persona] = make_role_user(Role.MEMBER)
+        selection_services.add_committee_member(procedure=published, member=users[persona].member, chair=chair)
+    users["selection_other_official"] = make_official(BranchFactory())
+    users["selection_applicant"] = make_role_user(Role.MEMBER)
+    outsider = selection_services.apply(procedure=published, data=applicant_data(), cv=cv_upload()).application
+    own = selection_services.apply(
+        procedure=published,
+        data=applicant_data(email=users["selection_applicant"].email),
+        cv=cv_upload(),
+        member=users["selection_applicant"].member,
+    ).application
+    selection_services.declare_conflict(application=outsider, user=users["selection_conflicted"], reason="Familie")
+    interview = selection_services.schedule_interview(
+        application=outsider, starts_at=timezone.now(), location="Zwolle", user=users["selection_chair"]
+    )
+    selection_services.save_advice(
+        procedure=published, user=users["selection_chair"], summary="", places=[(outsider, "Sterk")]
+    )
+    world.selection = {
+        "procedure": published,
+        "draft": draft,
+        "conflicted": outsider,
+        "own": own,
+        "interview": interview,
+        "access": outsider.accesses.create(user=users["selection_chair"], what="application"),
+    }
 
 
 def _faction(body: Body) -> Any:
@@ -797,6 +879,151 @@ API_MATRIX: dict[str, list[Case]] = {
 }
 
 
+def sel(default: int | str, anonymous: int | str = LOGIN, **per: int | str) -> dict[str, int | str]:
+    """Expected outcome for anonymous, every role and every selection persona: `default` for
+    those not named."""
+    table: dict[str, int | str] = {ANONYMOUS: anonymous}
+    for key in [*Role.values, *SELECTION_PERSONAS]:
+        table[key] = per.get(key, default)
+    return table
+
+
+def selection_url(name: str, key: str = "procedure", **extra: Any) -> Callable[[World, str], str]:
+    def build(w: World, r: str) -> str:
+        kwargs: dict[str, Any] = {"pk": w.selection["procedure"].pk}
+        if key != "procedure":
+            kwargs["application"] = w.selection[key].pk
+        for name_, attribute in extra.items():
+            kwargs[name_] = w.selection[attribute].pk
+        return reverse(name, kwargs=kwargs)
+
+    return build
+
+
+# Who sees the procedure: the branch's secretary (the branch official role), the invited adviser (the
+# adviser role) and the committee. Everyone else, administrators included, is told it does not exist.
+PROCEDURE_READERS = {
+    "branch_official": 200,
+    "adviser": 200,
+    "selection_chair": 200,
+    "selection_committee": 200,
+    "selection_conflicted": 200,
+}
+# The outsider's application: as above, but not for the committee member with a conflict of interest.
+CONFLICTED_READERS = {**PROCEDURE_READERS, "selection_conflicted": 404}
+SECRETARY_ONLY = sel(404, branch_official=200)
+MEMBER_RECORDS = {
+    "member": 200,
+    "branch_official": 200,
+    **dict.fromkeys(SELECTION_PERSONAS, 200),
+}
+SELECTION_MATRIX: dict[str, list[Case]] = {
+    "selection:calls": [Case(named("selection:calls"), sel(200, anonymous=200))],
+    "selection:call": [
+        Case(lambda w, r: w.selection["procedure"].get_call_url(), sel(200, anonymous=200), label="published"),
+        Case(
+            lambda w, r: w.selection["draft"].get_call_url(),
+            sel(404, anonymous=404, branch_official=200),
+            label="draft: a preview for the branch",
+        ),
+    ],
+    # Those who read the applications get an explanation why they cannot apply (also a 200).
+    "selection:apply": [
+        Case(
+            lambda w, r: reverse("selection:apply", kwargs={"slug": w.selection["procedure"].slug}),
+            sel(200, anonymous=200),
+        ),
+        Case(
+            lambda w, r: reverse("selection:apply", kwargs={"slug": w.selection["draft"].slug}),
+            sel(404, anonymous=404, branch_official=200),
+            label="draft",
+        ),
+    ],
+    # The status page is reached with the secret link from the e-mails, by anyone holding it.
+    "selection:status": [
+        Case(lambda w, r: w.selection["own"].get_status_url(), sel(200, anonymous=200)),
+        Case(fixed("/kandidaat-worden/aanmelding/vervalst/"), sel(404, anonymous=404), label="forged link"),
+    ],
+    "selection:my_applications": [Case(named("selection:my_applications"), sel(403, **MEMBER_RECORDS))],
+    "selection:procedures": [
+        Case(named("selection:procedures"), sel(403, **{**PROCEDURE_READERS, "selection_other_official": 200}))
+    ],
+    "selection:procedure_create": [
+        Case(named("selection:procedure_create"), sel(403, branch_official=200, selection_other_official=200))
+    ],
+    "selection:procedure": [Case(selection_url("selection:procedure"), sel(404, **PROCEDURE_READERS))],
+    "selection:procedure_edit": [Case(selection_url("selection:procedure_edit"), SECRETARY_ONLY)],
+    "selection:criteria": [Case(selection_url("selection:criteria"), SECRETARY_ONLY)],
+    "selection:committee": [Case(selection_url("selection:committee"), SECRETARY_ONLY)],
+    "selection:mails": [Case(selection_url("selection:mails"), SECRETARY_ONLY)],
+    "selection:procedure_action": [
+        Case(selection_url("selection:procedure_action"), sel(405, anonymous=405), label="GET"),
+        Case(
+            selection_url("selection:procedure_action"),
+            sel(404, branch_official=302),
+            method="post",
+            data={"action": "nothing"},
+        ),
+    ],
+    "selection:advice": [Case(selection_url("selection:advice"), sel(404, **PROCEDURE_READERS))],
+    "selection:advice_pdf": [Case(selection_url("selection:advice_pdf"), sel(404, **PROCEDURE_READERS))],
+    "selection:advice_docx": [Case(selection_url("selection:advice_docx"), sel(404, **PROCEDURE_READERS))],
+    "selection:application": [
+        Case(selection_url("selection:application", "conflicted"), sel(404, **CONFLICTED_READERS), label="conflict"),
+        Case(selection_url("selection:application", "own"), sel(404, **PROCEDURE_READERS), label="no conflict"),
+    ],
+    "selection:cv": [
+        Case(selection_url("selection:cv", "conflicted"), sel(404, **CONFLICTED_READERS), label="conflict"),
+        Case(selection_url("selection:cv", "own"), sel(404, **PROCEDURE_READERS), label="no conflict"),
+    ],
+    # The committee scores; the secretary and the adviser read only.
+    "selection:score": [
+        Case(
+            selection_url("selection:score", "conflicted"),
+            sel(404, selection_chair=200, selection_committee=200),
+            label="conflict",
+        ),
+        Case(
+            selection_url("selection:score", "own"),
+            sel(404, selection_chair=200, selection_committee=200, selection_conflicted=200),
+            label="no conflict",
+        ),
+    ],
+    "selection:conflict": [
+        Case(
+            selection_url("selection:conflict", "own"),
+            sel(404, selection_chair=200, selection_committee=200, selection_conflicted=200),
+        )
+    ],
+    "selection:application_status": [
+        Case(selection_url("selection:application_status", "conflicted"), sel(405, anonymous=405), label="GET"),
+        Case(
+            selection_url("selection:application_status", "conflicted"),
+            sel(404, branch_official=302, selection_chair=302),
+            method="post",
+            data={"status": "invited"},
+            label="conflict",
+        ),
+    ],
+    "selection:interview_add": [
+        Case(selection_url("selection:interview_add", "conflicted"), sel(405, anonymous=405), label="GET"),
+        Case(
+            selection_url("selection:interview_add", "conflicted"),
+            sel(404, branch_official=302, selection_chair=302, selection_committee=302),
+            method="post",
+            label="conflict",
+        ),
+    ],
+    "selection:interview": [
+        Case(
+            selection_url("selection:interview", "conflicted", interview="interview"),
+            sel(404, branch_official=200, selection_chair=200, selection_committee=200),
+            label="conflict",
+        )
+    ],
+}
+
+
 MATRIX: dict[str, list[Case]] = {
     # --- core ---
     "core:home": [Case(named("core:home"), expect(200, 200))],
@@ -1086,6 +1313,8 @@ MATRIX: dict[str, list[Case]] = {
         )
         for key in CASE_READERS
     ],
+    # --- selection ---
+    **SELECTION_MATRIX,
     # --- programme ---
     "programme:apply": [Case(named("programme:apply"), expect(200, 200))],
     "programme:practices": [Case(named("programme:practices"), expect(200, 200))],
@@ -1211,6 +1440,9 @@ ADMIN_REFUSED = {
     "newsletter.bounce": {"add", "delete"},
     "newsletter.delivery": {"add", "delete"},
     "desk.caseaccess": {"add", "delete"},
+    "selection.selectionprocedure": {"add", "delete"},
+    "selection.application": {"add", "delete"},
+    "selection.applicationaccess": {"add", "delete"},
     "events.registration": {"add", "delete"},
     "events.attendance": {"add", "delete"},
     "events.evaluation": {"add", "delete"},
@@ -1330,7 +1562,8 @@ def test_authorization(key: str, world: World) -> None:
     failures = []
     checked = 0
     for case in FULL_MATRIX[key]:
-        for role in ROLES:
+        # The roles, and the people the case names besides them (e.g. SELECTION_PERSONAS).
+        for role in [*ROLES, *(key for key in case.expected if key not in ROLES)]:
             url = case.url(world, role)
             if url is None:  # e.g. "own member page" for a role without a member record
                 continue

@@ -29,6 +29,11 @@ RAADHUIS_ENCRYPTION_KEYS: list[str] = env.list("RAADHUIS_ENCRYPTION_KEYS", defau
 # Advice desk: hours before an unanswered threat report counts as overdue; years content is kept.
 RAADHUIS_THREAT_RESPONSE_HOURS = env.int("RAADHUIS_THREAT_RESPONSE_HOURS", default=4)
 RAADHUIS_CASE_RETENTION_DAYS = env.int("RAADHUIS_CASE_RETENTION_DAYS", default=730)
+# Candidate selection: months the data of applicants who were not placed is kept after a procedure
+# ended, the days before its deletion they are told, and the largest CV accepted.
+RAADHUIS_SELECTION_RETENTION_MONTHS = env.int("RAADHUIS_SELECTION_RETENTION_MONTHS", default=6)
+RAADHUIS_SELECTION_NOTICE_DAYS = env.int("RAADHUIS_SELECTION_NOTICE_DAYS", default=30)
+SELECTION_MAX_CV_BYTES = env.int("SELECTION_MAX_CV_MB", default=10) * 1024 * 1024
 
 INSTALLED_APPS = [
     "core.admin_config.RaadhuisAdminConfig",
@@ -54,6 +59,7 @@ INSTALLED_APPS = [
     "programme",
     "library",
     "newsletter",
+    "selection",
     "ninja",
     "api",
     "demo",

@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SelectionConfig(AppConfig):
+    name = "selection"
+    verbose_name = _("Candidate selection")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from members.models import BranchOfficial
+
+        from .models import CommitteeMember, SelectionProcedure
+        from .selectors import bump_generation
+
+        # Who works on selection procedures (the navigation entry) is cached: changes forget it.
+        for model in (BranchOfficial, CommitteeMember, SelectionProcedure):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    bump_generation, sender=model, weak=False, dispatch_uid=f"selection-work-{model.__name__}"
+                )

@@ -1,0 +1,171 @@
+"""The committee's advice as documents for the members' meeting: a DOCX to edit in Word and a PDF
+to hand out, both drawn from one `AdviceLayout` so they always say the same thing.
+
+Like the library's documents (library/output.py, whose text cleaning this reuses), the advice is a
+Dutch document whatever the language of the interface, hence the Dutch literals and the rendering
+inside `translation.override("nl")`. It holds the ranked names and the rationale per place, never
+the applicants' personal details, scores or interview notes.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils import formats, timezone, translation
+from docx import Document as new_docx
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+from core.text import strip_accents
+from library.output import clean
+
+from .models import Advice, Election, SelectionProcedure
+
+PDF = "application/pdf"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+FILE_NAME_MAX = 100
+_UNSAFE_IN_FILE_NAME = re.compile(r"[^A-Za-z0-9 ._()-]+|\.{2,}")
+
+
+@dataclass(frozen=True)
+class Place:
+    rank: int
+    name: str
+    rationale: str
+
+
+@dataclass(frozen=True)
+class AdviceLayout:
+    title: str
+    meta: list[tuple[str, str]]
+    final: bool
+    summary: list[str]
+    places: list[Place]
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in re.split(r"\n\s*\n", clean(text)) if p.strip()]
+
+
+def layout(procedure: SelectionProcedure) -> AdviceLayout:
+    advice: Advice = procedure.advice
+    places = advice.places.select_related("application").order_by("rank")
+    with translation.override("nl"):
+        date = formats.date_format
+        meta = [
+            ("Afdeling", clean(procedure.branch.name)),
+            ("Verkiezing", f"{Election(procedure.election).label}, {date(procedure.election_date, 'j F Y')}"),
+            ("Orgaan", clean(procedure.body.name)),
+        ]
+        if procedure.members_meeting:
+            meta.append(("Ledenvergadering", date(procedure.members_meeting, "j F Y")))
+        if advice.finalised_at:
+            meta.append(("Advies vastgesteld", date(timezone.localdate(advice.finalised_at), "j F Y")))
+        else:
+            meta.append(("Status", "Concept, nog niet vastgesteld"))
+        return AdviceLayout(
+            title=clean(procedure.title),
+            meta=meta,
+            final=advice.is_final,
+            summary=_paragraphs(advice.summary),
+            places=[
+                Place(rank=p.rank, name=clean(p.application.full_name), rationale=clean(p.rationale)) for p in places
+            ],
+        )
+
+
+def _field(paragraph: object, instruction: str) -> None:
+    simple = OxmlElement("w:fldSimple")
+    simple.set(qn("w:instr"), instruction)
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    simple.append(run)
+    paragraph._p.append(simple)  # type: ignore[attr-defined]
+
+
+def render_docx(procedure: SelectionProcedure) -> bytes:
+    """The advice as a Word file: A4, real headings, a table of the places, page numbers."""
+    content = layout(procedure)
+    docx = new_docx()
+    section = docx.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.left_margin = section.right_margin = Mm(25)
+    normal = docx.styles["Normal"]
+    normal.font.name = "Arial"
+    normal.font.size = Pt(11)
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    footer.add_run("pagina ")
+    _field(footer, "PAGE")
+    footer.add_run(" van ")
+    _field(footer, "NUMPAGES")
+    properties = docx.core_properties
+    properties.title = f"Advies kandidatencommissie - {content.title}"[:255]
+    properties.language = "nl-NL"
+    properties.author = properties.last_modified_by = "Kandidatencommissie"
+    properties.created = properties.modified = timezone.now()
+
+    docx.add_heading("Advies van de kandidatencommissie" if content.final else "Concept-advies", level=1)
+    docx.add_heading(content.title, level=2)
+    for label, value in content.meta:
+        line = docx.add_paragraph()
+        line.paragraph_format.space_after = Pt(2)
+        line.add_run(f"{label}: ").bold = True
+        line.add_run(value)
+    for paragraph in content.summary:
+        docx.add_paragraph(paragraph)
+    docx.add_heading("Voorgestelde kandidatenlijst", level=2)
+    table = docx.add_table(rows=1, cols=3)
+    table.style = "Table Grid"
+    for cell, label in zip(table.rows[0].cells, ("Plaats", "Naam", "Motivering"), strict=True):
+        cell.text = ""
+        cell.paragraphs[0].add_run(label).bold = True
+    for place in content.places:
+        cells = table.add_row().cells
+        cells[0].text = str(place.rank)
+        cells[1].text = place.name
+        cells[2].text = place.rationale
+    buffer = io.BytesIO()
+    docx.save(buffer)
+    return buffer.getvalue()
+
+
+def render_pdf(procedure: SelectionProcedure) -> bytes:
+    """The same advice as a PDF (A4, "pagina 1 van 2"), through WeasyPrint."""
+    from weasyprint import HTML
+
+    with translation.override("nl"):
+        html = render_to_string("selection/advice_pdf.html", {"layout": layout(procedure)})
+    return HTML(string=html, base_url=settings.RAADHUIS_BASE_URL).write_pdf()
+
+
+def safe_file_name(stem: str, extension: str) -> str:
+    """ASCII letters, digits, spaces and ._()- only, at most 100 characters."""
+    extension = re.sub(r"[^A-Za-z0-9]", "", extension).lower()[:10] or "bin"
+    stem = " ".join(_UNSAFE_IN_FILE_NAME.sub(" ", strip_accents(clean(stem))).split()).strip(" .-")
+    stem = stem[: FILE_NAME_MAX - len(extension) - 1].strip(" .-") or "document"
+    return f"{stem}.{extension}"
+
+
+def file_name(procedure: SelectionProcedure, extension: str) -> str:
+    return safe_file_name(f"Advies kandidatencommissie - {procedure.title}", extension)
+
+
+def download(content: bytes, *, content_type: str, filename: str) -> HttpResponse:
+    """A generated or decrypted file as a download: never shown in the browser, never cached,
+    not sniffed, and running nothing if it were opened anyway."""
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
