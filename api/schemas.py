@@ -4,7 +4,9 @@ so a new model field never leaks into the API by accident."""
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
+from django.db.models import TextChoices
 from ninja import Field, Schema
 
 from core.models import Tier
@@ -12,6 +14,35 @@ from events.models import Event, Registration
 from library.models import Document, Kind, Outcome
 from members.models import MandateRole
 from newsletter.models import Visibility as ContentVisibility
+
+
+def choices(enum: type[TextChoices]) -> Any:
+    """The values of a model's choices as a Literal: an inline enum in the OpenAPI document. (The
+    choice classes themselves would become shared components by their class name, and several
+    are called Kind, Status or Visibility.)"""
+    return Literal[tuple(enum.values)]
+
+
+if TYPE_CHECKING:
+    TierValue: TypeAlias = str
+    DocumentKind: TypeAlias = str
+    OutcomeValue: TypeAlias = str
+    DocumentVisibility: TypeAlias = str
+    ContentVisibilityValue: TypeAlias = str
+    EventKind: TypeAlias = str
+    EventAudience: TypeAlias = str
+    MandateRoleValue: TypeAlias = str
+    RegistrationStatus: TypeAlias = str
+else:
+    TierValue = choices(Tier)
+    DocumentKind = choices(Kind)
+    OutcomeValue = choices(Outcome)
+    DocumentVisibility = choices(Document.Visibility)
+    ContentVisibilityValue = choices(ContentVisibility)
+    EventKind = choices(Event.Kind)
+    EventAudience = choices(Event.Audience)
+    MandateRoleValue = choices(MandateRole)
+    RegistrationStatus = choices(Registration.Status)
 
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
@@ -35,7 +66,7 @@ class PageOut(Schema):
 class BodyRef(Schema):
     code: str = Field(..., description="CBS/TOOI code, e.g. GM0363, PV27, WS0155.")
     name: str
-    tier: Tier
+    tier: TierValue
 
 
 class TopicOut(Schema):
@@ -69,16 +100,16 @@ class SectionOut(Schema):
 
 class DocumentOut(Schema):
     id: int
-    kind: Kind
+    kind: DocumentKind
     title: str
     body: BodyRef
     meeting_date: datetime.date | None
     agenda_item: str
-    outcome: Outcome
+    outcome: OutcomeValue
     parties: list[str]
     submitters: list[str] = Field(..., description="Names of the submitters.")
     topics: list[TopicOut]
-    visibility: Document.Visibility
+    visibility: DocumentVisibility
     shared_at: datetime.datetime
     url: str = Field(..., description="The document on the site.")
 
@@ -103,7 +134,7 @@ class NewsOut(Schema):
     title: str
     summary: str
     topics: list[TopicOut]
-    visibility: ContentVisibility
+    visibility: ContentVisibilityValue
     published_at: datetime.datetime
     url: str
 
@@ -123,7 +154,7 @@ class PublicationOut(Schema):
     authors: str
     date: datetime.date
     topics: list[TopicOut]
-    visibility: ContentVisibility
+    visibility: ContentVisibilityValue
     published_at: datetime.datetime
     url: str
     pdf_url: str
@@ -164,10 +195,10 @@ class EditionPage(PageOut):
 class EventOut(Schema):
     slug: str
     title: str
-    kind: Event.Kind
+    kind: EventKind
     summary: str
     status: str = Field(..., description="published or cancelled.")
-    audience: Event.Audience
+    audience: EventAudience
     starts_at: datetime.datetime | None
     ends_at: datetime.datetime | None
     online: bool
@@ -208,7 +239,7 @@ class BranchRef(Schema):
 
 
 class MandateOut(Schema):
-    role: MandateRole
+    role: MandateRoleValue
     role_label: str
     body: BodyRef
     portfolios: str
@@ -278,7 +309,7 @@ class RegistrationEventOut(Schema):
 
 class RegistrationOut(Schema):
     event: RegistrationEventOut
-    status: Registration.Status
+    status: RegistrationStatus
     signed_up_at: datetime.datetime
     offer_expires_at: datetime.datetime | None
     cancelled_at: datetime.datetime | None

@@ -8,19 +8,19 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from ninja import Field, Path, Query, Router, Schema
 
-from core.models import Body, Tier
+from core.models import Body
 from core.selectors import body_list
 
 from ..auth import optional_token
 from ..common import OPTIONAL_AUTH, body_ref, page
 from ..errors import ERROR_STATUSES, ErrorOut
-from ..schemas import NO_NUL, BodyOut, BodyPage, PageParams
+from ..schemas import NO_NUL, BodyOut, BodyPage, PageParams, TierValue
 
 router = Router(tags=["bodies"], auth=optional_token)
 
 
 class BodyFilters(Schema):
-    tier: Tier | None = None
+    tier: TierValue | None = None
     name: str = Field("", max_length=100, pattern=NO_NUL, description="Part of the name, or the exact code.")
     province: str = Field("", max_length=8, pattern=NO_NUL, description="Province code: bodies in that province.")
 

@@ -15,7 +15,7 @@ from events.models import Event
 from ..auth import optional_token
 from ..common import OPTIONAL_AUTH, body_ref, page, site_url, topics, viewer_of
 from ..errors import ERROR_STATUSES, ErrorOut
-from ..schemas import NO_NUL, EventDetailOut, EventPage, PageParams
+from ..schemas import NO_NUL, EventDetailOut, EventKind, EventPage, PageParams
 
 router = Router(tags=["events"], auth=optional_token)
 
@@ -23,7 +23,7 @@ SHOWN_STATUSES = (Event.Status.PUBLISHED, Event.Status.CANCELLED)
 
 
 class EventFilters(Schema):
-    kind: Event.Kind | None = None
+    kind: EventKind | None = None
     topic: str = Field("", max_length=50, pattern=NO_NUL, description="Topic code (slug).")
     region: str = Field("", max_length=8, pattern=NO_NUL, description="Province code, e.g. PV23.")
     month: str = Field("", pattern=r"^((19|20)\d{2}-(0[1-9]|1[0-2]))?$", description="YYYY-MM: starting in that month.")

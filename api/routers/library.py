@@ -10,15 +10,15 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
 
-from core.models import Body, Tier
+from core.models import Body
 from core.permissions import can
 from library import engine, structure
-from library.models import Document, Kind
+from library.models import Document
 
 from ..auth import optional_token
 from ..common import OPTIONAL_AUTH, body_ref, page, site_url, topics, viewer_of
 from ..errors import ERROR_STATUSES, ApiError, ErrorOut
-from ..schemas import MAX_ID, NO_NUL, DocumentDetailOut, DocumentPage, PageParams
+from ..schemas import MAX_ID, NO_NUL, DocumentDetailOut, DocumentKind, DocumentPage, PageParams, TierValue
 
 router = Router(tags=["library"], auth=optional_token)
 
@@ -30,8 +30,8 @@ class DocumentFilters(Schema):
         pattern=NO_NUL,
         description='Search words; "phrases", -exclusions and OR work as on the site.',
     )
-    kind: Kind | None = None
-    tier: Tier | None = None
+    kind: DocumentKind | None = None
+    tier: TierValue | None = None
     body: str = Field("", max_length=8, pattern=NO_NUL, description="Code of the council's body, e.g. GM0193.")
     year: int | None = Field(None, ge=1800, le=2200)
 

@@ -15,28 +15,37 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from ninja import Field, Path, Query, Router, Schema
 
-from core.models import Tier
 from core.permissions import can
 from core.roles import roles_of
 from events.models import Registration
-from members.models import MandateRole, Member
+from members.models import Member
 from members.privacy import PRIVATE_FIELDS, visible_to_class
 from members.selectors import DirectoryFilters, directory, member_profile
 
 from ..auth import required_token
 from ..common import body_ref, page, site_url, topics, viewer_of
 from ..errors import ERROR_STATUSES, ErrorOut
-from ..schemas import MAX_ID, NO_NUL, MemberOut, MemberPage, MeOut, PageParams, RegistrationPage
+from ..schemas import (
+    MAX_ID,
+    NO_NUL,
+    MandateRoleValue,
+    MemberOut,
+    MemberPage,
+    MeOut,
+    PageParams,
+    RegistrationPage,
+    TierValue,
+)
 
 router = Router(tags=["members (token)"], auth=required_token)
 
 
 class MemberFilters(Schema):
     q: str = Field("", max_length=100, pattern=NO_NUL, description="Search in names, bios and topics.")
-    tier: Tier | None = None
+    tier: TierValue | None = None
     body: str = Field("", max_length=8, pattern=NO_NUL, description="Body code: members with a mandate there.")
     province: str = Field("", max_length=8, pattern=NO_NUL, description="Province code.")
-    role: MandateRole | None = None
+    role: MandateRoleValue | None = None
     topic: str = Field("", max_length=50, pattern=NO_NUL, description="Topic code (slug).")
     branch: str = Field("", max_length=50, pattern=NO_NUL, description="Branch code (slug).")
 
