@@ -22,6 +22,9 @@ from library.tests.test_views import motion_post
 from members.models import ImportBatch, Member
 from members.tests.test_profile import profile_data
 from newsletter.models import NewsItem, Publication
+from selection import services as selection_services
+from selection.models import Application
+from selection.tests.factories import applicant_data, make_procedure
 from tests.factories import MandateFactory, MunicipalityFactory, ProvinceFactory, make_role_user
 
 pytestmark = pytest.mark.django_db
@@ -165,3 +168,11 @@ def test_desk_attachments(client, name) -> None:  # type: ignore[no-untyped-def]
     )
     assert response.status_code == 302
     assert CaseAttachment.objects.get().content_type == "text/plain"
+
+
+def test_selection_cv() -> None:
+    world = make_procedure()
+    with pytest.raises(ValidationError) as caught:
+        selection_services.apply(procedure=world.procedure, data=applicant_data(), cv=web_page("cv.pdf"))
+    assert "cv" in caught.value.message_dict
+    assert Application.objects.count() == 0
