@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.utils import is_mfa_enabled
@@ -23,6 +24,8 @@ from .navigation import management_for
 from .permissions import can, require
 from .selectors import body_list as select_bodies
 from .selectors import provinces
+
+logger = logging.getLogger(__name__)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -128,7 +131,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
         elif (worker := worker_status()) is not None:
             checks["worker"] = worker
     healthy = all(value == "ok" for value in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
+    response = JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
+    if not healthy:
+        # A failing check is monitoring's news, logged once here as a warning; not an error of
+        # the application that Django would log (and mail to ADMINS) on every poll.
+        logger.warning("Health check failed: %s", ", ".join(f"{k} {v}" for k, v in checks.items() if v != "ok"))
+        response._has_been_logged = True  # type: ignore[attr-defined]
+    return response
 
 
 @require_GET

@@ -148,3 +148,21 @@ def test_heartbeat_thread_beats_repeatedly_and_survives_a_database_error() -> No
     assert len(calls) >= 4
     assert not thread.is_alive()
     assert WorkerHeartbeat.objects.filter(worker_id="w-loop").exists()
+
+
+@pytest.mark.django_db
+@override_settings(TASKS=DATABASE_TASKS, ADMINS=[("Beheer", "beheer@example.org")])
+def test_a_failing_health_check_is_logged_as_a_warning_not_mailed(client, caplog) -> None:  # type: ignore[no-untyped-def]
+    from django.core import mail
+
+    with caplog.at_level("WARNING"):
+        for _ in range(3):  # a load balancer polls
+            assert client.get("/healthz").status_code == 503
+    assert mail.outbox == []
+    warnings = [r for r in caplog.records if r.name == "core.views"]
+    assert len(warnings) == 3
+    assert warnings[0].levelname == "WARNING"
+    assert warnings[0].getMessage() == (
+        "Health check failed: worker error: no task worker has ever reported (start manage.py run_worker)"
+    )
+    assert not [r for r in caplog.records if r.name == "django.request"]
