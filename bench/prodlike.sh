@@ -106,7 +106,7 @@ step "migrate, collectstatic, bodies, demo"
 echo "demo loaded ($(grep -c '@demo.example' "$OPS/demo.log") accounts)"
 
 step "gunicorn (2 worker processes) on 127.0.0.1:$PORT and 2 task workers"
-"$PY" -m gunicorn raadhuis.wsgi --workers 2 --bind "127.0.0.1:$PORT" --timeout 60 \
+"$PY" -m gunicorn raadhuis.wsgi --workers 2 --bind "127.0.0.1:$PORT" --timeout 60 --no-control-socket \
   --access-logfile "$OPS/access.log" --error-logfile "$OPS/gunicorn.log" &
 PIDS+=($!)
 start_workers() {

@@ -7,11 +7,20 @@ import unicodedata
 _SUFFIX = re.compile(r"\s*\((?:[a-z]{1,3}\.?)+\)\s*$")
 _NON_WORD = re.compile(r"[^a-z0-9' ]+")
 _SPACES = re.compile(r"\s+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _without_combining(run: re.Match[str]) -> str:
+    return "".join(c for c in run.group() if not unicodedata.combining(c))
 
 
 def strip_accents(value: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", value)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    """NFKD without the combining characters (the accents). Whole documents are indexed through
+    here: only the runs of non-ASCII characters are looked at one by one (no ASCII character
+    combines)."""
+    if value.isascii():
+        return value
+    return _NON_ASCII.sub(_without_combining, unicodedata.normalize("NFKD", value))
 
 
 def normalise_name(value: str, keep_suffix: bool = False) -> str:

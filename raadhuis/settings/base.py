@@ -5,6 +5,7 @@ DATABASE_URL, SECRET_KEY, ALLOWED_HOSTS, EMAIL_URL, DEFAULT_FROM_EMAIL, CACHE_UR
 RAADHUIS_DATA_DIR (reference data, default ../shared/data), MEDIA_ROOT, RAADHUIS_BASE_URL.
 """
 
+import os
 from email.utils import getaddresses
 from pathlib import Path
 
@@ -210,6 +211,11 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 LIBRARY_MAX_UPLOAD_BYTES = env.int("LIBRARY_MAX_UPLOAD_MB", default=20) * 1024 * 1024
 
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# Sending through a mail provider's HTTP API instead of SMTP (django-anymail):
+# EMAIL_BACKEND=anymail.backends.<provider>.EmailBackend, with the provider's settings as
+# ANYMAIL_<SETTING> (below), e.g. ANYMAIL_POSTMARK_SERVER_TOKEN or ANYMAIL_MAILGUN_API_KEY.
+if env.str("EMAIL_BACKEND", default=""):
+    EMAIL_BACKEND = env.str("EMAIL_BACKEND")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Centrum voor Lokaal Bestuur <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -240,6 +246,10 @@ for _setting in (
 ):
     if env.str(f"ANYMAIL_{_setting}", default=""):
         ANYMAIL[_setting] = env.str(f"ANYMAIL_{_setting}")
+# Any other ANYMAIL_<SETTING> in the environment (the sending provider's API key, sender domain...).
+for _name, _value in sorted(os.environ.items()):
+    if _name.startswith("ANYMAIL_") and _name != "ANYMAIL_WEBHOOK_SECRET" and _value:
+        ANYMAIL.setdefault(_name.removeprefix("ANYMAIL_"), _value)
 
 TASKS = {
     "default": {
