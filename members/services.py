@@ -235,6 +235,18 @@ def personal_data(member: Member) -> dict[str, Any]:
             "roles": sorted(user.roles),
             "joined": when(user.date_joined),
             "last_login": when(user.last_login),
+            # The API tokens as their owner sees them on the token page (the secrets are not kept).
+            "api_tokens": [
+                {
+                    "name": t.name,
+                    "starts_with": t.prefix,
+                    "created": when(t.created_at),
+                    "last_used": when(t.last_used_at),
+                    "expires": when(t.expires_at),
+                    "revoked": when(t.revoked_at),
+                }
+                for t in user.api_tokens.all()
+            ],
         }
     return data
 
@@ -291,6 +303,7 @@ def erase_member(*, request: ErasureRequest, executed_by: User) -> Member:
         user.groups.clear()
         EmailAddress.objects.filter(user=user).delete()
         Authenticator.objects.filter(user=user).delete()
+        user.api_tokens.all().delete()
         member.user = None
         member.save(update_fields=["user"])
     request.executed_at = timezone.now()

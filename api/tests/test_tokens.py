@@ -121,3 +121,22 @@ def test_someone_elses_token_is_not_found(member_client: Client) -> None:
 
 def test_the_profile_page_links_to_the_tokens(member_client: Client) -> None:
     assert URL in member_client.get("/profiel/").content.decode()
+
+
+def test_the_data_export_lists_the_tokens_without_their_secrets(member_client: Client, member_user: Any) -> None:
+    token, secret = services.create_token(user=member_user, name="Spreadsheet", expires_in_days=30)
+    response = member_client.get("/profiel/gegevens/", {"format": "json"})
+    exported = response.json()["account"]["api_tokens"]
+    assert [(t["name"], t["starts_with"]) for t in exported] == [("Spreadsheet", token.prefix)]
+    assert exported[0]["expires"] is not None and exported[0]["revoked"] is None
+    assert secret not in response.content.decode() and token.secret_hash not in response.content.decode()
+
+
+def test_erasure_deletes_the_tokens(member_user: Any, administrator: Any) -> None:
+    from members import services as member_services
+
+    _token, secret = services.create_token(user=member_user, name="Weg", expires_in_days=None)
+    request = member_services.request_erasure(member=member_user.member, reason="")
+    member_services.erase_member(request=request, executed_by=administrator)
+    assert not ApiToken.objects.filter(user=member_user).exists()
+    assert Client().get("/api/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
