@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -100,6 +101,7 @@ def call(request: HttpRequest, slug: str) -> HttpResponse:
             "criteria": procedure.criteria.all(),
             "open": procedure.accepts_applications(),
             "problem": services.may_apply(procedure, request.user),
+            "today": timezone.localdate(),
         },
     )
 
@@ -173,6 +175,7 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
                 "accesses": selectors.access_log(application)[:50],
                 "can_withdraw": application.status != Application.Status.WITHDRAWN
                 and procedure.status != SelectionProcedure.Status.FINISHED,
+                "today": timezone.localdate(),
             },
         )
     )
@@ -256,6 +259,8 @@ def procedure(request: HttpRequest, pk: int, obj: SelectionProcedure) -> HttpRes
             "can_manage": can(request.user, "selection.manage_procedure", obj),
             "problems": services.publication_problems(obj) if obj.status == SelectionProcedure.Status.DRAFT else [],
             "advice": getattr(obj, "advice", None),
+            "scoring_open": obj.status in (SelectionProcedure.Status.OPEN, SelectionProcedure.Status.CLOSED),
+            "today": timezone.localdate(),
         },
     )
 

@@ -415,3 +415,34 @@ def test_unknown_placeholders_are_refused(world) -> None:  # type: ignore[no-unt
     assert "{naam}" in error.value.error_dict["body"][0].messages[0]
     template.refresh_from_db()
     assert "{name}" in template.body
+
+
+def test_key_rotation_re_encrypts_applications_and_cvs(world, settings) -> None:  # type: ignore[no-untyped-def]
+    from django.core.management import call_command
+
+    from core import crypto
+
+    old, new = crypto.generate_key(), crypto.generate_key()
+    settings.RAADHUIS_ENCRYPTION_KEYS = [old]
+    crypto.reset_keys()
+    try:
+        application = world.apply()
+        criterion = world.procedure.criteria.first()
+        services.score(application=application, user=world.member, scores={criterion.pk: (4, "Sterk")})
+        services.declare_conflict(application=application, user=world.conflicted, reason="Familie")
+        services.save_advice(
+            procedure=world.procedure, user=world.chair, summary="Unaniem", places=[(application, "Top")]
+        )
+        settings.RAADHUIS_ENCRYPTION_KEYS = [new, old]
+        crypto.reset_keys()
+        call_command("rotate_encryption_keys", verbosity=0)
+        settings.RAADHUIS_ENCRYPTION_KEYS = [new]
+        crypto.reset_keys()
+        application = Application.objects.get()
+        assert (application.full_name, application.motivation) == ("Fatima Yilmaz", applicant_data().motivation)
+        assert services.application_for_token(application.token) == application
+        assert crypto.decrypt_bytes(bytes(CurriculumVitae.objects.get().content)).startswith(b"%PDF")
+        assert Score.objects.get().note == "Sterk" and ConflictDeclaration.objects.get().reason == "Familie"
+        assert Advice.objects.get().summary == "Unaniem" and Advice.objects.get().places.get().rationale == "Top"
+    finally:
+        crypto.reset_keys()

@@ -17,6 +17,33 @@ ENCRYPTED = [
     ("desk_casemessage", ["body"], []),
     ("desk_caseattachment", ["filename"], ["content"]),
     ("desk_referral", ["note"], []),
+    (
+        "selection_application",
+        [
+            "token",
+            "given_name",
+            "infix",
+            "family_name",
+            "email",
+            "phone",
+            "street",
+            "postcode",
+            "town",
+            "birth_date",
+            "motivation",
+            "experience",
+            "availability",
+            "integrity_answers",
+            "signed_name",
+        ],
+        [],
+    ),
+    ("selection_curriculumvitae", ["filename"], ["content"]),
+    ("selection_conflictdeclaration", ["reason"], []),
+    ("selection_score", ["note"], []),
+    ("selection_interview", ["notes"], []),
+    ("selection_advice", ["summary"], []),
+    ("selection_adviceplace", ["rationale"], []),
 ]
 
 
