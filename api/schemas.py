@@ -173,7 +173,7 @@ class EditionOut(Schema):
 
 
 class EditionEntryOut(Schema):
-    kind: str = Field(..., description="news, publication, document or event.")
+    kind: Literal["news", "publication", "document", "event"]
     label: str
     title: str
     summary: str
@@ -197,7 +197,7 @@ class EventOut(Schema):
     title: str
     kind: EventKind
     summary: str
-    status: str = Field(..., description="published or cancelled.")
+    status: Literal["published", "cancelled"]
     audience: EventAudience
     starts_at: datetime.datetime | None
     ends_at: datetime.datetime | None
