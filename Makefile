@@ -77,3 +77,8 @@ bench: $(VENV)/.dev
 	$(PY) bench/newsletter.py $(BENCH_ARGS)
 	$(PY) bench/search.py --reuse $(BENCH_SIZE) $(BENCH_ARGS)
 	$(PY) bench/import_bench.py $(BENCH_SIZE) $(BENCH_ARGS)
+
+# The mixed load test on a production-like server (docs/PERFORMANCE.md); --reuse keeps its database.
+.PHONY: bench-load
+bench-load: $(VENV)/.dev
+	$(PY) bench/load.py $(BENCH_ARGS)
