@@ -42,6 +42,8 @@ class DemoAccount:
 DEMO_ACCOUNTS = [
     DemoAccount(Role.MEMBER, f"lid@{DEMO_DOMAIN}", "Marieke de Vries-Hoekstra"),
     DemoAccount(Role.BRANCH_OFFICIAL, f"afdeling@{DEMO_DOMAIN}", "Joost Oosterhof"),
+    # Chairs the selection committee of Gewest Overijssel (selection/demo.py).
+    DemoAccount(Role.MEMBER, f"commissie@{DEMO_DOMAIN}", "Wendy Brouwer"),
     DemoAccount(Role.ADVISER, f"adviseur@{DEMO_DOMAIN}", "Hanneke Brinkman"),
     DemoAccount(Role.COUNSELLOR, f"vertrouwenspersoon@{DEMO_DOMAIN}", "Ivo Lammers"),
     DemoAccount(Role.EDITOR, f"redacteur@{DEMO_DOMAIN}", "Femke van der Linden"),
@@ -147,6 +149,7 @@ def load_demo() -> dict[str, int]:
     _ensure_programme()
     _ensure_library()
     _ensure_newsletter()
+    _ensure_selection()
     return created
 
 
@@ -1101,6 +1104,12 @@ def _ensure_library() -> None:
         uploaded_by=editor,
     )
     ImportRun.objects.update(created_at=timezone.now() - datetime.timedelta(days=1))
+
+
+def _ensure_selection() -> None:
+    from selection.demo import ensure_demo
+
+    ensure_demo()
 
 
 def _ensure_newsletter() -> None:

@@ -119,3 +119,26 @@ def test_demo_newsletter_has_content_in_every_state(bodies) -> None:  # type: ig
     assert all("Raadsleden" in p.text or p.text for p in Publication.objects.all())
     assert {"active", "pending", "unsubscribed"} <= set(Subscriber.objects.values_list("status", flat=True))
     assert Suppression.objects.count() == 2
+
+
+def test_demo_selection_has_procedures_in_every_state_for_the_demo_accounts(bodies) -> None:  # type: ignore[no-untyped-def]
+    from selection import selectors
+    from selection.models import Application, SelectionProcedure
+
+    statuses = set(SelectionProcedure.objects.values_list("status", flat=True))
+    assert {"open", "closed", "advised", "finished"} <= statuses
+    secretary = User.objects.get(email="afdeling@demo.example")
+    chair = User.objects.get(email="commissie@demo.example")
+    adviser = User.objects.get(email="adviseur@demo.example")
+    seen = set(selectors.procedures_for(secretary).values_list("status", flat=True))
+    assert {"open", "closed", "advised", "finished"} <= seen
+    assert selectors.procedures_for(chair).count() >= 3 and selectors.procedures_for(adviser).count() == 2
+    drenthe = SelectionProcedure.objects.get(branch__province__code="PV22")
+    assert drenthe not in selectors.procedures_for(secretary) and drenthe in selectors.open_calls()
+    closed = SelectionProcedure.objects.get(status="closed")
+    assert closed.applications.filter(conflicts__isnull=False).exists()
+    assert closed.applications.filter(interviews__took_place=True).exists()
+    finished = SelectionProcedure.objects.get(status="finished")
+    left = finished.applications.exclude(status="placed")
+    assert left.exists() and not left.filter(deletion_notice_at__isnull=True).exists()
+    assert Application.objects.filter(status="placed", mailed_status="placed").exists()
