@@ -170,3 +170,33 @@ def test_the_navigation_shows_the_procedures_to_those_involved_without_a_query(c
     for user in (world.secretary, world.adviser):
         client.force_login(user)
         assert "Selectieprocedures" in client.get(home).content.decode()
+
+
+def test_administrators_see_metadata_in_the_back_office_never_content(client, world) -> None:  # type: ignore[no-untyped-def]
+    administrator = make_role_user(Role.ADMINISTRATOR)
+    client.force_login(administrator)
+    pages = [
+        reverse("admin:selection_application_changelist"),
+        reverse("admin:selection_application_change", args=[world.first.pk]),
+        reverse("admin:selection_applicationaccess_changelist"),
+        reverse("admin:selection_selectionprocedure_change", args=[world.procedure.pk]),
+    ]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200
+        page = response.content.decode()
+        for secret in (
+            "Anouk",
+            "Brink",
+            "anouk@example.org",
+            "Mijn nicht",
+            "Uitstekend debat",
+            "Overijssel bereikbaar",
+        ):
+            assert secret not in page, (url, secret)
+    assert world.first.reference in client.get(pages[1]).content.decode()
+    assert (
+        client.post(reverse("admin:selection_application_delete", args=[world.first.pk]), {"post": "yes"}).status_code
+        == 403
+    )
+    assert client.get(world.first.get_absolute_url()).status_code == 404
