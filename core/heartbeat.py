@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import math
 import os
 import socket
 import threading
@@ -61,7 +62,7 @@ def worker_status() -> str | None:
         return "error: no task worker has ever reported (start manage.py run_worker)"
     age = (timezone.now() - latest).total_seconds()
     if age > max_age:
-        return f"error: last worker heartbeat {age:.0f} s ago (limit {max_age} s)"
+        return f"error: last worker heartbeat {math.ceil(age)} s ago (limit {max_age} s)"
     return "ok"
 
 

@@ -1,4 +1,5 @@
 import datetime
+import re
 from unittest import mock
 
 import pytest
@@ -60,8 +61,7 @@ def test_healthz_is_ok_with_a_recent_heartbeat_and_fails_once_it_is_too_old(clie
     response = client.get("/healthz")
     assert response.status_code == 503
     reason = response.json()["checks"]["worker"]
-    assert reason.startswith("error: last worker heartbeat 300 s ago"), reason
-    assert reason.endswith("(limit 120 s)")
+    assert re.fullmatch(r"error: last worker heartbeat 30[01] s ago \(limit 120 s\)", reason), reason
 
     # One live worker is enough, whatever older rows say.
     beat(worker_id="worker-b", queues="default", started_at=started)
