@@ -14,7 +14,6 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from docx import Document as new_docx
@@ -28,8 +27,6 @@ from library.output import clean
 
 from .models import Advice, Election, SelectionProcedure
 
-PDF = "application/pdf"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 FILE_NAME_MAX = 100
 _UNSAFE_IN_FILE_NAME = re.compile(r"[^A-Za-z0-9 ._()-]+|\.{2,}")
 
@@ -158,14 +155,3 @@ def safe_file_name(stem: str, extension: str) -> str:
 
 def file_name(procedure: SelectionProcedure, extension: str) -> str:
     return safe_file_name(f"Advies kandidatencommissie - {procedure.title}", extension)
-
-
-def download(content: bytes, *, content_type: str, filename: str) -> HttpResponse:
-    """A generated or decrypted file as a download: never shown in the browser, never cached,
-    not sniffed, and running nothing if it were opened anyway."""
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response

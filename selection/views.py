@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core.crypto import decrypt_bytes
+from core.files import serve_bytes
 from core.forms import add_errors
 from core.mail import absolute_url
 from core.permissions import can, require
@@ -392,10 +393,9 @@ def cv(request: HttpRequest, pk: int, application: int, obj: Application) -> Htt
     """The CV, decrypted, as a download (never shown in the browser, never cached)."""
     file = get_object_or_404(CurriculumVitae, application=obj)
     services.log_access(application=obj, user=request.user, what="cv")
-    return output.download(
-        decrypt_bytes(bytes(file.content)),
-        content_type=file.content_type,
-        filename=output.safe_file_name(f"CV {obj.full_name}", "pdf" if file.content_type.endswith("pdf") else "docx"),
+    extension = "pdf" if file.content_type.endswith("pdf") else "docx"
+    return serve_bytes(
+        decrypt_bytes(bytes(file.content)), filename=output.safe_file_name(f"CV {obj.full_name}", extension)
     )
 
 
@@ -555,13 +555,13 @@ def _advice_or_404(procedure: SelectionProcedure) -> Any:
 @require("selection.view_advice", get_object=_procedure, hide=True)
 def advice_pdf(request: HttpRequest, pk: int, obj: SelectionProcedure) -> HttpResponse:
     _advice_or_404(obj)
-    return output.download(output.render_pdf(obj), content_type=output.PDF, filename=output.file_name(obj, "pdf"))
+    return serve_bytes(output.render_pdf(obj), filename=output.file_name(obj, "pdf"))
 
 
 @require("selection.view_advice", get_object=_procedure, hide=True)
 def advice_docx(request: HttpRequest, pk: int, obj: SelectionProcedure) -> HttpResponse:
     _advice_or_404(obj)
-    return output.download(output.render_docx(obj), content_type=output.DOCX, filename=output.file_name(obj, "docx"))
+    return serve_bytes(output.render_docx(obj), filename=output.file_name(obj, "docx"))
 
 
 @require("selection.send_status_mails", get_object=_procedure, hide=True)
