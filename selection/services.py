@@ -11,7 +11,6 @@ and never carry the content of an application.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import json
 import re
 import secrets
@@ -31,7 +30,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from accounts.models import User
+from accounts.models import User, hash_token
 from core.crypto import encrypt_bytes
 from core.mail import absolute_url, send_rendered_mail, send_templated_mail
 from core.models import Association, Body, Tier
@@ -81,10 +80,6 @@ def _reference() -> str:
         reference = "KAND-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
         if not Application.objects.filter(reference=reference).exists():
             return reference
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def email_digest(email: str) -> str:
