@@ -105,6 +105,32 @@ def test_delivery_over_smtp_reaches_everyone_once_with_unsubscribe_headers(
     assert len(smtp_sink.peers) == 1  # one SMTP connection for the whole batch
 
 
+def test_marks_do_not_wait_for_the_disk_and_the_setting_is_restored(
+    smtp_sink, django_capture_on_commit_callbacks, monkeypatch
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("synchronous_commit is a PostgreSQL setting")
+    addresses = people(3)
+
+    def synchronous_commit() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            return str(cursor.fetchone()[0])
+
+    seen = []
+    mark = sending._mark
+
+    def watched(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(synchronous_commit())
+        return mark(*args, **kwargs)
+
+    monkeypatch.setattr(sending, "_mark", watched)
+    send_all(ready_edition(), django_capture_on_commit_callbacks)
+    assert smtp_sink.counts() == dict.fromkeys(addresses, 1)
+    assert seen == ["off"] * 3
+    assert synchronous_commit() == "on"
+
+
 def test_transient_failure_is_retried_after_a_backoff(smtp_sink, django_capture_on_commit_callbacks):
     people(2)
     smtp_sink.refuse["lid0@example.org"] = ["451 4.3.0 Try again later"]
