@@ -4,8 +4,10 @@ Use in tests/test_authorization_matrix.py: `**anymail_cases(Case, fixed, expect)
 
 A webhook ignores logins: every role gets what an anonymous request gets. The statuses are the
 ones measured under the test settings, where WEBHOOK_SECRET is a random value and no provider has
-its own key (nor boto3 for Amazon SES, nor svix for Resend's signatures):
-- providers secured by basic auth alone: GET 405, a POST without credentials 400;
+its own key (nor svix for Resend's signatures; boto3 is installed for media on S3, so Amazon SES's
+webhooks are on):
+- providers secured by basic auth alone: GET 405, a POST without credentials 400 (Amazon SES
+  asks for the credentials first: 401);
 - providers that also need their own key, and inbound webhooks that need an API key: 404 for
   both, the webhook is off until the key is set;
 - Mandrill checks its key only on POST: GET 405, POST 404.
@@ -22,11 +24,12 @@ from django.urls import reverse
 BASIC_AUTH = (405, 400)
 OFF = (404, 404)
 MANDRILL = (405, 404)
+AMAZON_SES = (405, 401)
 
 # (GET, unauthenticated POST) per URL name in anymail.urls.
 STATUSES: dict[str, tuple[int, int]] = {
-    "amazon_ses_inbound_webhook": OFF,
-    "amazon_ses_tracking_webhook": OFF,
+    "amazon_ses_inbound_webhook": AMAZON_SES,
+    "amazon_ses_tracking_webhook": AMAZON_SES,
     "brevo_inbound_webhook": OFF,
     "brevo_tracking_webhook": BASIC_AUTH,
     "mailersend_inbound_webhook": OFF,
