@@ -6,6 +6,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from . import errors
+from .docs import docs
 from .routers import bodies, events, library, members, newsletter
 
 DESCRIPTION = """
@@ -24,6 +25,7 @@ api = NinjaAPI(
     version="1",
     description=DESCRIPTION,
     urls_namespace="api",
+    docs=docs(),
     docs_url="/docs",
     openapi_url="/openapi.json",
 )

@@ -57,3 +57,31 @@ def test_member_makes_uses_and_revokes_an_api_token(page: Page, a11y, login_as) 
     a11y.check("api-tokens-revoked")
     refused = page.request.get("/api/me", headers={"Authorization": f"Bearer {secret}"})
     assert refused.status == 401 and refused.json()["code"] == "token_revoked"
+
+
+def test_api_documentation_is_accessible_and_usable(page: Page, a11y) -> None:  # type: ignore[no-untyped-def]
+    """/api/docs is Swagger UI inside the site's page; also trying an operation out and the
+    Authorize dialog pass axe (and the CSP: the page fixture fails on any violation)."""
+    page.goto("/api/docs")
+    expect(page.locator("html")).to_have_attribute("lang", "nl")
+    expect(page.get_by_role("heading", level=1, name="API-documentatie")).to_be_visible()
+    expect(page.get_by_role("main").get_by_role("link", name="het OpenAPI-document")).to_have_attribute(
+        "href", "/api/openapi.json"
+    )
+    operation = page.locator("#operations-library-api_routers_library_documents")
+    expect(operation).to_be_visible()
+    a11y.check("api-docs")
+
+    operation.get_by_role("button", name="Search or list documents").click()
+    operation.get_by_role("button", name="Try it out").click()
+    expect(operation.get_by_role("combobox", name="kind")).to_be_visible()
+    operation.get_by_role("button", name="Execute").click()
+    expect(operation.locator(".live-responses-table tbody .response-col_status")).to_have_text("200")
+    a11y.check("api-docs-executed")
+
+    page.get_by_role("button", name="Authorize").first.click()
+    dialog = page.locator(".dialog-ux")
+    expect(dialog.get_by_role("heading", name="Available authorizations")).to_be_visible()
+    a11y.check("api-docs-authorize")
+    dialog.get_by_role("button", name="Close").first.click()
+    expect(dialog).to_have_count(0)
