@@ -170,7 +170,9 @@ def target(tmp_path: Path) -> Iterator[Target]:
 
 
 @pytest.fixture(autouse=True)
-def _empty_media() -> Iterator[None]:
+def _empty_media(settings, tmp_path: Path) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    # A media folder of its own: other tests (also in parallel workers) leave files in the shared one.
+    settings.MEDIA_ROOT = str(tmp_path / "media")
     yield
     clear_media()
 
