@@ -220,8 +220,17 @@ def _permanent(error: Exception) -> bool:
 
 
 def _mark(delivery: Delivery, worker: str, **fields: Any) -> int:
-    """Update a delivery only while this worker still holds it (a lease taken over is not ours)."""
-    return Delivery.objects.filter(pk=delivery.pk, claimed_by=worker, status=Delivery.Status.SENDING).update(**fields)
+    """Update a delivery only while this worker still holds it (a lease taken over is not ours).
+
+    One plain UPDATE (values prepared by the model's fields, as the ORM would): it runs for every
+    message, and QuerySet.update() cost three times the statement itself."""
+    model_fields = {field.name: field for field in Delivery._meta.concrete_fields}
+    assignments = ", ".join(f"{model_fields[name].column} = %s" for name in fields)
+    values = [model_fields[name].get_db_prep_save(value, connection) for name, value in fields.items()]
+    sql = f"UPDATE {Delivery._meta.db_table} SET {assignments} WHERE id = %s AND claimed_by = %s AND status = %s"  # noqa: S608 (column names from the model)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, delivery.pk, worker, Delivery.Status.SENDING.value])
+        return int(cursor.rowcount)
 
 
 def deliver(edition_id: int, *, worker: str | None = None, stop_after: int | None = None) -> dict[str, int]:
