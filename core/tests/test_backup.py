@@ -170,9 +170,10 @@ def target(tmp_path: Path) -> Iterator[Target]:
 
 
 @pytest.fixture(autouse=True)
-def _empty_media(settings, tmp_path: Path) -> Iterator[None]:  # type: ignore[no-untyped-def]
-    # A media folder of its own: other tests (also in parallel workers) leave files in the shared one.
-    settings.MEDIA_ROOT = str(tmp_path / "media")
+def _empty_media(settings) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    # A media storage of its own: the test settings' in-memory storage lives as long as the process
+    # and holds what earlier tests in it uploaded.
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"}}
     yield
     clear_media()
 
@@ -313,7 +314,9 @@ def test_backup_archive_appears_only_when_complete(tmp_path, monkeypatch) -> Non
     def broken_open(*args: Any, **kwargs: Any) -> Any:
         raise OSError("storage unavailable")
 
-    monkeypatch.setattr(default_storage, "open", broken_open)
+    from django.core.files.storage import storages
+
+    monkeypatch.setattr(storages["default"], "open", broken_open)
     with pytest.raises(OSError, match="storage unavailable"):
         call_command("backup", output=archive)
     assert os.listdir(tmp_path) == []
