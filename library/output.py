@@ -199,7 +199,8 @@ def _set_font(style: Any, name: str, size: float, *, colour: RGBColor | None = N
         fonts.attrib.pop(qn(attribute), None)
 
 
-def _field(paragraph: Any, instruction: str) -> None:
+def page_field(paragraph: Any, instruction: str) -> None:
+    """A Word field (PAGE, NUMPAGES) at the end of `paragraph`."""
     simple = OxmlElement("w:fldSimple")
     simple.set(qn("w:instr"), instruction)
     run = OxmlElement("w:r")
@@ -248,9 +249,9 @@ def _setup(docx: Any, content: Layout) -> None:
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     footer.add_run("pagina ")
-    _field(footer, "PAGE")
+    page_field(footer, "PAGE")
     footer.add_run(" van ")
-    _field(footer, "NUMPAGES")
+    page_field(footer, "NUMPAGES")
 
     properties = docx.core_properties
     title = " - ".join(part for part in (content.kind_heading, content.title) if part)
@@ -331,22 +332,27 @@ def render_pdf(document: Document) -> bytes:
     return HTML(string=html, base_url=settings.RAADHUIS_BASE_URL).write_pdf()
 
 
-def file_name(document: Document, extension: str) -> str:
-    """ "Motie - Betaalbare starterswoningen.docx": ASCII letters, digits, spaces and ._()- only,
-    at most 100 characters, safe as a download name on every system."""
+def safe_file_name(stem: str, extension: str) -> str:
+    """`stem.extension` safe as a download name on every system: ASCII letters, digits, spaces and
+    ._()- only, at most 100 characters (cut at a word where that loses little), no reserved
+    Windows names."""
     extension = re.sub(r"[^A-Za-z0-9]", "", extension).lower()[:10] or "bin"
-    label = KIND_HEADINGS.get(document.kind, "")
-    title = " ".join(_UNSAFE_IN_FILE_NAME.sub(" ", strip_accents(clean(document.title))).split())
-    if label and title.split(" ", 1)[0].lower() != label.split(" ", 1)[0].lower():
-        title = f"{label} - {title}" if title else label
-    stem = title.strip(" .-") or label or "document"
+    stem = " ".join(_UNSAFE_IN_FILE_NAME.sub(" ", strip_accents(clean(stem))).split()).strip(" .-") or "document"
     limit = FILE_NAME_MAX - len(extension) - 1
     if len(stem) > limit:
         cut = stem[:limit]
-        # Cut at a word where that loses little.
         if " " in cut[limit // 2 :]:
             cut = cut.rsplit(" ", 1)[0]
         stem = cut.strip(" .-") or "document"
     if stem.split(".", 1)[0].upper() in _WINDOWS_RESERVED:
         stem = f"{stem}_"
     return f"{stem}.{extension}"
+
+
+def file_name(document: Document, extension: str) -> str:
+    """ "Motie - Betaalbare starterswoningen.docx" (see `safe_file_name`)."""
+    label = KIND_HEADINGS.get(document.kind, "")
+    title = " ".join(_UNSAFE_IN_FILE_NAME.sub(" ", strip_accents(clean(document.title))).split())
+    if label and title.split(" ", 1)[0].lower() != label.split(" ", 1)[0].lower():
+        title = f"{label} - {title}" if title else label
+    return safe_file_name(title.strip(" .-") or label, extension)

@@ -18,17 +18,11 @@ from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from docx import Document as new_docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from core.text import strip_accents
-from library.output import clean
+from library.output import clean, page_field, safe_file_name
 
 from .models import Advice, Election, SelectionProcedure
-
-FILE_NAME_MAX = 100
-_UNSAFE_IN_FILE_NAME = re.compile(r"[^A-Za-z0-9 ._()-]+|\.{2,}")
 
 
 @dataclass(frozen=True)
@@ -78,17 +72,6 @@ def layout(procedure: SelectionProcedure) -> AdviceLayout:
         )
 
 
-def _field(paragraph: object, instruction: str) -> None:
-    simple = OxmlElement("w:fldSimple")
-    simple.set(qn("w:instr"), instruction)
-    run = OxmlElement("w:r")
-    text = OxmlElement("w:t")
-    text.text = "1"
-    run.append(text)
-    simple.append(run)
-    paragraph._p.append(simple)  # type: ignore[attr-defined]
-
-
 def render_docx(procedure: SelectionProcedure) -> bytes:
     """The advice as a Word file: A4, real headings, a table of the places, page numbers."""
     content = layout(procedure)
@@ -102,9 +85,9 @@ def render_docx(procedure: SelectionProcedure) -> bytes:
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     footer.add_run("pagina ")
-    _field(footer, "PAGE")
+    page_field(footer, "PAGE")
     footer.add_run(" van ")
-    _field(footer, "NUMPAGES")
+    page_field(footer, "NUMPAGES")
     properties = docx.core_properties
     properties.title = f"Advies kandidatencommissie - {content.title}"[:255]
     properties.language = "nl-NL"
@@ -143,14 +126,6 @@ def render_pdf(procedure: SelectionProcedure) -> bytes:
     with translation.override("nl"):
         html = render_to_string("selection/advice_pdf.html", {"layout": layout(procedure)})
     return HTML(string=html, base_url=settings.RAADHUIS_BASE_URL).write_pdf()
-
-
-def safe_file_name(stem: str, extension: str) -> str:
-    """ASCII letters, digits, spaces and ._()- only, at most 100 characters."""
-    extension = re.sub(r"[^A-Za-z0-9]", "", extension).lower()[:10] or "bin"
-    stem = " ".join(_UNSAFE_IN_FILE_NAME.sub(" ", strip_accents(clean(stem))).split()).strip(" .-")
-    stem = stem[: FILE_NAME_MAX - len(extension) - 1].strip(" .-") or "document"
-    return f"{stem}.{extension}"
 
 
 def file_name(procedure: SelectionProcedure, extension: str) -> str:
