@@ -24,3 +24,9 @@ class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
     def get_prep_value(self, value: Any) -> Any:
         value = super().get_prep_value(value)
         return encrypt_text(value) if isinstance(value, str) else value
+
+
+def encrypted_fields(model: type[models.Model]) -> list[str]:
+    """The names of `model`'s encrypted text fields: what the back office defers, what key
+    rotation re-encrypts."""
+    return [field.name for field in model._meta.local_fields if isinstance(field, EncryptedTextField)]

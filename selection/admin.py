@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from core.admin import RaadhuisModelAdmin
+from core.fields import encrypted_fields
 
 from .models import Application, ApplicationAccess, SelectionProcedure
 
@@ -42,23 +43,7 @@ APPLICATION_METADATA = [
     "deletion_notice_at",
 ]
 # The encrypted columns: the back office never even loads them.
-ENCRYPTED = [
-    "token",
-    "given_name",
-    "infix",
-    "family_name",
-    "email",
-    "phone",
-    "street",
-    "postcode",
-    "town",
-    "birth_date",
-    "motivation",
-    "experience",
-    "availability",
-    "integrity_answers",
-    "signed_name",
-]
+ENCRYPTED = encrypted_fields(Application)
 
 
 @admin.register(SelectionProcedure)

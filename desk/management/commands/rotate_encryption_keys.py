@@ -6,45 +6,31 @@ command, then remove the old key from the list.
 
 from typing import Any
 
+from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
 from core.crypto import rotate_bytes, rotate_text
+from core.fields import encrypted_fields
 
-# table, primary key, text columns, binary columns
-ENCRYPTED = [
-    ("desk_case", ["subject", "description", "outcome"], []),
-    ("desk_casemessage", ["body"], []),
-    ("desk_caseattachment", ["filename"], ["content"]),
-    ("desk_referral", ["note"], []),
-    (
-        "selection_application",
-        [
-            "token",
-            "given_name",
-            "infix",
-            "family_name",
-            "email",
-            "phone",
-            "street",
-            "postcode",
-            "town",
-            "birth_date",
-            "motivation",
-            "experience",
-            "availability",
-            "integrity_answers",
-            "signed_name",
-        ],
-        [],
-    ),
-    ("selection_curriculumvitae", ["filename"], ["content"]),
-    ("selection_conflictdeclaration", ["reason"], []),
-    ("selection_score", ["note"], []),
-    ("selection_interview", ["notes"], []),
-    ("selection_advice", ["summary"], []),
-    ("selection_adviceplace", ["rationale"], []),
-]
+# Columns holding bytes encrypted by the services (core.crypto.encrypt_bytes) before they are stored.
+ENCRYPTED_BYTES = {
+    "desk_caseattachment": ["content"],
+    "selection_curriculumvitae": ["content"],
+}
+
+
+def encrypted_columns() -> list[tuple[str, list[str], list[str]]]:
+    """(table, text columns, binary columns) of every model with data encrypted at rest: the text
+    columns are its `EncryptedTextField`s, so a new one is rotated without changing this command."""
+    found = []
+    for model in apps.get_models():
+        table = model._meta.db_table
+        texts = [model._meta.get_field(name).column for name in encrypted_fields(model)]
+        binaries = ENCRYPTED_BYTES.get(table, [])
+        if texts or binaries:
+            found.append((table, texts, binaries))
+    return found
 
 
 class Command(BaseCommand):
@@ -52,7 +38,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         quote = connection.ops.quote_name
-        for table, texts, binaries in ENCRYPTED:
+        for table, texts, binaries in encrypted_columns():
             columns = [*texts, *binaries]
             count = 0
             with transaction.atomic(), connection.cursor() as cursor:
