@@ -231,16 +231,26 @@ def dashboard(procedure: SelectionProcedure, user: Any, *, include_withdrawn: bo
     scores."""
     mine = involvement(user)
     committee_member = mine.committee.get(procedure.pk)
+    listed = Application.objects.filter(procedure=procedure)
+    if not include_withdrawn:
+        listed = listed.exclude(status=Application.Status.WITHDRAWN)
     applications = list(
-        Application.objects.filter(procedure=procedure)
-        .defer("motivation", "experience", "availability", "integrity_answers", "token")
-        .annotate(
+        # Names and status only: the other personal details are not decrypted for a list.
+        listed.only(
+            "pk",
+            "procedure_id",
+            "reference",
+            "status",
+            "given_name",
+            "infix",
+            "family_name",
+            "submitted_at",
+            "status_changed_at",
+        ).annotate(
             has_cv=Exists(CurriculumVitae.objects.filter(application=OuterRef("pk"))),
             conflict_count=Count("conflicts", distinct=True),
         )
     )
-    if not include_withdrawn:
-        applications = [a for a in applications if a.is_active]
     criteria = list(procedure.criteria.all())
     table = _score_table(procedure)
     my_counts: dict[int, int] = {}
@@ -259,12 +269,12 @@ def dashboard(procedure: SelectionProcedure, user: Any, *, include_withdrawn: bo
             ApplicantRow(
                 application=application,
                 conflicted=conflicted,
-                conflict_count=application.conflict_count,  # type: ignore[attr-defined]
+                conflict_count=0 if conflicted else application.conflict_count,  # type: ignore[attr-defined]
                 my_scored=my_counts.get(application.pk, 0),
                 criteria_count=len(criteria),
                 weighted=None if conflicted else _weighted(summaries),
                 score_count=0 if conflicted else sum(s.count for s in summaries),
-                has_cv=bool(application.has_cv),  # type: ignore[attr-defined]
+                has_cv=not conflicted and bool(application.has_cv),  # type: ignore[attr-defined]
             )
         )
     return rows

@@ -129,6 +129,18 @@ def _committee_of(procedure: SelectionProcedure, user: Any) -> CommitteeMember |
     )
 
 
+def _lock(procedure_id: int) -> SelectionProcedure:
+    """The procedure's row, locked until the transaction ends. Every change to the committee's
+    work on one procedure (scores, conflicts, statuses, interviews, the advice, status e-mails,
+    withdrawals) takes this lock first and re-reads what it decides on, so nothing changes behind
+    a final advice and nothing is sent twice."""
+    return SelectionProcedure.objects.select_for_update().get(pk=procedure_id)
+
+
+def _reread(application: Application) -> None:
+    application.refresh_from_db(fields=["status", "status_changed_at", "mailed_status"])
+
+
 def _advice_is_final(procedure: SelectionProcedure) -> bool:
     return Advice.objects.filter(procedure=procedure, finalised_at__isnull=False).exists()
 
@@ -706,6 +718,8 @@ def _send_received(application: Application, *, again: bool) -> None:
 @transaction.atomic
 def withdraw(*, application: Application) -> Application:
     """The applicant withdraws; their data is deleted with that of the others who were not placed."""
+    _lock(application.procedure_id)
+    _reread(application)
     if application.status == AppStatus.WITHDRAWN:
         return application
     if application.procedure.status == Status.FINISHED:
@@ -734,9 +748,12 @@ def log_access(*, application: Application, user: Any, what: str) -> None:
 def declare_conflict(*, application: Application, user: Any, reason: str) -> ConflictDeclaration:
     """A committee member declares a conflict of interest with an applicant. Their scores of that
     applicant are removed; from now on they are kept out of the application."""
-    seat = _committee_of(application.procedure, user)
+    procedure = _lock(application.procedure_id)
+    seat = _committee_of(procedure, user)
     if seat is None:
         raise PermissionDenied
+    if _advice_is_final(procedure):
+        raise ValidationError(_("The advice is final and can no longer be changed."))
     if not reason.strip():
         raise ValidationError({"reason": [_("Say briefly what the conflict is.")]})
     declaration, _created = ConflictDeclaration.objects.update_or_create(
@@ -752,7 +769,8 @@ def score(*, application: Application, user: Any, scores: dict[int, tuple[int, s
     """A committee member scores an applicant: {criterion id: (1-5, note)}. Refused for someone
     not on the committee or with a conflict of interest, for a withdrawn applicant, and once the
     advice is final."""
-    procedure = application.procedure
+    procedure = _lock(application.procedure_id)
+    _reread(application)
     seat = _committee_of(procedure, user)
     if seat is None:
         raise PermissionDenied
@@ -785,6 +803,8 @@ def schedule_interview(
     *, application: Application, starts_at: datetime.datetime, location: str, user: Any
 ) -> Interview:
     """Plan an interview; a submitted applicant is then invited."""
+    _lock(application.procedure_id)
+    _reread(application)
     if application.status in (AppStatus.WITHDRAWN, AppStatus.NOT_SELECTED, AppStatus.PLACED):
         raise ValidationError(_("Interviews are for applicants who are still in the running."))
     if not location.strip():
@@ -800,7 +820,9 @@ def schedule_interview(
 @transaction.atomic
 def record_interview(*, interview: Interview, notes: str, took_place: bool) -> Interview:
     """The notes of an interview; once it took place the applicant counts as interviewed."""
-    if _advice_is_final(interview.application.procedure):
+    procedure = _lock(interview.application.procedure_id)
+    _reread(interview.application)
+    if _advice_is_final(procedure):
         raise ValidationError(_("The advice is final: interviews can no longer be changed."))
     interview.notes = notes.strip()
     interview.took_place = took_place
@@ -823,9 +845,13 @@ def set_status(*, application: Application, status: str) -> Application:
     through the final advice; a withdrawn applicant stays withdrawn."""
     if status not in MANUAL_STATUSES:
         raise ValidationError(_("Choose a valid status."))
+    procedure = _lock(application.procedure_id)
+    _reread(application)
     if application.status in (AppStatus.WITHDRAWN, AppStatus.PLACED):
         raise ValidationError(_("This status can no longer be changed."))
-    if _advice_is_final(application.procedure):
+    if application.mailed_status == AppStatus.NOT_SELECTED and status != AppStatus.NOT_SELECTED:
+        raise ValidationError(_("This applicant has already been told by e-mail that they were not selected."))
+    if _advice_is_final(procedure):
         raise ValidationError(_("The advice is final: statuses follow from it."))
     if application.status != status:
         _set(application, status)
@@ -848,15 +874,21 @@ def save_advice(
 ) -> Advice:
     """The chair drafts the advice: the applicants in ranked order, each with a rationale. Only
     applicants still in the running can be placed; a final advice no longer changes."""
-    _chair_seat(procedure, user)
+    _lock(procedure.pk)
+    procedure.refresh_from_db(fields=["status"])
+    seat = _chair_seat(procedure, user)
     advice, _created = Advice.objects.select_for_update().get_or_create(procedure=procedure)
     if advice.is_final:
         raise ValidationError(_("The advice is final and can no longer be changed."))
+    conflicted = set(ConflictDeclaration.objects.filter(committee_member=seat).values_list("application_id", flat=True))
+    statuses = dict(Application.objects.filter(pk__in=[a.pk for a, _r in places]).values_list("pk", "status"))
     seen: set[int] = set()
     for application, _rationale in places:
         if application.procedure_id != procedure.pk:
             raise ValidationError(_("Unknown applicant."))
-        if application.status not in (*ACTIVE_STATUSES, AppStatus.NOT_SELECTED):
+        if application.pk in conflicted:
+            raise PermissionDenied
+        if statuses.get(application.pk) not in (*ACTIVE_STATUSES, AppStatus.NOT_SELECTED):
             raise ValidationError(
                 _("%(reference)s is no longer in the running.") % {"reference": application.reference}
             )
@@ -881,6 +913,8 @@ def finalise_advice(*, procedure: SelectionProcedure, user: Any) -> Advice:
     """The chair finalises the advice: the applicants on the list are placed, those still in the
     running who are not are not selected, scoring stops, and the procedure is advised. Status
     e-mails are then sent by the branch's secretary (send_status_mails)."""
+    _lock(procedure.pk)
+    procedure.refresh_from_db(fields=["status"])
     _chair_seat(procedure, user)
     advice = Advice.objects.select_for_update().filter(procedure=procedure).first()
     if advice is None or not advice.places.exists():
@@ -891,7 +925,12 @@ def finalise_advice(*, procedure: SelectionProcedure, user: Any) -> Advice:
         raise ValidationError(_("The advice can be given once applications have come in."))
     now = _now()
     placed = list(advice.places.values_list("application_id", flat=True))
-    procedure.applications.filter(pk__in=placed).update(status=AppStatus.PLACED, status_changed_at=now)
+    placeable = (*ACTIVE_STATUSES, AppStatus.NOT_SELECTED)
+    if procedure.applications.filter(pk__in=placed).exclude(status__in=placeable).exists():
+        raise ValidationError(_("Someone on the list has withdrawn in the meantime: take them off the list first."))
+    procedure.applications.filter(pk__in=placed, status__in=placeable).update(
+        status=AppStatus.PLACED, status_changed_at=now
+    )
     procedure.applications.filter(status__in=ACTIVE_STATUSES).exclude(pk__in=placed).update(
         status=AppStatus.NOT_SELECTED, status_changed_at=now
     )
@@ -966,6 +1005,8 @@ def send_status_mails(*, procedure: SelectionProcedure, kind: str) -> int:
     """E-mail every applicant in status `kind` the procedure's text for it, once per status."""
     if kind not in StatusMailKind.values:
         raise ValidationError(_("Unknown kind of e-mail."))
+    _lock(procedure.pk)
+    procedure.refresh_from_db(fields=["status"])
     template = StatusMailTemplate.objects.select_related("procedure__branch").get(procedure=procedure, kind=kind)
     due = status_mail_due(procedure, kind)
     now = _now()

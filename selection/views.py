@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -511,7 +512,10 @@ def advice(request: HttpRequest, pk: int, obj: SelectionProcedure) -> HttpRespon
         candidates = [
             r
             for r in dashboard
+            # A chair with a conflict of interest cannot place that applicant (the rules keep
+            # them out of the application); another committee member must chair for that.
             if r.application.status not in (Application.Status.WITHDRAWN, Application.Status.PLACED)
+            and not r.conflicted
         ]
         initial = {"summary": current.summary if current else ""}
         for place in places:
@@ -520,17 +524,20 @@ def advice(request: HttpRequest, pk: int, obj: SelectionProcedure) -> HttpRespon
         form = AdviceForm(request.POST or None, applications=[r.application for r in candidates], initial=initial)
         if request.method == "POST" and form.is_valid():
             try:
-                services.save_advice(
-                    procedure=obj, user=request.user, summary=form.cleaned_data["summary"], places=form.places()
-                )
-                if request.POST.get("action") == "finalise":
-                    services.finalise_advice(procedure=obj, user=request.user)
-                    messages.success(request, _("The advice is final. The secretary can now send the status e-mails."))
-                else:
-                    messages.success(request, _("The draft advice has been saved."))
+                with transaction.atomic():  # a draft that cannot be finalised is not saved either
+                    services.save_advice(
+                        procedure=obj, user=request.user, summary=form.cleaned_data["summary"], places=form.places()
+                    )
+                    finalise = request.POST.get("action") == "finalise"
+                    if finalise:
+                        services.finalise_advice(procedure=obj, user=request.user)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
+                if finalise:
+                    messages.success(request, _("The advice is final. The secretary can now send the status e-mails."))
+                else:
+                    messages.success(request, _("The draft advice has been saved."))
                 return redirect("selection:advice", pk=obj.pk)
         rows = [
             {"row": r, "rank": form[f"rank_{r.application.pk}"], "rationale": form[f"rationale_{r.application.pk}"]}

@@ -386,6 +386,46 @@ def test_applicants_left_off_the_list_are_not_selected(world) -> None:  # type: 
         services.set_status(application=second, status="invited")
 
 
+def test_a_chair_with_a_conflict_cannot_place_that_applicant(world) -> None:  # type: ignore[no-untyped-def]
+    from selection.selectors import dashboard
+
+    first, second = world.apply(), world.apply(email="b@example.org")
+    services.declare_conflict(application=second, user=world.chair, reason="Mijn buurman")
+    with pytest.raises(PermissionDenied):
+        services.save_advice(procedure=world.procedure, user=world.chair, summary="", places=[(second, "Goed")])
+    assert not Advice.objects.filter(places__isnull=False).exists()
+    services.save_advice(procedure=world.procedure, user=world.chair, summary="", places=[(first, "Goed")])
+    rows = {row.application.pk: row for row in dashboard(world.procedure, world.chair)}
+    assert rows[second.pk].conflicted and not rows[second.pk].has_cv and rows[second.pk].conflict_count == 0
+    assert rows[first.pk].has_cv and not rows[first.pk].conflicted
+
+
+def test_nothing_changes_behind_a_final_advice_and_a_withdrawn_applicant_is_never_placed(world) -> None:  # type: ignore[no-untyped-def]
+    first, second = world.apply(), world.apply(email="b@example.org")
+    services.save_advice(procedure=world.procedure, user=world.chair, summary="", places=[(first, ""), (second, "")])
+    services.withdraw(application=Application.objects.get(pk=second.pk))  # after the draft, before finalising
+    with pytest.raises(ValidationError, match="teruggetrokken"):
+        services.finalise_advice(procedure=world.procedure, user=world.chair)
+    assert Application.objects.get(pk=second.pk).status == "withdrawn"
+    assert not Advice.objects.get().is_final
+    services.save_advice(procedure=world.procedure, user=world.chair, summary="", places=[(first, "")])
+    services.finalise_advice(procedure=world.procedure, user=world.chair)
+    with pytest.raises(ValidationError, match="definitief"):
+        services.declare_conflict(application=first, user=world.member, reason="Te laat bedacht")
+    assert not ConflictDeclaration.objects.exists()
+
+
+def test_a_rejection_that_was_mailed_is_not_undone(world, mailed) -> None:  # type: ignore[no-untyped-def]
+    application = world.apply()
+    services.set_status(application=application, status="not_selected")
+    with mailed():
+        assert services.send_status_mails(procedure=world.procedure, kind="not_selected") == 1
+    stale = Application.objects.get(pk=application.pk)
+    with pytest.raises(ValidationError, match="niet geselecteerd"):
+        services.set_status(application=stale, status="invited")
+    assert Application.objects.get(pk=application.pk).status == "not_selected"
+
+
 # --- status e-mails ----------------------------------------------------------------------------------------
 
 
