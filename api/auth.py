@@ -16,10 +16,12 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
+from core.clients import client_address
+
 from . import services
 from .errors import ApiError
 from .models import ApiToken
-from .ratelimit import client_address, hit
+from .ratelimit import hit
 
 
 @dataclass(frozen=True)

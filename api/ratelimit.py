@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -34,19 +33,6 @@ class RateLimited(Exception):
     def __init__(self, retry_after: int) -> None:
         super().__init__(retry_after)
         self.retry_after = retry_after
-
-
-def client_address(request: HttpRequest) -> str:
-    """The client's address: REMOTE_ADDR, or with API_NUM_PROXIES trusted proxies in front the
-    address that the outermost of them saw (counted from the right of X-Forwarded-For, so a
-    client cannot choose its own address by sending the header)."""
-    proxies = int(getattr(settings, "API_NUM_PROXIES", 0))
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if proxies > 0 and forwarded:
-        addresses = [a.strip() for a in forwarded.split(",") if a.strip()]
-        if addresses:
-            return addresses[-min(proxies, len(addresses))]
-    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 def hit(kind: str, identity: str) -> None:

@@ -5,7 +5,6 @@ from typing import Any
 
 from csp.decorators import csp
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
@@ -19,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from core import search
+from core.clients import over_limit
 from core.files import serve_file
 from core.forms import add_errors
 from core.permissions import can, require
@@ -143,11 +143,8 @@ def edition(request: HttpRequest, number: int, obj: Edition) -> HttpResponse:
 def subscribe(request: HttpRequest) -> HttpResponse:
     form = SubscribeForm(request.POST or None)
     if request.method == "POST":
-        key = f"newsletter:subscribe:{request.META.get('REMOTE_ADDR', '')}"
-        attempts = cache.get(key, 0)
-        if attempts >= SUBSCRIPTIONS_PER_HOUR:
+        if over_limit(request, "newsletter:subscribe", per_hour=SUBSCRIPTIONS_PER_HOUR):
             return render(request, "429.html", status=429)
-        cache.set(key, attempts + 1, 3600)
         if form.is_valid():
             if not form.cleaned_data["website"]:  # robots fill in the invisible field
                 services.subscribe(email=form.cleaned_data["email"], name=form.cleaned_data["name"])

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -10,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import search
+from core.clients import over_limit
 from core.exports import download
 from core.forms import add_errors
 from core.models import Body, Tier
@@ -32,10 +32,6 @@ from .rules import contact_municipalities
 APPLICATIONS_PER_HOUR = 5
 
 
-def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
-
-
 def _municipality_names() -> list[str]:
     names = list(
         Body.objects.current().filter(tier=Tier.MUNICIPAL).order_by("search_name").values_list("name", flat=True)
@@ -51,11 +47,8 @@ def apply(request: HttpRequest) -> HttpResponse:
     """The public application form: no account, a honeypot and a rate limit instead of a captcha."""
     form = ApplicationForm(request.POST or None)
     if request.method == "POST":
-        key = f"programme:apply:{_client_ip(request)}"
-        attempts = cache.get(key, 0)
-        if attempts >= APPLICATIONS_PER_HOUR:
+        if over_limit(request, "programme:apply", per_hour=APPLICATIONS_PER_HOUR):
             return render(request, "429.html", status=429)
-        cache.set(key, attempts + 1, 3600)
         if form.is_valid():
             if form.cleaned_data["website"]:
                 # A robot filled the invisible field: pretend all went well, store nothing.

@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from core.clients import over_limit
 from core.crypto import decrypt_bytes
 from core.files import serve_bytes
 from core.forms import add_errors
@@ -120,11 +120,8 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
     initial = ApplicationForm.initial_for(member) if member else None
     form = ApplicationForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST":
-        key = f"selection:apply:{request.META.get('REMOTE_ADDR', '')}"
-        attempts = cache.get(key, 0)
-        if attempts >= APPLICATIONS_PER_HOUR:
+        if over_limit(request, "selection:apply", per_hour=APPLICATIONS_PER_HOUR):
             return render(request, "429.html", status=429)
-        cache.set(key, attempts + 1, 3600)
         if form.is_valid():
             if form.cleaned_data["website"]:
                 # A robot filled in the invisible field: pretend all went well, store nothing.

@@ -89,7 +89,7 @@ def test_forwarded_addresses_count_only_behind_trusted_proxies(world: World, set
     assert client.get("/api/bodies", HTTP_X_FORWARDED_FOR="1.1.1.1").status_code == 200
     # Without trusted proxies a client cannot pick a new address with the header.
     assert client.get("/api/bodies", HTTP_X_FORWARDED_FOR="2.2.2.2").status_code == 429
-    settings.API_NUM_PROXIES = 1
+    settings.TRUSTED_PROXY_COUNT = 1
     assert client.get("/api/bodies", HTTP_X_FORWARDED_FOR="spoofed, 3.3.3.3").status_code == 200
     assert client.get("/api/bodies", HTTP_X_FORWARDED_FOR="other, 3.3.3.3").status_code == 429
 

@@ -265,13 +265,15 @@ if WORKER_HEARTBEAT_MAX_AGE and WORKER_HEARTBEAT_INTERVAL >= WORKER_HEARTBEAT_MA
     raise ImproperlyConfigured("WORKER_HEARTBEAT_INTERVAL must be shorter than WORKER_HEARTBEAT_MAX_AGE.")
 
 # The JSON API (api/): requests per period ("60/m", "1000/h") per client address without a token
-# and per token with one; API_NUM_PROXIES trusted proxies in front (their X-Forwarded-For tells
-# the client's address; 0 = use REMOTE_ADDR).
+# and per token with one (clients counted by core.clients.client_address).
 API_RATE_LIMITS = {
     "anonymous": env.str("API_RATE_LIMIT_ANONYMOUS", default="60/m"),
     "token": env.str("API_RATE_LIMIT_TOKEN", default="600/m"),
 }
-API_NUM_PROXIES = env.int("API_NUM_PROXIES", default=0)
+# Proxies in front of the web processes (1 behind nginx): their X-Forwarded-For tells the client's
+# address for every rate limit (core.clients, the API, allauth's login limits); 0 = REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=env.int("API_NUM_PROXIES", default=0))
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
