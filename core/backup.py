@@ -321,17 +321,10 @@ def _target_is_empty(conn: BaseDatabaseWrapper, storage: Storage, media: bool) -
     return problems
 
 
-def _clear_postgresql(conn: BaseDatabaseWrapper) -> None:
-    with conn.cursor() as cursor:
-        tables = conn.introspection.table_names(cursor)
-        if tables:
-            cursor.execute("DROP TABLE IF EXISTS " + ", ".join(conn.ops.quote_name(t) for t in tables) + " CASCADE")
-
-
 def _restore_postgresql(conn: BaseDatabaseWrapper, dump: Path, *, force: bool) -> None:
     args, env = _pg_command("pg_restore", conn)
-    if force:
-        _clear_postgresql(conn)
+    # With --force, pg_restore's --clean drops what the dump holds inside the same single
+    # transaction as the restore: either all of it is restored or the target is left as it was.
     conn.close()
     options = ["--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction"]
     _run([*args, *options, *(["--clean", "--if-exists"] if force else []), str(dump)], env)

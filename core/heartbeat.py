@@ -81,8 +81,8 @@ class HeartbeatThread(threading.Thread):
     def run(self) -> None:
         try:
             while True:
-                close_old_connections()
                 try:
+                    close_old_connections()
                     beat(worker_id=self.worker_id, queues=self.queues, started_at=self.started_at)
                 except Exception:  # a heartbeat failure must not end the worker
                     logger.warning("Worker heartbeat could not be written", exc_info=True)
@@ -92,5 +92,10 @@ class HeartbeatThread(threading.Thread):
             connection.close()
 
     def stop(self) -> None:
+        """Stop beating and forget this worker, so /healthz does not count a worker that ended."""
         self._stopped.set()
         self.join(timeout=10)
+        try:
+            WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
+        except Exception:  # the database may be what made the worker stop
+            logger.warning("Worker heartbeat could not be removed", exc_info=True)

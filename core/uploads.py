@@ -71,8 +71,10 @@ def sniff(head: bytes) -> str | None:
         return WEBP
     if head[:6] in (b"GIF87a", b"GIF89a"):
         return GIF
-    # The PDF header may follow some bytes of junk (ISO 32000: within the first 1024 bytes).
-    if b"%PDF-" in head[:1024]:
+    # The PDF header may follow some bytes of junk (ISO 32000: within the first 1024 bytes), but
+    # never markup: a web page with "%PDF-" in a comment is not a PDF.
+    start = head.find(b"%PDF-", 0, 1024)
+    if start >= 0 and b"<" not in head[:start]:
         return PDF
     if head.startswith(b"PK\x03\x04"):
         return ZIP

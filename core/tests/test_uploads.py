@@ -55,6 +55,9 @@ def test_types_come_from_the_content_not_the_name() -> None:
     assert uploads.content_type_of(b"\x89PNG\r\n\x1a\n<html>not really a png") is None
     assert uploads.content_type_of(b"PK\x03\x04 a broken zip") is None
     assert uploads.content_type_of(b"MZ\x90\x00\x03\x00") is None
+    # A PDF may start after some junk, but a web page that mentions the header is no PDF.
+    assert uploads.content_type_of(b"\r\n" + pdf_bytes()) == uploads.PDF
+    assert uploads.content_type_of(b"<html><!--%PDF-1.7--><script>alert(1)</script></html>") is None
 
 
 def test_check_refuses_a_web_page_named_like_an_image_or_pdf() -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
+from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from core.heartbeat import HeartbeatThread
@@ -18,6 +19,8 @@ class Command(DbWorkerCommand):
     help = "Run a task worker (django-tasks' db_worker) that records a heartbeat, checked by /healthz."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # `--worker-id` without a value gives None: the heartbeat and the worker need one id.
+        options["worker_id"] = options["worker_id"] or get_random_string(32)
         reload = options["reload"] and not options["batch"]
         # With --reload the worker runs in a child process; only that one beats.
         runs_tasks = not reload or os.environ.get(DJANGO_AUTORELOAD_ENV) == "true"
