@@ -427,17 +427,34 @@ def restore_backup(
             _restore_postgresql(conn, dump, force=force)
         else:
             _restore_sqlite(conn, dump)
-        if media:
-            if force:
-                for name in list(storage_files(storage)):
-                    storage.delete(name)
-            for name in sorted(manifest["media"]["files"]):
-                with (media_root / name).open("rb") as handle:
-                    saved = storage.save(name, ContentFile(handle.read()))
-                if saved != name:
-                    raise BackupError(f"Media file {name} was stored as {saved}: the storage was not empty.")
-    # Cached pages, settings and content type ids belong to the data that was replaced.
-    ContentType.objects.clear_cache()
-    if using == DEFAULT_DB_ALIAS:
-        cache.clear()
+        try:
+            if media:
+                _restore_media(storage, media_root, sorted(manifest["media"]["files"]), force=force)
+        finally:
+            # Cached pages, settings and content type ids belong to the data that was replaced.
+            ContentType.objects.clear_cache()
+            if using == DEFAULT_DB_ALIAS:
+                cache.clear()
     return _verify(conn, manifest, storage, media)
+
+
+def _restore_media(storage: Storage, media_root: Path, names: list[str], *, force: bool) -> None:
+    """The backup's files into `storage` (after the database: a failure here says so)."""
+    done = 0
+    try:
+        if force:
+            for name in list(storage_files(storage)):
+                storage.delete(name)
+        for name in names:
+            with (media_root / name).open("rb") as handle:
+                saved = storage.save(name, ContentFile(handle.read()))
+            if saved != name:
+                raise BackupError(f"Media file {name} was stored as {saved}: the storage was not empty.")
+            done += 1
+    except BackupError:
+        raise
+    except Exception as error:
+        raise BackupError(
+            f"The database is restored, but restoring the media files failed after {done} of {len(names)} "
+            f"files ({type(error).__name__}: {error}). Run restore --force again to finish."
+        ) from error

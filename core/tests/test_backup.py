@@ -320,3 +320,18 @@ def test_backup_archive_appears_only_when_complete(tmp_path, monkeypatch) -> Non
     with pytest.raises(OSError, match="storage unavailable"):
         call_command("backup", output=archive)
     assert os.listdir(tmp_path) == []
+
+
+def test_a_media_failure_after_the_database_is_restored_says_so(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from django.core.files.storage import storages
+
+    fill()
+    archive = tmp_path / "backup.tar.gz"
+    call_command("backup", output=archive)
+
+    def full_disk(*args: Any, **kwargs: Any) -> Any:
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(storages["default"], "save", full_disk)
+    with pytest.raises(CommandError, match="database is restored, but restoring the media files failed after 0 of 3"):
+        call_command("restore", archive, force=True)
