@@ -16,13 +16,13 @@ from core.files import serve_file
 from core.forms import add_errors
 from core.models import Body, Tier
 from core.permissions import can, require
-from core.roles import MEMBER_ROLES, STAFF_ROLES, roles_of
 from core.search import snippet
 from members.models import Topic
 
 from . import engine, importing, output, services, structure
 from .forms import PART_FIELDS, DocumentForm, ImportForm, ReuseForm, SaveSearchForm, body_text, items_from_post
 from .models import Attachment, Document, ImportRun, Kind, Outcome, SavedSearch
+from .rules import reads_members_only
 
 FACET_LABELS = {
     "kind": _("Kind"),
@@ -38,10 +38,6 @@ FACET_LABELS = {
 
 def _member(request: HttpRequest) -> Any:
     return getattr(request.user, "member", None) if request.user.is_authenticated else None
-
-
-def _reads_members_only(user: Any) -> bool:
-    return bool(roles_of(user) & (MEMBER_ROLES | STAFF_ROLES))
 
 
 def _document(request: HttpRequest, pk: int, **_route: Any) -> Document:
@@ -160,7 +156,7 @@ def search_view(request: HttpRequest) -> HttpResponse:
         page = max(1, min(int(params.get("page", "1")), 500))
     except ValueError:
         page = 1
-    results = engine.search(query, filters, public_only=not _reads_members_only(request.user), sort=sort, page=page)
+    results = engine.search(query, filters, public_only=not reads_members_only.test(request.user), sort=sort, page=page)
     if results.total and page > results.pages:
         params["page"] = str(results.pages)
         return redirect(f"{request.path}?{params.urlencode()}")
@@ -194,7 +190,7 @@ def _page_url(params: QueryDict, page: int) -> str:
 @require("library.view_document", _document, hide=True)
 def document_view(request: HttpRequest, pk: int, obj: Document) -> HttpResponse:
     document = obj
-    public_only = not _reads_members_only(request.user)
+    public_only = not reads_members_only.test(request.user)
     similar_ids = (
         engine.similar(document, public_only=public_only) if document.status == Document.Status.PUBLISHED else []
     )

@@ -14,6 +14,7 @@ from core.models import Body
 from core.permissions import can
 from library import engine, structure
 from library.models import Document
+from library.rules import reads_members_only
 
 from ..auth import optional_token
 from ..common import OPTIONAL_AUTH, body_ref, page, site_url, topics, viewer_of
@@ -34,11 +35,6 @@ class DocumentFilters(Schema):
     tier: TierValue | None = None
     body: str = Field("", max_length=8, pattern=NO_NUL, description="Code of the council's body, e.g. GM0193.")
     year: int | None = Field(None, ge=1800, le=2200)
-
-
-def reads_members_only(user: Any) -> bool:
-    """Whether `user` may read members-only documents: the site's rule, asked about one."""
-    return can(user, "library.view_document", Document(status=Document.Status.PUBLISHED, visibility="members"))
 
 
 def _document(document: Document) -> dict[str, Any]:
@@ -81,7 +77,7 @@ def documents(request: HttpRequest, filters: Query[DocumentFilters], paging: Que
     results = engine.search(
         query,
         engine.Filters(kind=filters.kind or "", tier=filters.tier or "", body=body_id, year=filters.year),
-        public_only=not reads_members_only(viewer.user),
+        public_only=not reads_members_only.test(viewer.user),
         sort="relevance" if query else "date",
         per_page=paging.limit,
         offset=paging.offset,
