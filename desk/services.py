@@ -66,8 +66,6 @@ def _content_type(upload: UploadedFile, data: bytes) -> str:
 
 def _attach(case: Case, message: CaseMessage | None, files: list[UploadedFile], user: Any) -> None:
     for upload in files:
-        if upload.size and upload.size > MAX_ATTACHMENT_BYTES:
-            raise ValidationError(_("%(name)s is larger than 10 MB.") % {"name": upload.name})
         data = uploads.read_limited(upload, MAX_ATTACHMENT_BYTES)
         content_type = _content_type(upload, data)
         CaseAttachment.objects.create(

@@ -18,10 +18,13 @@ import zipfile
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from lxml import etree
+
+from core import uploads
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +41,6 @@ MAX_DOCX_DOCUMENT_XML_BYTES = 50 * 1024 * 1024
 DOCX_DOCUMENT_PART = "word/document.xml"
 
 # A PDF header may be preceded by some junk; readers accept it within the first 1024 bytes.
-_PDF_MAGIC = b"%PDF-"
 _ZIP_MAGIC = b"PK\x03\x04"
 # Password-protected Word files are not zips but OLE compound files holding an "EncryptedPackage"
 # stream; so are legacy .doc files, which have no such stream.
@@ -76,21 +78,15 @@ def extract(upload: File, *, max_bytes: int | None = None) -> Extracted:
     scan) is accepted with `note` set. The upload is left rewound at position 0."""
     limit = settings.LIBRARY_MAX_UPLOAD_BYTES if max_bytes is None else max_bytes
     try:
-        if upload.size is not None and upload.size > limit:
-            raise _too_large(limit)
-        upload.seek(0)
-        # One byte more than allowed tells us the file is too large even when .size lies.
-        data = upload.read(limit + 1)
-        if len(data) > limit:
-            raise _too_large(limit)
-    finally:
-        upload.seek(0)
+        data = uploads.read_limited(upload, limit)
+    except ValidationError as error:
+        raise _too_large(limit) from error
 
     # Zip first: a DOCX may hold an embedded PDF, stored uncompressed near its start.
     if data.startswith(_ZIP_MAGIC):
         text, pages = _extract_docx(data, name=upload.name), None
         content_type = DOCX_CONTENT_TYPE
-    elif _PDF_MAGIC in data[:1024]:
+    elif uploads.sniff(data[: uploads.HEAD_BYTES]) == uploads.PDF:
         text, pages = _extract_pdf(data, name=upload.name)
         content_type = PDF_CONTENT_TYPE
     elif data.startswith(_OLE_MAGIC) and _OLE_ENCRYPTED_PACKAGE in data:
