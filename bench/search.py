@@ -200,11 +200,11 @@ def build_postgresql(n: int) -> None:
     )
     insert = (
         "INSERT INTO library_searchdocument (document_id, kind, tier, province_id, body_id, year, outcome, "  # noqa: S608
-        "public, date, shared_at, vector) SELECT document_id, kind, tier, province_id, body_id, year, outcome, "
-        f"public, date, shared_at, {vector} FROM bench_fields WHERE document_id %% 2 = %s"
+        "public, date, shared_at, sample, vector) SELECT document_id, kind, tier, province_id, body_id, year, "
+        f"outcome, public, date, shared_at, {SAMPLE_SQL}, {vector} FROM bench_fields WHERE document_id %% 2 = %s"
     )
     with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute("DROP INDEX library_search_vector_gin")  # built once afterwards: faster, same index
+        conn.execute(f"DROP INDEX {engine.GIN_INDEX}")  # built once afterwards: faster, same index
     errors: list[BaseException] = []
 
     def half(remainder: int) -> None:
@@ -226,7 +226,7 @@ def build_postgresql(n: int) -> None:
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute("DROP TABLE bench_fields")
         conn.execute("SET maintenance_work_mem = '1GB'")
-        conn.execute("CREATE INDEX library_search_vector_gin ON library_searchdocument USING GIN (vector)")
+        conn.execute(f"CREATE INDEX {engine.GIN_INDEX} ON library_searchdocument USING GIN ({engine.GIN_COLUMNS})")
         conn.execute(
             # engine._pg_vocabulary over all documents at once: ndoc adds up over batches.
             "INSERT INTO core_searchterm (stem, reversed, example, count) "
@@ -238,7 +238,9 @@ def build_postgresql(n: int) -> None:
     importing.resolve_links()
 
 
-SNAPSHOT_COLUMNS = "document_id, kind, tier, province_id, body_id, year, outcome, public, date, shared_at"
+SNAPSHOT_COLUMNS = "document_id, kind, tier, province_id, body_id, year, outcome, public, date, shared_at, sample"
+# engine.sample_bucket in SQL
+SAMPLE_SQL = "(document_id * 2654435761) %% 4294967296 %% 1000"  # in a statement with parameters
 
 
 def index_snapshot(ids: list[int]) -> Any:

@@ -182,6 +182,9 @@ class SearchDocument(models.Model):
     public = models.BooleanField(default=False)
     date = models.DateField(null=True)
     shared_at = models.DateTimeField(null=True, db_index=True)
+    # A fixed pseudo-random bucket (0-999) per document: large results are estimated from the
+    # documents in the first buckets, a uniform sample (library.engine.sample_bucket).
+    sample = models.PositiveSmallIntegerField(default=0)
     vector = SearchVectorField(null=True)
 
     def __str__(self) -> str:
