@@ -124,6 +124,12 @@ class DocumentDetailOut(DocumentOut):
 
 class DocumentPage(PageOut):
     results: list[DocumentOut]
+    count_is_estimate: bool = Field(
+        False,
+        description="True for a large result: `count` is estimated from a sample, and only the `pageable` "
+        "newest results can be paged through.",
+    )
+    pageable: int = Field(..., description="How many results can be paged through (offset + limit up to this).")
 
 
 # --- news, publications, newsletter ---------------------------------------------------------------------

@@ -653,8 +653,9 @@ def search(
     bounds = limits()
     with transaction.atomic(), connection.cursor() as cursor:
         if postgres:
-            cursor.execute("SET LOCAL work_mem = '64MB'")  # the materialised hits stay in memory
-            cursor.execute("SET LOCAL jit = off")  # compiling costs more than it saves on bounded sets
+            # For this transaction: the materialised hits stay in memory; no JIT compilation (it
+            # costs more than it saves on bounded sets of rows).
+            cursor.execute("SELECT set_config('work_mem', '64MB', true), set_config('jit', 'off', true)")
         estimate = _estimate(cursor, scope, bounds.probe)
         if estimate <= bounds.exact:
             # PostgreSQL's estimate can be low: the statement stops at twice the limit, and then
@@ -753,10 +754,12 @@ def _large(
     # The sample's hits are only counted, not ranked. Besides the counts: the date of the sample's
     # n-th newest match, n as many as the window would hold in the sample.
     hits, params = scope.hits(extra=f"s.sample < %s{cast['smallint']}", extra_params=[buckets], ranked=False)
-    as_text, as_float = ("::text", "::float8") if scope.postgres else ("", "")
+    as_float = "::float8" if scope.postgres else ""
     position = max(0, math.ceil(bounds.window * buckets / SAMPLE_BUCKETS) - 1)
+    # As text: on SQLite a first row typed as a date column would make Django read every value
+    # of that column of the union as a date.
     cut = (
-        f"SELECT * FROM (SELECT 'cut', date{as_text}, 0, 0{as_float} FROM hits "  # noqa: S608 (fixed text)
+        f"SELECT * FROM (SELECT 'cut', CAST(date AS TEXT), 0, 0{as_float} FROM hits "  # noqa: S608 (fixed text)
         "ORDER BY date DESC LIMIT 1 OFFSET %s) cut_row"
     )
     cursor.execute(f"{hits}{cut} UNION ALL {_facets_sql(scope.postgres)}", [*params, position])
@@ -783,6 +786,7 @@ def _large(
         [*window_params, per_page, skip],
     )
     window = _results(list(cursor.fetchall()), compiled, page, per_page)
+    sample.total = max(sample.total, window.total)  # the window is counted exactly
     sample.hits = window.hits
     sample.estimated = True
     sample.window = window.total

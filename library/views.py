@@ -53,6 +53,14 @@ def _body_names() -> list[str]:
 # --- search -----------------------------------------------------------------------------------------
 
 
+def about(count: int) -> int:
+    """An estimated count as people say it: two significant digits (96,452 -> 96,000)."""
+    if count < 100:
+        return count
+    unit = 10 ** (len(str(count)) - 2)
+    return round(count / unit) * unit
+
+
 def _facet_values(results: engine.Results, filters: engine.Filters, params: QueryDict) -> list[dict[str, Any]]:
     """Facets for the template: label, values with counts and the link that adds (or removes) it."""
     body_ids = {v for name in ("province", "body") for v, _n in results.facets[name]}
@@ -85,7 +93,7 @@ def _facet_values(results: engine.Results, filters: engine.Filters, params: Quer
             values.append(
                 {
                     "label": names.get(name, {}).get(value, value),
-                    "count": count,
+                    "count": about(count) if results.estimated else count,
                     "selected": selected,
                     "url": "?" + link.urlencode(),
                 }
@@ -164,6 +172,7 @@ def search_view(request: HttpRequest) -> HttpResponse:
         "query": query,
         "sort": sort,
         "results": results,
+        "total_shown": about(results.total) if results.estimated else results.total,
         "rows": _result_rows(results),
         "facets": _facet_values(results, filters, params),
         "filtered": bool(filters.active()),

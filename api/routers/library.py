@@ -72,7 +72,7 @@ def documents(request: HttpRequest, filters: Query[DocumentFilters], paging: Que
     if filters.body:
         body_id = Body.objects.filter(code=filters.body.strip().upper()).values_list("pk", flat=True).first()
         if body_id is None:
-            return page(0, paging, [])
+            return {**page(0, paging, []), "count_is_estimate": False, "pageable": 0}
     query = filters.q.strip()
     results = engine.search(
         query,
@@ -91,7 +91,8 @@ def documents(request: HttpRequest, filters: Query[DocumentFilters], paging: Que
         .in_bulk()
     )
     rows = [_document(found[hit.document_id]) for hit in results.hits if hit.document_id in found]
-    return page(results.total, paging, rows)
+    pageable = results.total if results.window is None else min(results.window, results.total)
+    return {**page(results.total, paging, rows), "count_is_estimate": results.estimated, "pageable": pageable}
 
 
 @router.get(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -20,6 +22,22 @@ from .world import World, document, publication, token_for
 pytestmark = pytest.mark.django_db
 
 
+def test_a_large_search_says_its_count_is_an_estimate(world: World, api, settings) -> None:
+    settings.LIBRARY_SEARCH_LIMITS = {"exact": 3, "sample": 10, "window": 3, "probe": 1000}
+    start = datetime.date(2025, 1, 1)
+    for index in range(40):
+        day = start + datetime.timedelta(days=index)
+        document(title=f"Motie fietsroutes {index}", body=world.body, visibility="public", meeting_date=day)
+    status, body = api.get("/documents", q="fietsroutes", limit=2)
+    assert status == 200
+    everything = [api.get("/documents", q="fietsroutes", limit=2, offset=o)[1] for o in range(0, 40, 2)]
+    assert sum(len(p["results"]) for p in everything) == body["pageable"]
+    if body["count_is_estimate"]:
+        assert body["pageable"] < 40
+    else:  # the sample held 3 or fewer of the 40: exact then
+        assert (body["count"], body["pageable"]) == (40, 40)
+
+
 def test_limit_and_offset_page_through_every_list(world: World, api) -> None:
     for index in range(5):
         document(title=f"Motie {index}", body=world.body, visibility="public")
@@ -32,6 +50,7 @@ def test_limit_and_offset_page_through_every_list(world: World, api) -> None:
     assert len(ids) == len(set(ids)) == 7
     beyond = api.get("/documents", limit=3, offset=50)[1]
     assert (beyond["count"], beyond["results"]) == (7, [])
+    assert (first["count_is_estimate"], first["pageable"]) == (False, 7)
     for path in ("/news", "/publications", "/editions", "/events", "/bodies"):
         everything = api.get(path, world.token, limit=100)[1]
         assert everything["count"] == len(everything["results"]) >= 1, path
@@ -130,7 +149,7 @@ def _more_of_everything(world: World, n: int) -> None:
 @pytest.mark.parametrize(
     ("path", "bound"),
     [
-        ("/documents", 9),
+        ("/documents", 10),  # the search: compounds, the count of matches, the statement
         ("/news", 6),
         ("/publications", 6),
         ("/editions", 6),

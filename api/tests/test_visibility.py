@@ -63,7 +63,14 @@ def test_document_filters(world: World, api) -> None:
     assert api.get("/documents", body="GM0193")[1]["count"] == 2
     assert api.get("/documents", body="gm0193")[1]["count"] == 2
     assert api.get("/documents", body="GM0148")[1]["count"] == 0
-    assert api.get("/documents", body="GM9999")[1] == {"count": 0, "limit": 20, "offset": 0, "results": []}
+    assert api.get("/documents", body="GM9999")[1] == {
+        "count": 0,
+        "limit": 20,
+        "offset": 0,
+        "results": [],
+        "count_is_estimate": False,
+        "pageable": 0,
+    }
     assert api.get("/documents", tier="provincial")[1]["count"] == 0
 
 
