@@ -34,6 +34,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -199,7 +200,7 @@ def build_postgresql(n: int) -> None:
         for c, w in zip(("title", "parts", "text", "attachments"), "ABCD", strict=True)
     )
     insert = (
-        "INSERT INTO library_searchdocument (document_id, kind, tier, province_id, body_id, year, outcome, "  # noqa: S608
+        "INSERT INTO library_searchdocument (document_id, kind, tier, province_id, body_id, year, outcome, "
         "public, date, shared_at, sample, vector) SELECT document_id, kind, tier, province_id, body_id, year, "
         f"outcome, public, date, shared_at, {SAMPLE_SQL}, {vector} FROM bench_fields WHERE document_id %% 2 = %s"
     )
@@ -261,7 +262,7 @@ def index_snapshot(ids: list[int]) -> Any:
     with connection.cursor() as cursor:
         result = []
         for table, key, columns in sources:
-            cursor.execute(f"SELECT {columns} FROM {table} WHERE {key} IN ({id_list}) ORDER BY 1, 2")  # noqa: S608
+            cursor.execute(f"SELECT {columns} FROM {table} WHERE {key} IN ({id_list}) ORDER BY 1, 2")
             result.append(cursor.fetchall())
     return result
 
@@ -356,8 +357,9 @@ def app_search(query: str, filters: Any) -> tuple[Any, list[dict[str, Any]]]:
     return results, _result_rows(results)
 
 
-def _filters_sql(filters: Any, placeholder: str) -> tuple[str, list[Any]]:
+def _filters_sql(filters: Any, postgres: bool) -> tuple[str, list[Any]]:
     where, params = "", []
+    casts = {"year": "::smallint", "province_id": "::bigint", "body_id": "::bigint"} if postgres else {}
     for name, column in (
         ("kind", "kind"),
         ("tier", "tier"),
@@ -368,7 +370,7 @@ def _filters_sql(filters: Any, placeholder: str) -> tuple[str, list[Any]]:
     ):
         value = getattr(filters, name)
         if value not in ("", None):
-            where += f" AND s.{column} = {placeholder}"
+            where += f" AND s.{column} = %s{casts.get(column, '')}"
             params.append(value)
     if filters.topic is not None or filters.party:
         raise NotImplementedError("the benchmark queries filter on columns of library_searchdocument only")
@@ -379,11 +381,72 @@ FACET_COLUMNS = ("kind", "tier", "province_id", "body_id", "outcome", "year")
 FACET_NAMES = dict(zip(FACET_COLUMNS, ("kind", "tier", "province", "body", "outcome", "year"), strict=True))
 
 
-def pg_statement(query: str, filters: Any) -> tuple[str, list[Any]]:
-    """One statement: the matches once, then the page, all facet groups in one pass (GROUPING
-    SETS; the empty set is the total) and the topic and party groups. The tsquery is a constant,
-    as a person would type it having looked up the stems and the compounds (here: computed once,
-    before timing, from the engine's own expression)."""
+@dataclass
+class Plan:
+    """How the engine answers a query, looked up once before timing (as a person writing the SQL
+    by hand would know the size of the result): exact, or for a large result the sample buckets,
+    the position of the window's first date in the sample, and whether the date window is applied
+    in the index. The facet counts and the total of a sample are scaled by `scale`."""
+
+    large: bool
+    buckets: int = 1000
+    position: int = 0
+    window_in_index: bool = True
+
+    @property
+    def scale(self) -> float:
+        return 1000 / self.buckets
+
+
+def plan_of(query: str, filters: Any) -> Plan:
+    """The engine's own decision for this query (engine.search, _large)."""
+    import math
+
+    from django.db import connection, transaction
+
+    from library import engine
+
+    postgres = connection.vendor == "postgresql"
+    scope = engine._scope(engine.compile_query(query), filters, False, "relevance", postgres)
+    bounds = engine.limits()
+    with transaction.atomic(), connection.cursor() as cursor:
+        estimate = engine._estimate(cursor, scope, bounds.probe)
+        if estimate <= bounds.exact:
+            return Plan(large=False)
+        buckets = max(1, min(engine.SAMPLE_BUCKETS, math.ceil(bounds.sample * engine.SAMPLE_BUCKETS / estimate)))
+        position = max(0, math.ceil(bounds.window * buckets / engine.SAMPLE_BUCKETS) - 1)
+        where = " AND ".join(scope.where)
+        sample = "%s::smallint" if postgres else "%s"
+        cursor.execute(
+            f"SELECT s.date FROM {scope.source} WHERE {where} AND s.sample < {sample} "
+            "ORDER BY s.date DESC LIMIT 1 OFFSET %s",
+            [*scope.params, buckets, position],
+        )
+        since = cursor.fetchone()
+        in_index = not postgres or since is None or engine._dated_since(cursor, since[0]) < 30 * estimate
+    return Plan(large=True, buckets=buckets, position=position, window_in_index=in_index)
+
+
+def _facet_sql_pg(source: str) -> str:
+    columns = ", ".join(FACET_COLUMNS)
+    nulls = ", ".join(["NULL"] * len(FACET_COLUMNS))
+    return (
+        f"SELECT 'facet', GROUPING({columns}), NULL, NULL, NULL, {columns}, NULL, NULL, count(*) "
+        f"FROM {source} GROUP BY GROUPING SETS ({', '.join(f'({c})' for c in FACET_COLUMNS)}, ()) "
+        f"UNION ALL SELECT 'topic', 0, NULL, NULL, NULL, {nulls}, t.topic_id, NULL, count(*) FROM {source} "
+        f"JOIN library_document_topics t ON t.document_id = {source}.document_id GROUP BY t.topic_id "
+        f"UNION ALL SELECT 'party', 0, NULL, NULL, NULL, {nulls}, NULL, p.party, count(*) FROM {source} "
+        f"JOIN library_documentparty p ON p.document_id = {source}.document_id GROUP BY p.party"
+    )
+
+
+def pg_statement(query: str, filters: Any, plan: Plan) -> tuple[str, list[Any]]:
+    """One statement. Exact: the matches once, then the page, all facet groups in one pass
+    (GROUPING SETS; the empty set is the total) and the topic and party groups. Large: the
+    sample's matches once (counted, not ranked) for the facet groups, the first date of the window
+    from them, and the page from the window's matches. The tsquery is a constant, as a person
+    would type it having looked up the stems and the compounds (here: computed once, before
+    timing, from the engine's own expression)."""
     from django.db import connection
 
     from library import engine
@@ -398,24 +461,34 @@ def pg_statement(query: str, filters: Any) -> tuple[str, list[Any]]:
             exact_sql, exact_params = engine._pg_tsquery(compiled, expand=False)
             cursor.execute(f"SELECT ({exact_sql})::text", exact_params)
             exact_tsquery = cursor.fetchone()[0]
-    where, params = _filters_sql(filters, "%s")
+    where, params = _filters_sql(filters, postgres=True)
     exact = "(s.vector @@ %s::tsquery)::int" if exact_tsquery else "1"
-    columns = ", ".join(FACET_COLUMNS)
+    exact_params = [exact_tsquery] if exact_tsquery else []
+    columns = ", ".join(f"s.{c}" for c in FACET_COLUMNS)
     nulls = ", ".join(["NULL"] * len(FACET_COLUMNS))
-    sql = (
-        f"WITH hits AS MATERIALIZED (SELECT s.document_id, {', '.join(f's.{c}' for c in FACET_COLUMNS)}, s.date, "  # noqa: S608
-        f"{exact} AS exact, ts_rank(s.vector, %s::tsquery, 1) AS rank FROM library_searchdocument s "
-        f"WHERE s.vector @@ %s::tsquery{where}) "
-        f"(SELECT 'page', 0, document_id, exact, rank, {nulls}, NULL::bigint, NULL, 0::bigint FROM hits "
+    ranked = f"{exact} AS exact, ts_rank(s.vector, %s::tsquery, 1) AS rank FROM library_searchdocument s"
+    page = (
+        f"(SELECT 'page', 0, document_id, exact, rank, {nulls}, NULL::bigint, NULL, 0::bigint FROM {{source}} "
         f"ORDER BY exact DESC, rank DESC, date DESC, document_id DESC LIMIT {PER_PAGE}) "
-        f"UNION ALL SELECT 'facet', GROUPING({columns}), NULL, NULL, NULL, {columns}, NULL, NULL, count(*) "
-        f"FROM hits GROUP BY GROUPING SETS ({', '.join(f'({c})' for c in FACET_COLUMNS)}, ()) "
-        f"UNION ALL SELECT 'topic', 0, NULL, NULL, NULL, {nulls}, t.topic_id, NULL, count(*) FROM hits "
-        "JOIN library_document_topics t ON t.document_id = hits.document_id GROUP BY t.topic_id "
-        f"UNION ALL SELECT 'party', 0, NULL, NULL, NULL, {nulls}, NULL, p.party, count(*) FROM hits "
-        "JOIN library_documentparty p ON p.document_id = hits.document_id GROUP BY p.party"
     )
-    return sql, [*([exact_tsquery] if exact_tsquery else []), tsquery, tsquery, *params]
+    if not plan.large:
+        sql = (
+            f"WITH hits AS MATERIALIZED (SELECT s.document_id, {columns}, s.date, {ranked} "
+            f"WHERE s.vector @@ %s::tsquery{where}) "
+            f"{page.format(source='hits')}UNION ALL {_facet_sql_pg('hits')}"
+        )
+        return sql, [*exact_params, tsquery, tsquery, *params]
+    window_date = "s.date" if plan.window_in_index else "s.date + 0"
+    sql = (
+        f"WITH sample AS MATERIALIZED (SELECT s.document_id, {columns}, s.date FROM library_searchdocument s "
+        f"WHERE s.vector @@ %s::tsquery{where} AND s.sample < %s::smallint), "
+        "cut AS (SELECT date FROM sample ORDER BY date DESC OFFSET %s LIMIT 1), "
+        f"win AS MATERIALIZED (SELECT s.document_id, s.date, {ranked} "
+        f"WHERE s.vector @@ %s::tsquery{where} AND {window_date} >= (SELECT date FROM cut)) "
+        f"{page.format(source='win')}UNION ALL {_facet_sql_pg('sample')} "
+        f"UNION ALL SELECT 'window', 0, NULL, NULL, NULL, {nulls}, NULL, NULL, count(*) FROM win"
+    )
+    return sql, [tsquery, *params, plan.buckets, plan.position, *exact_params, tsquery, tsquery, *params]
 
 
 # GROUPING(kind, tier, ...) has a bit set for every column *not* grouped: the set of one column
@@ -425,10 +498,21 @@ GROUPING_BITS = {
 }
 
 
-def pg_rows(rows: list[tuple[Any, ...]]) -> tuple[list[tuple[int, bool]], int, dict[str, dict[Any, int]]]:
+def scaled(
+    page: list[tuple[int, bool]], total: int, window: int, groups: dict[str, dict[Any, int]], plan: Plan
+) -> tuple[list[tuple[int, bool]], int, dict[str, dict[Any, int]]]:
+    """A sample's counts as estimates for the whole (as the engine rounds them); the window is
+    counted exactly, so the total is at least that."""
+    if not plan.large:
+        return page, total, groups
+    estimates = {name: {v: round(c * plan.scale) for v, c in values.items()} for name, values in groups.items()}
+    return page, max(round(total * plan.scale), window), estimates
+
+
+def pg_rows(rows: list[tuple[Any, ...]], plan: Plan) -> tuple[list[tuple[int, bool]], int, dict[str, dict[Any, int]]]:
     page: list[tuple[int, bool]] = []
     groups: dict[str, dict[Any, int]] = {name: {} for name in (*FACET_NAMES.values(), "topic", "party")}
-    total = 0
+    total = window = 0
     for section, grouping, document_id, exact, _rank, *values, topic, party, count in rows:
         if section == "page":
             page.append((document_id, bool(exact)))
@@ -436,17 +520,20 @@ def pg_rows(rows: list[tuple[Any, ...]]) -> tuple[list[tuple[int, bool]], int, d
             groups["topic"][topic] = count
         elif section == "party":
             groups["party"][party] = count
+        elif section == "window":
+            window = count
         elif grouping in GROUPING_BITS:
             column = GROUPING_BITS[grouping]
             groups[FACET_NAMES[FACET_COLUMNS[column]]][values[column]] = count
         else:
             total = count
-    return page, total, groups
+    return scaled(page, total, window, groups, plan)
 
 
-def sqlite_statement(query: str, filters: Any) -> tuple[str, list[Any]]:
+def sqlite_statement(query: str, filters: Any, plan: Plan) -> tuple[str, list[Any]]:
     """One statement: the matches once (FTS5, bm25 with the engine's column weights), the page and
-    a GROUP BY per facet. The FTS5 expressions are constants, as typed by hand."""
+    a GROUP BY per facet; for a large result the groups over the sample's matches and the page
+    from the window's. The FTS5 expressions are constants, as typed by hand."""
     from library import engine
 
     compiled = engine.compile_query(query)
@@ -455,42 +542,64 @@ def sqlite_statement(query: str, filters: Any) -> tuple[str, list[Any]]:
     if compiled.expansions:
         exact = "(f.rowid IN (SELECT rowid FROM library_fts WHERE library_fts MATCH %s))"
         exact_params = [engine.fts5_expression(compiled, expand=False)]
-    where, params = _filters_sql(filters, "%s")
+    where, params = _filters_sql(filters, postgres=False)
+    counted = "sample" if plan.large else "hits"
     groups = [
-        f"SELECT '{name}', {column}, count(*), NULL FROM hits GROUP BY {column}"  # noqa: S608 (column names)
+        f"SELECT '{name}', {column}, count(*), NULL FROM {counted} GROUP BY {column}"
         for column, name in FACET_NAMES.items()
     ]
     groups += [
         # CROSS JOIN: SQLite then loops over the hits, not over the whole table (its plan for JOIN).
-        "SELECT 'topic', t.topic_id, count(*), NULL FROM hits CROSS JOIN library_document_topics t "
-        "ON t.document_id = hits.document_id GROUP BY t.topic_id",
-        "SELECT 'party', p.party, count(*), NULL FROM hits CROSS JOIN library_documentparty p "
-        "ON p.document_id = hits.document_id GROUP BY p.party",
-        "SELECT 'total', NULL, count(*), NULL FROM hits",
+        f"SELECT 'topic', t.topic_id, count(*), NULL FROM {counted} CROSS JOIN library_document_topics t "
+        f"ON t.document_id = {counted}.document_id GROUP BY t.topic_id",
+        f"SELECT 'party', p.party, count(*), NULL FROM {counted} CROSS JOIN library_documentparty p "
+        f"ON p.document_id = {counted}.document_id GROUP BY p.party",
+        f"SELECT 'total', NULL, count(*), NULL FROM {counted}",
     ]
-    sql = (
-        f"WITH hits AS MATERIALIZED (SELECT s.document_id, {', '.join(f's.{c}' for c in FACET_COLUMNS)}, s.date, "  # noqa: S608
+    columns = ", ".join(f"s.{c}" for c in FACET_COLUMNS)
+    ranked = (
         f"{exact} AS exact, bm25(library_fts, {engine.SQLITE_WEIGHTS}) AS rank FROM library_fts f "
-        f"JOIN library_searchdocument s ON s.document_id = f.rowid WHERE library_fts MATCH %s{where}) "
-        f"SELECT * FROM (SELECT 'page', document_id, exact, rank FROM hits "
-        f"ORDER BY exact DESC, rank, date DESC, document_id DESC LIMIT {PER_PAGE}) UNION ALL "
-        + " UNION ALL ".join(groups)
+        "JOIN library_searchdocument s ON s.document_id = f.rowid WHERE library_fts MATCH %s"
     )
-    return sql, [*exact_params, expression, *params]
+    page = (
+        "SELECT * FROM (SELECT 'page', document_id, exact, rank FROM {source} "
+        f"ORDER BY exact DESC, rank, date DESC, document_id DESC LIMIT {PER_PAGE}) UNION ALL "
+    )
+    if not plan.large:
+        sql = (
+            f"WITH hits AS MATERIALIZED (SELECT s.document_id, {columns}, s.date, {ranked}{where}) "
+            + page.format(source="hits")
+            + " UNION ALL ".join(groups)
+        )
+        return sql, [*exact_params, expression, *params]
+    sql = (
+        f"WITH sample AS MATERIALIZED (SELECT s.document_id, {columns}, s.date FROM library_fts f "
+        f"JOIN library_searchdocument s ON s.document_id = f.rowid WHERE library_fts MATCH %s{where} "
+        "AND s.sample < %s), "
+        f"win AS MATERIALIZED (SELECT s.document_id, s.date, {ranked}{where} "
+        "AND s.date >= (SELECT date FROM sample ORDER BY date DESC LIMIT 1 OFFSET %s)) "
+        + page.format(source="win")
+        + " UNION ALL ".join([*groups, "SELECT 'window', NULL, count(*), NULL FROM win"])
+    )
+    return sql, [expression, *params, plan.buckets, *exact_params, expression, *params, plan.position]
 
 
-def sqlite_rows(rows: list[tuple[Any, ...]]) -> tuple[list[tuple[int, bool]], int, dict[str, dict[Any, int]]]:
+def sqlite_rows(
+    rows: list[tuple[Any, ...]], plan: Plan
+) -> tuple[list[tuple[int, bool]], int, dict[str, dict[Any, int]]]:
     page: list[tuple[int, bool]] = []
     groups: dict[str, dict[Any, int]] = {name: {} for name in (*FACET_NAMES.values(), "topic", "party")}
-    total = 0
+    total = window = 0
     for section, value, count, _rank in rows:
         if section == "page":
             page.append((value, bool(count)))
         elif section == "total":
             total = count
+        elif section == "window":
+            window = count
         else:
             groups[section][value] = count
-    return page, total, groups
+    return scaled(page, total, window, groups, plan)
 
 
 def top_values(groups: dict[Any, int]) -> list[tuple[Any, int]]:
@@ -533,20 +642,20 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
-def capture_app_statement(query: str, filters: Any) -> tuple[str, Any]:
-    """The app's search statement (for EXPLAIN), caught on its way to the database."""
+def capture_app_statements(query: str, filters: Any) -> list[tuple[str, Any]]:
+    """The app's search statements (for EXPLAIN), caught on their way to the database."""
     from django.db import connection
 
     caught: list[tuple[str, Any]] = []
 
     def wrapper(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
-        if sql.startswith("WITH hits"):
+        if sql.startswith(("WITH hits", "SELECT count(*)")):
             caught.append((sql, params))
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(wrapper):
         app_search(query, filters)
-    return caught[0]
+    return caught
 
 
 def explain(label: str, sql: str, params: Any) -> None:
@@ -554,7 +663,7 @@ def explain(label: str, sql: str, params: Any) -> None:
 
     print(f"\nEXPLAIN (ANALYZE, BUFFERS) — {label}")
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL work_mem = '64MB'")
+        cursor.execute("SELECT set_config('work_mem', '64MB', true), set_config('jit', 'off', true)")
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
         for (line,) in cursor.fetchall():
             print("  " + line)
@@ -576,6 +685,7 @@ def run(backend: str, args: argparse.Namespace) -> int:
         with connection.cursor() as cursor:
             # What the engine sets for its statement (SET LOCAL), for the hand-written SQL too.
             cursor.execute("SET work_mem = '64MB'")
+            cursor.execute("SET jit = off")
             cursor.execute("SHOW server_version")
             version = f"PostgreSQL {cursor.fetchone()[0]}"
     else:
@@ -583,17 +693,19 @@ def run(backend: str, args: argparse.Namespace) -> int:
 
         version = f"SQLite {sqlite3.sqlite_version}"
     cases = []
+    plans = {}
     for query, params in corpus.QUERIES:
         filters = engine.Filters.from_params(params)
-        sql, sql_params = (pg_statement if postgres else sqlite_statement)(query, filters)
         label = query + "".join(f" {k}={v}" for k, v in params.items())
+        plans[label] = plan_of(query, filters)
+        sql, sql_params = (pg_statement if postgres else sqlite_statement)(query, filters, plans[label])
         cases.append((label, query, filters, sql, sql_params))
 
-    def hand_written(sql: str, sql_params: list[Any]) -> tuple[list[tuple[int, bool]], int, dict[str, Any]]:
+    def hand_written(sql: str, sql_params: list[Any], plan: Plan) -> tuple[list[tuple[int, bool]], int, dict[str, Any]]:
         with connection.cursor() as cursor:
             cursor.execute(sql, sql_params)
             rows = cursor.fetchall()
-        page, total, groups = (pg_rows if postgres else sqlite_rows)(rows)
+        page, total, groups = (pg_rows if postgres else sqlite_rows)(rows, plan)
         return page, total, {name: top_values(values) for name, values in groups.items()}
 
     # Warm up, and check that both sides agree on every query.
@@ -603,8 +715,10 @@ def run(backend: str, args: argparse.Namespace) -> int:
         results, rows = app_search(query, filters)
         with connection.cursor() as cursor:
             cursor.execute(sql, sql_params)
-            page, total, groups = (pg_rows if postgres else sqlite_rows)(cursor.fetchall())
+            page, total, groups = (pg_rows if postgres else sqlite_rows)(cursor.fetchall(), plans[label])
         problem = same_results(results, page, total, groups)
+        if results.estimated != plans[label].large:
+            problem = problem or f"app estimated={results.estimated}, plan large={plans[label].large}"
         if problem or len(rows) != len(results.hits) or not results.total:
             failures.append(f"{label}: {problem or f'{len(rows)} rows for {len(results.hits)} hits'}")
         hits[label] = results.total
@@ -620,7 +734,7 @@ def run(backend: str, args: argparse.Namespace) -> int:
         for index, (label, query, filters, sql, sql_params) in enumerate(cases):
             sides: list[tuple[dict[str, list[float]], Callable[[], Any]]] = [
                 (app_times, lambda q=query, f=filters: app_search(q, f)),
-                (sql_times, lambda s=sql, p=sql_params: hand_written(s, p)),
+                (sql_times, lambda s=sql, p=sql_params, pl=plans[label]: hand_written(s, p, pl)),
             ]
             if (rep + index) % 2:
                 sides.reverse()
@@ -663,7 +777,8 @@ def run(backend: str, args: argparse.Namespace) -> int:
     if args.explain and postgres:
         slowest = sorted(cases, key=lambda c: -statistics.median(app_times[c[0]]))[: args.explain]
         for label, query, filters, sql, sql_params in slowest:
-            explain(f"app: {label}", *capture_app_statement(query, filters))
+            for number, (statement, statement_params) in enumerate(capture_app_statements(query, filters), start=1):
+                explain(f"app, statement {number}: {label}", statement, statement_params)
             explain(f"hand-written: {label}", sql, sql_params)
 
     if args.write:
