@@ -201,3 +201,32 @@ def test_empty_library_invites_sharing(page: Page, a11y, login_as) -> None:  # t
     page.goto("/bibliotheek/")
     expect(page.get_by_text("Er zijn nog geen documenten gedeeld.")).to_be_visible()
     a11y.check("library-empty")
+
+
+def test_a_large_result_shows_estimates_and_the_window(page: Page, a11y, login_as, settings) -> None:  # type: ignore[no-untyped-def]
+    # Small limits stand in for a library of a million documents.
+    settings.LIBRARY_SEARCH_LIMITS = {"exact": 10, "sample": 40, "window": 10, "probe": 1000}
+    zwolle = MunicipalityFactory(code="GM0193", name="Zwolle", province=ProvinceFactory(code="PV23"))
+    assen = MunicipalityFactory(code="GM0106", name="Assen", province=ProvinceFactory(code="PV22"))
+    start = datetime.date(2024, 1, 1)
+    engine.index_documents(
+        [
+            DocumentFactory(
+                title=f"Motie fietsroutes naar school {i}",
+                body=zwolle if i % 3 else assen,
+                meeting_date=start + datetime.timedelta(days=7 * i),
+                outcome="adopted" if i % 2 else "rejected",
+            )
+            for i in range(120)
+        ]
+    )
+    login_as(make_role_user(Role.MEMBER))
+    page.goto("/bibliotheek/?q=fietsroutes")
+    expect(page.get_by_text("Veel documenten passen")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Ongeveer")).to_be_visible()
+    a11y.check("library-search-large")
+    # A filter narrows it down to an exact result.
+    page.get_by_role("link", name="Assen").first.click()
+    expect(page.get_by_role("status").filter(has_text="40 documenten")).to_be_visible()
+    expect(page.get_by_text("Veel documenten passen")).to_have_count(0)
+    a11y.check()
