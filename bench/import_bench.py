@@ -93,7 +93,8 @@ def copy_data(path: Path) -> tuple[str, bytes]:
         scratch.execute("CREATE TEMP TABLE bench_rows AS SELECT * FROM library_document WITH NO DATA")
         with scratch.copy(f"COPY bench_rows ({columns}) FROM STDIN") as copy:
             for item in importing.read_items([path]):
-                mapped = importing.map_record(item.record, lookups)
+                item.parse()
+                mapped = importing.map_record(item.record, lookups, fingerprint_=item.fingerprint)
                 document = Document(
                     **mapped.fields,
                     source=Document.Source.IMPORT,
@@ -170,7 +171,7 @@ def main() -> None:
     bodies = fresh_database()
     from django.db import connection
 
-    from library import engine, importing
+    from library import engine, importing, services
     from library.models import Document, SearchDocument
 
     batch_size = args.batch_size or importing.BATCH_SIZE
@@ -192,12 +193,18 @@ def main() -> None:
     stopwatch.wrap(engine, "_pg_terms", "  significant terms (_pg_terms)")
     print(f"Importing {path.name}...", flush=True)
     started = time.perf_counter()
-    first = importing.Importer(batch_size=batch_size).run(importing.read_items([path]))
+    first = importing.Importer(batch_size=batch_size, defer_indexing=True).run(importing.read_items([path]))
     first_seconds = time.perf_counter() - started
     breakdown = dict(stopwatch.seconds)
+    # What the worker then does (library.tasks.index_pending), in this process, before the re-run.
+    started = time.perf_counter()
+    indexed_now = services.index_pending()
+    index_seconds = time.perf_counter() - started
+    index_breakdown = {k: v for k, v in stopwatch.seconds.items() if v > breakdown.get(k, 0.0)}
+    index_breakdown = {k: v - breakdown.get(k, 0.0) for k, v in index_breakdown.items()}
     stopwatch.restore()
     started = time.perf_counter()
-    again = importing.Importer(batch_size=batch_size).run(importing.read_items([path]))
+    again = importing.Importer(batch_size=batch_size, defer_indexing=True).run(importing.read_items([path]))
     again_seconds = time.perf_counter() - started
 
     documents, indexed = Document.objects.count(), SearchDocument.objects.count()
@@ -206,7 +213,7 @@ def main() -> None:
         and not first.problems
         and again.unchanged == n
         and again.created + again.updated == 0
-        and documents == indexed == n
+        and documents == indexed == indexed_now == n
     )
     import_rate = n / first_seconds
     share = import_rate / copy_rate
@@ -220,11 +227,20 @@ def main() -> None:
         f"re-run, nothing changed: {again_seconds:.2f} s = {n / again_seconds:,.0f} records/s "
         f"({again.unchanged:,} unchanged); {speedup:.1f}x faster (target >= {TARGET_SPEEDUP:.0f}x) "
         + ("OK" if speedup >= TARGET_SPEEDUP else "BELOW TARGET"),
+        f"indexing by the worker afterwards (index_pending): {index_seconds:.1f} s = {n / index_seconds:,.0f} "
+        f"documents/s; searchable {first_seconds + index_seconds:.1f} s after the import started "
+        f"({n / (first_seconds + index_seconds):,.0f} records/s, {n / (first_seconds + index_seconds) / copy_rate:.1%} "
+        "of COPY)",
         f"checked: {documents:,} documents, {indexed:,} indexed, counts as expected: {correct}",
-        "where the first import spends its time:",
+        "where the import spends its time:",
         *(
             f"  {label:<42} {seconds:7.1f} s  {seconds / first_seconds:6.1%}"
             for label, seconds in sorted(breakdown.items(), key=lambda item: item[0].startswith("  "))
+        ),
+        "where the indexing spends its time:",
+        *(
+            f"  {label:<42} {seconds:7.1f} s  {seconds / index_seconds:6.1%}"
+            for label, seconds in sorted(index_breakdown.items(), key=lambda item: item[0].startswith("  "))
         ),
     ]
     print("\n".join(lines))

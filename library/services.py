@@ -310,6 +310,32 @@ def new_matches(saved: SavedSearch, since: datetime.datetime) -> engine.Results:
     return engine.search(params.get("q", ""), filters, public_only=False, sort="date", per_page=ALERT_MAX_DOCUMENTS)
 
 
+INDEX_BATCH = 1000
+
+
+def index_pending(*, batch_size: int = INDEX_BATCH) -> int:
+    """Index shared documents without a search index row, a batch per transaction. The batch's
+    documents are locked with SKIP LOCKED, so several workers share the work and never index a
+    document twice at the same time. Returns how many were indexed."""
+    done = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                Document.objects.filter(status=Document.Status.PUBLISHED, search__isnull=True)
+                .order_by("pk")
+                .select_for_update(skip_locked=True, of=("self",))
+                .values_list("pk", flat=True)[:batch_size]
+            )
+            if not ids:
+                return done
+            engine.index_documents(
+                Document.objects.filter(pk__in=ids)
+                .select_related("body")
+                .prefetch_related("body__provinces", "submitters", "attachments")
+            )
+        done += len(ids)
+
+
 def send_alerts(*, frequency: str, now: datetime.datetime | None = None) -> int:
     """E-mail every active saved search of `frequency` that is due and has new matches since the
     last e-mail. Returns the number of e-mails sent."""

@@ -11,8 +11,9 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django_tasks_db.models import DBTaskResult
 
-from library import engine, importing
+from library import engine, importing, services
 from library.models import Document, Kind
 
 pytestmark = pytest.mark.django_db
@@ -155,3 +156,43 @@ def test_a_record_the_database_refuses_is_skipped_alone(tmp_path, monkeypatch):
     report = importing.import_paths([tmp_path / "drie.jsonl"])
     assert report.created == 2 and [p.identifier for p in report.problems] == ["bad"]
     assert set(Document.objects.values_list("source_id", flat=True)) == {"ok-1", "ok-2"}
+
+
+def test_the_import_leaves_indexing_to_the_worker(tmp_path, settings):
+    # The database task backend: the task waits in the queue, as in production.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    line = '{"@id": "w-%s", "@type": "Motion", "name": "Motie fietspaden %s", "organization": "GM0193"}\n'
+    (tmp_path / "drie.jsonl").write_text("".join(line % (i, i) for i in range(3)))
+    out, _err = run_command(tmp_path / "drie.jsonl")
+    assert "3 nieuw" in out and "3 documenten worden geïndexeerd" in out
+    assert Document.objects.count() == 3
+    assert engine.search("fietspaden", public_only=True).total == 0
+    assert DBTaskResult.objects.filter(task_path="library.tasks.index_pending").count() == 1
+
+    assert services.index_pending(batch_size=2) == 3  # two batches
+    assert engine.search("fietspaden", public_only=True).total == 3
+    assert services.index_pending() == 0
+
+
+def test_index_now_indexes_before_the_command_ends(tmp_path, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    (tmp_path / "een.jsonl").write_text(
+        '{"@id": "n-1", "@type": "Motion", "name": "Zwembad", "organization": "Assen"}\n'
+    )
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_ori", str(tmp_path / "een.jsonl"), "--index-now", stdout=out, stderr=err)
+    assert engine.search("zwembad", public_only=True).total == 1
+    assert "geïndexeerd" not in out.getvalue()
+    assert not DBTaskResult.objects.exists()
+
+
+def test_nul_characters_are_removed(tmp_path):
+    record = (
+        '{"@id": "z-1", "@type": "Motion", "name": "Motie\\u0000 zwembad", "organization": "Assen", '
+        '"text": "Open\\u0000 houden"}\n'
+    )
+    (tmp_path / "nul.jsonl").write_text(record)
+    report = importing.import_paths([tmp_path / "nul.jsonl"])
+    assert report.created == 1 and not report.problems
+    document = Document.objects.get(source_id="z-1")
+    assert (document.title, document.text) == ("Motie zwembad", "Open houden")

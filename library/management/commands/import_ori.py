@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from library import importing
+from library.models import Document
 
 
 class Command(BaseCommand):
@@ -20,6 +21,11 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="+", help="Files (.json, .jsonl) or directories.")
         parser.add_argument("--batch-size", type=int, default=importing.BATCH_SIZE)
         parser.add_argument("--quiet-problems", action="store_true", help="Only count skipped records.")
+        parser.add_argument(
+            "--index-now",
+            action="store_true",
+            help="Index the new documents before the command ends (default: the task worker indexes them).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         paths: list[Path] = []
@@ -47,7 +53,9 @@ class Command(BaseCommand):
                 last_shown[0] = percent // 10
                 self.stdout.write(f"{percent:3d}% {done}/{total} records, {rate:,.0f}/s")
 
-        importer = importing.Importer(progress=progress, batch_size=options["batch_size"])
+        importer = importing.Importer(
+            progress=progress, batch_size=options["batch_size"], defer_indexing=not options["index_now"]
+        )
         report = importer.run(importing.read_items(paths))
         if interactive:
             self.stdout.write("")
@@ -61,6 +69,15 @@ class Command(BaseCommand):
                 % {**report.counts(), "seconds": f"{seconds:.1f}"}
             )
         )
+        pending = Document.objects.filter(status=Document.Status.PUBLISHED, search__isnull=True).count()
+        if pending:
+            self.stdout.write(
+                _(
+                    "%(pending)s documents are being indexed by the task worker (run_worker); they become "
+                    "searchable as it goes. Without a worker: manage.py import_ori --index-now."
+                )
+                % {"pending": pending}
+            )
         for warning in report.warnings:
             self.stdout.write(_("note: %(warning)s") % {"warning": warning})
         if report.problems and not options["quiet_problems"]:
