@@ -77,6 +77,7 @@ class HeartbeatThread(threading.Thread):
         self.interval = interval
         self.started_at = timezone.now()
         self._stopped = threading.Event()
+        self.first_beat = threading.Event()  # set once the first beat was written (or failed)
 
     def run(self) -> None:
         try:
@@ -86,6 +87,7 @@ class HeartbeatThread(threading.Thread):
                     beat(worker_id=self.worker_id, queues=self.queues, started_at=self.started_at)
                 except Exception:  # a heartbeat failure must not end the worker
                     logger.warning("Worker heartbeat could not be written", exc_info=True)
+                self.first_beat.set()
                 if self._stopped.wait(self.interval):
                     break
         finally:

@@ -571,7 +571,7 @@ def _copy_new(new: list[Mapped]) -> dict[str, int]:
     # Every column not mapped from the record: its default (timestamps: now), prepared once.
     base = {f.name: f.get_db_prep_save(f.pre_save(template, True), connection) for f in fields}
     json_fields = {f.name: f for f in fields if isinstance(f, models.JSONField)}
-    columns = ", ".join(["id", *(f.column for f in fields)])
+    columns = ", ".join(["id", *(str(f.column) for f in fields)])
     names = [f.name for f in fields]
     with connection.cursor() as cursor:
         cursor.execute(

@@ -32,6 +32,9 @@ class Command(DbWorkerCommand):
                 interval=settings.WORKER_HEARTBEAT_INTERVAL,
             )
             heartbeat.start()
+            # The worker is announced before it takes its first task (and the two never write at
+            # the same moment at start-up; SQLite's shared test database has no busy wait).
+            heartbeat.first_beat.wait(timeout=10)
         try:
             super().handle(*args, **options)
         finally:
