@@ -317,17 +317,19 @@ def index_pending(*, batch_size: int = INDEX_BATCH) -> int:
     """Index shared documents without a search index row, a batch per transaction. The batch's
     documents are locked with SKIP LOCKED, so several workers share the work and never index a
     document twice at the same time. Returns how many were indexed."""
-    done = 0
+    done = last = 0
     while True:
         with transaction.atomic():
+            # Onwards from the last batch: the documents before it need not be looked at again.
             ids = list(
-                Document.objects.filter(status=Document.Status.PUBLISHED, search__isnull=True)
+                Document.objects.filter(status=Document.Status.PUBLISHED, search__isnull=True, pk__gt=last)
                 .order_by("pk")
                 .select_for_update(skip_locked=True, of=("self",))
                 .values_list("pk", flat=True)[:batch_size]
             )
             if not ids:
                 return done
+            last = ids[-1]
             engine.index_documents(
                 Document.objects.filter(pk__in=ids)
                 .select_related("body")

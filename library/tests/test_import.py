@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import threading
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
+from core.models import SearchTerm
 from library import engine, importing, services
 from library.models import Document, Kind
 
@@ -196,3 +198,37 @@ def test_nul_characters_are_removed(tmp_path):
     assert report.created == 1 and not report.problems
     document = Document.objects.get(source_id="z-1")
     assert (document.title, document.text) == ("Motie zwembad", "Open houden")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_workers_share_the_indexing_and_index_each_document_once(tmp_path, settings):
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL (SQLite's test database is one shared in-memory file)")
+    call_command("load_bodies", verbosity=0)  # (a transactional test starts from empty tables)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    line = '{"@id": "c-%s", "@type": "Motion", "name": "Motie zonnepanelen %s", "organization": "GM0193"}\n'
+    (tmp_path / "veel.jsonl").write_text("".join(line % (i, i) for i in range(60)))
+    run_command(tmp_path / "veel.jsonl")
+    barrier = threading.Barrier(3)
+    done: list[int] = []
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            barrier.wait()
+            done.append(services.index_pending(batch_size=4))
+        except BaseException as error:  # noqa: BLE001
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sum(done) == 60  # each document indexed by exactly one of the workers
+    assert engine.search("zonnepanelen", public_only=True).total == 60
+    # The vocabulary counts every document once (a document indexed twice would count double).
+    assert SearchTerm.objects.get(stem="zonnepanel").count == 60
