@@ -632,6 +632,7 @@ def search(
     page: int = 1,
     per_page: int = PER_PAGE,
     offset: int | None = None,
+    exact: bool = False,
 ) -> Results:
     """One page of results with the facet counts of all matches, best first (or newest first
     with sort="date", or always when there is no query). `offset` (the API's paging) skips that
@@ -641,7 +642,9 @@ def search(
     1% sample; SQLite: counted by FTS5). A small result is one exact statement. A
     large one is two statements over bounded sets of rows: the facet counts and the total from
     the matches in a uniform sample of the index (the `sample` buckets, inside the GIN index on
-    PostgreSQL), then the page from the newest matches (a date window read from that sample)."""
+    PostgreSQL), then the page from the newest matches (a date window read from that sample).
+    `exact=True` (background work without a person waiting, like the alert e-mails) always counts
+    and ranks every match."""
     filters = filters or Filters()
     compiled = compile_query(query)
     page = max(1, page)
@@ -656,6 +659,8 @@ def search(
             # For this transaction: the materialised hits stay in memory; no JIT compilation (it
             # costs more than it saves on bounded sets of rows).
             cursor.execute("SELECT set_config('work_mem', '64MB', true), set_config('jit', 'off', true)")
+        if exact:
+            return _exact(cursor, scope, compiled, page, per_page, skip, None)
         estimate = _estimate(cursor, scope, bounds.probe)
         if estimate <= bounds.exact:
             # PostgreSQL's estimate can be low: the statement stops at twice the limit, and then

@@ -307,7 +307,10 @@ def new_matches(saved: SavedSearch, since: datetime.datetime) -> engine.Results:
     params = QueryDict(saved.query_string)
     filters = engine.Filters.from_params(params)
     filters = engine.Filters(**{**filters.active(), "shared_after": since})
-    return engine.search(params.get("q", ""), filters, public_only=False, sort="date", per_page=ALERT_MAX_DOCUMENTS)
+    # Exact: the e-mail says how many new documents there are (a large import can make thousands).
+    return engine.search(
+        params.get("q", ""), filters, public_only=False, sort="date", per_page=ALERT_MAX_DOCUMENTS, exact=True
+    )
 
 
 INDEX_BATCH = 1000

@@ -276,6 +276,13 @@ def test_a_result_larger_than_estimated_is_still_exact(settings, housing):
     assert dict(results.facets["kind"]) == {"motion": 40, "amendment": 20}
 
 
+def test_background_work_can_ask_for_exact_results(settings, housing):
+    settings.LIBRARY_SEARCH_LIMITS = {"exact": 6, "sample": 30, "window": 6, "probe": 1000}
+    results = engine.search("woningen", public_only=False, sort="date", exact=True)
+    assert not results.estimated and results.total == 60
+    assert results.hits[0].document_id == housing[-1].pk
+
+
 def test_small_results_are_exact(housing):
     results = engine.search("woningen", public_only=False)
     assert not results.estimated and results.window is None
