@@ -18,8 +18,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def world():  # type: ignore[no-untyped-def]
     world = make_procedure()
-    world.first = world.apply(given_name="Anouk", family_name="Brink", email="anouk@example.org")
-    world.second = world.apply(given_name="Bram", family_name="Dekker", email="bram@example.org")
+    # Names no test factory makes up (a generated committee member "van der Brink" once matched "Brink").
+    world.first = world.apply(given_name="Jildou", family_name="Brinkgreve-Tjalsma", email="anouk@example.org")
+    world.second = world.apply(given_name="Tjeerd", family_name="Dekker", email="bram@example.org")
     services.declare_conflict(application=world.first, user=world.conflicted, reason="Mijn nicht")
     criterion = world.procedure.criteria.first()
     services.score(application=world.first, user=world.member, scores={criterion.pk: (5, "Uitstekend debat")})
@@ -58,7 +59,7 @@ def test_a_conflicted_member_sees_the_name_and_nothing_else(client, world) -> No
     dashboard = client.get(world.procedure.get_absolute_url())
     assert dashboard.status_code == 200
     page = dashboard.content.decode()
-    assert "Anouk Brink" in page and world.first.get_absolute_url() not in page
+    assert "Jildou Brinkgreve-Tjalsma" in page and world.first.get_absolute_url() not in page
     row = next(r for r in dashboard.context["rows"] if r.application == world.first)
     assert row.conflicted and row.weighted is None and row.score_count == 0
     for url in urls(world, world.first):
@@ -128,7 +129,7 @@ def test_applicants_see_only_their_own_application(client, world) -> None:  # ty
 def test_the_secret_link_opens_one_application_for_anyone_who_holds_it(client, world) -> None:  # type: ignore[no-untyped-def]
     page = client.get(world.first.get_status_url())
     assert page.status_code == 200 and page["Cache-Control"] == "private, no-store"
-    assert "Anouk Brink" in page.content.decode() and "Bram" not in page.content.decode()
+    assert "Jildou Brinkgreve-Tjalsma" in page.content.decode() and "Tjeerd" not in page.content.decode()
     assert "Uitstekend debat" not in page.content.decode()  # scores are the committee's
     forged = reverse("selection:status", kwargs={"token": world.first.token[:-2] + "xx"})
     assert client.get(forged).status_code == 404
@@ -186,8 +187,8 @@ def test_administrators_see_metadata_in_the_back_office_never_content(client, wo
         assert response.status_code == 200
         page = response.content.decode()
         for secret in (
-            "Anouk",
-            "Brink",
+            "Jildou",
+            "Brinkgreve-Tjalsma",
             "anouk@example.org",
             "Mijn nicht",
             "Uitstekend debat",
