@@ -241,7 +241,7 @@ def build_postgresql(n: int) -> None:
 
 SNAPSHOT_COLUMNS = "document_id, kind, tier, province_id, body_id, year, outcome, public, date, shared_at, sample"
 # engine.sample_bucket in SQL
-SAMPLE_SQL = "(document_id * 2654435761) %% 4294967296 %% 1000"  # in a statement with parameters
+SAMPLE_SQL = "(document_id * 2654435761) %% 4294967296 * 1000 / 4294967296"  # in a statement with parameters
 
 
 def index_snapshot(ids: list[int]) -> Any:

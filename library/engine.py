@@ -18,6 +18,7 @@ on both engines.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import math
@@ -119,9 +120,11 @@ def _bump_generation() -> None:
 
 
 def sample_bucket(document_id: int) -> int:
-    """A fixed pseudo-random bucket 0-999 (Knuth's multiplicative hash): the documents in buckets
-    below k are a uniform sample of k in 1,000, unrelated to date, body or content."""
-    return document_id * 2654435761 % 4294967296 % SAMPLE_BUCKETS
+    """A fixed pseudo-random bucket 0-999 (Knuth's multiplicative hash, the high bits of the 32-bit
+    product): the documents in buckets below k are a uniform sample of k in 1,000, unrelated to
+    date, body or content, also for ids that share a pattern (every second one, say). The low digits
+    of the product would not be: 8 divides 1,000, so `id mod 8` would fix `bucket mod 8`."""
+    return document_id * 2654435761 % 4294967296 * SAMPLE_BUCKETS // 4294967296
 
 
 def _province_id(document: Document) -> int | None:
@@ -411,7 +414,8 @@ class Filters:
             if not raw:
                 continue
             if name in INTEGER_FACETS:
-                if raw.isdigit() and len(raw) < 10:
+                # (A year is four digits: the column is a smallint on PostgreSQL.)
+                if raw.isdigit() and len(raw) < 10 and (name != "year" or 1000 <= int(raw) <= 9999):
                     values[name] = int(raw)
             else:
                 values[name] = raw[:100]
@@ -437,7 +441,10 @@ class Limits:
 
 
 def limits() -> Limits:
-    bounds = Limits(**getattr(settings, "LIBRARY_SEARCH_LIMITS", {}))
+    try:
+        bounds = Limits(**getattr(settings, "LIBRARY_SEARCH_LIMITS", {}))
+    except TypeError as error:
+        raise ImproperlyConfigured(f"LIBRARY_SEARCH_LIMITS: {error}") from error
     if not 0 < bounds.window <= bounds.exact or bounds.sample <= 0 or not 0 < bounds.probe <= SAMPLE_BUCKETS:
         raise ImproperlyConfigured("LIBRARY_SEARCH_LIMITS: need 0 < window <= exact, sample > 0 and 0 < probe <= 1000.")
     return bounds
@@ -654,7 +661,9 @@ def search(
     scope = _scope(compiled, filters, public_only, sort, postgres)
     skip = (page - 1) * per_page if offset is None else max(0, offset)
     bounds = limits()
-    with transaction.atomic(), connection.cursor() as cursor:
+    # PostgreSQL: one transaction for its settings. SQLite: none (an immediate transaction would
+    # take the write lock for a read).
+    with transaction.atomic() if postgres else contextlib.nullcontext(), connection.cursor() as cursor:
         if postgres:
             # For this transaction: the materialised hits stay in memory; no JIT compilation (it
             # costs more than it saves on bounded sets of rows).
@@ -761,10 +770,11 @@ def _large(
     hits, params = scope.hits(extra=f"s.sample < %s{cast['smallint']}", extra_params=[buckets], ranked=False)
     as_float = "::float8" if scope.postgres else ""
     position = max(0, math.ceil(bounds.window * buckets / SAMPLE_BUCKETS) - 1)
-    # As text: on SQLite a first row typed as a date column would make Django read every value
-    # of that column of the union as a date.
+    # As ISO text: on SQLite a first row typed as a date column would make Django read every value
+    # of that column of the union as a date; on PostgreSQL a cast would follow the DateStyle.
+    as_iso = "to_char(date, 'YYYY-MM-DD')" if scope.postgres else "CAST(date AS TEXT)"
     cut = (
-        f"SELECT * FROM (SELECT 'cut', CAST(date AS TEXT), 0, 0{as_float} FROM hits "  # noqa: S608 (fixed text)
+        f"SELECT * FROM (SELECT 'cut', {as_iso}, 0, 0{as_float} FROM hits "  # noqa: S608 (fixed text)
         "ORDER BY date DESC LIMIT 1 OFFSET %s) cut_row"
     )
     cursor.execute(f"{hits}{cut} UNION ALL {_facets_sql(scope.postgres)}", [*params, position])

@@ -5,8 +5,9 @@ facet filters are applied inside the index instead of row by row (see library.en
 from django.contrib.postgres.operations import BtreeGinExtension
 from django.db import migrations, models
 
-# The same formula as library.engine.sample_bucket (Knuth's multiplicative hash).
-FILL = "UPDATE library_searchdocument SET sample = (document_id * 2654435761) %% 4294967296 %% 1000"
+# The same formula as library.engine.sample_bucket (Knuth's multiplicative hash, high bits; integer
+# division on both databases).
+FILL = "UPDATE library_searchdocument SET sample = (document_id * 2654435761) %% 4294967296 * 1000 / 4294967296"
 COLUMNS = "vector, sample, date, kind, tier, outcome, year, province_id, body_id"
 
 

@@ -289,8 +289,26 @@ def test_small_results_are_exact(housing):
     assert results.total == 60 and results.pages == 3
 
 
+def test_a_year_out_of_range_in_a_shared_url_is_ignored():
+    make(title="Woningen", meeting_date=datetime.date(2024, 5, 1))
+    for raw in ("40000", "999", "0"):
+        filters = engine.Filters.from_params({"year": raw})
+        assert filters.year is None
+        assert engine.search("woningen", filters, public_only=False).total == 1
+    assert engine.Filters.from_params({"year": "2024"}).year == 2024
+
+
+def test_sample_buckets_are_uniform_also_for_ids_with_a_pattern():
+    every_eighth = Counter(engine.sample_bucket(pk) // 100 for pk in range(8, 800_008, 8))
+    assert max(every_eighth.values()) / min(every_eighth.values()) < 1.1
+    assert {engine.sample_bucket(pk) for pk in range(1, 100_000)} == set(range(1000))
+
+
 def test_limits_are_checked(settings):
     settings.LIBRARY_SEARCH_LIMITS = {"exact": 5, "window": 10}
+    with pytest.raises(ImproperlyConfigured):
+        engine.search("woningen", public_only=False)
+    settings.LIBRARY_SEARCH_LIMITS = {"exakt": 5}
     with pytest.raises(ImproperlyConfigured):
         engine.search("woningen", public_only=False)
 

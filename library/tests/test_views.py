@@ -223,7 +223,9 @@ def test_a_large_result_says_its_numbers_are_estimates_and_pages_only_the_window
         return
     page = response.content.decode()
     assert f"Ongeveer {views.about(results.total)} documenten" in page
-    assert "Veel documenten passen" in page and str(results.window) in page
+    assert "Veel documenten passen" in page
+    if results.window < results.total:
+        assert f"de {results.window} nieuwste" in page
     assert 'class="visually-hidden">ongeveer </span><span aria-hidden="true">≈</span>' in page
     # Only the window can be paged through: a page beyond it redirects to its last page.
     beyond = client.get(reverse("library:search"), {"q": "fietsroutes", "page": str(results.pages + 1)})
