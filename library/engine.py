@@ -402,8 +402,9 @@ class Filters:
     outcome: str = ""
     year: int | None = None
     party: str = ""
-    # Not a facet: for saved-search alerts, only documents shared after this moment.
+    # Not facets: for saved-search alerts, only documents shared after (and up to) these moments.
     shared_after: datetime.datetime | None = None
+    shared_until: datetime.datetime | None = None
 
     @classmethod
     def from_params(cls, params: Any) -> Filters:
@@ -577,6 +578,9 @@ def _filter_sql(filters: Filters, public_only: bool, postgres: bool = False) -> 
     if filters.shared_after is not None:
         where.append("s.shared_at > %s")
         params.append(filters.shared_after)
+    if filters.shared_until is not None:
+        where.append("s.shared_at <= %s")
+        params.append(filters.shared_until)
     if public_only:
         where.append("s.public = %s")
         params.append(True)

@@ -37,6 +37,8 @@ from . import engine
 from .models import Document, ImportRun, Kind, Outcome
 
 BATCH_SIZE = 500
+# With deferred indexing, a task for the workers is queued every this many batches (and at the end).
+INDEX_TASK_EVERY = 20
 MAX_CSV_BYTES = 20 * 1024 * 1024
 
 TYPES = {
@@ -132,8 +134,10 @@ class Item:
             return
         try:
             self.record = json.loads(self.raw)
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        except json.JSONDecodeError as error:
             self.error = _("not valid JSON (%(error)s)") % {"error": error.args[0]}
+        except UnicodeDecodeError as error:
+            self.error = _("not valid JSON (%(error)s)") % {"error": str(error)}
 
 
 @dataclass
@@ -155,7 +159,7 @@ def identifier_of(record: Any) -> str:
     if not isinstance(record, dict):
         return ""
     value = record.get("@id") or record.get("id") or ""
-    return str(value).strip()[:200]
+    return str(value).replace("\x00", "").strip()[:200]
 
 
 # --- reading files -----------------------------------------------------------------------------------
@@ -322,7 +326,7 @@ def _people(value: Any) -> tuple[list[str], list[str]]:
             if party:
                 parties.append(party)
         elif isinstance(person, str) and person.strip():
-            names.append(" ".join(person.split())[:200])
+            names.append(_text(person, 200))
     return names, parties
 
 
@@ -332,7 +336,7 @@ def _link(value: Any) -> tuple[str, str]:
         return "", ""
     if isinstance(value, dict):
         return identifier_of(value), _text(value.get("name"), 300)
-    return str(value).strip()[:200], ""
+    return str(value).replace("\x00", "").strip()[:200], ""
 
 
 def map_record(record: Any, lookups: Lookups, *, fingerprint_: str | None = None) -> Mapped:
@@ -418,6 +422,7 @@ class Importer:
         self.seen: dict[str, str] = {}  # identifier -> fingerprint, within this run
         self.seen_prints: set[str] = set()
         self.analysed_at = 0  # documents created when the statistics were last refreshed
+        self.batches = 0
 
     def run(self, items: Iterable[Item]) -> Report:
         batch: list[Item] = []
@@ -430,11 +435,14 @@ class Importer:
             self._batch(batch)
         self._refresh_statistics(final=True)
         resolve_links()
-        if self.defer_indexing and self.report.created:
-            from .tasks import index_pending
-
-            index_pending.enqueue()
+        if self.defer_indexing and pending_documents().exists():
+            self._enqueue_indexing()
         return self.report
+
+    def _enqueue_indexing(self) -> None:
+        from .tasks import index_pending
+
+        index_pending.enqueue()
 
     def _problem(self, item: Item, identifier: str, reason: str) -> None:
         self.report.problems.append(Problem(item.where, identifier, reason))
@@ -460,8 +468,23 @@ class Importer:
             if source_id
         }
         to_write: list[tuple[Item, Mapped, int | None]] = []
+        refingerprinted: list[Document] = []
         for item, identifier, print_ in readable:
             if identifier and (known.get(identifier, (None, None))[1] == print_ or self.seen.get(identifier) == print_):
+                self.report.unchanged += 1
+                continue
+            stored_pk, stored = known.get(identifier, (None, ""))
+            if (
+                item.raw is not None
+                and stored_pk
+                and identifier not in self.seen
+                and stored == fingerprint(item.record)
+            ):
+                # Imported before as a record of a JSON file (or before lines were fingerprinted by
+                # their bytes): unchanged; only its fingerprint is brought up to date.
+                refingerprinted.append(Document(pk=stored_pk, source_hash=print_))
+                self.seen[identifier] = print_
+                self.seen_prints.add(print_)
                 self.report.unchanged += 1
                 continue
             try:
@@ -481,6 +504,8 @@ class Importer:
             self.seen[identifier] = print_
             self.seen_prints.add(print_)
             to_write.append((item, mapped, known.get(identifier, (None, None))[0]))
+        if refingerprinted:
+            Document.objects.bulk_update(refingerprinted, ["source_hash"], batch_size=self.batch_size)
         if to_write:
             try:
                 with transaction.atomic():
@@ -493,7 +518,12 @@ class Importer:
                     except Exception as error:  # noqa: BLE001
                         self._problem(one[0], one[1].identifier, _("could not be saved (%(error)s)") % {"error": error})
                         self.seen.pop(one[1].identifier, None)
+                        self.seen_prints.discard(one[1].fingerprint)
         self._refresh_statistics()
+        self.batches += 1
+        if self.defer_indexing and self.batches % INDEX_TASK_EVERY == 0 and to_write:
+            # Workers can start indexing while the import goes on (each task takes what is left).
+            self._enqueue_indexing()
         if self.progress:
             self.progress(self.report)
 
@@ -503,7 +533,7 @@ class Importer:
         the planner reads the look-ups by source id and fingerprint as whole-table scans: a re-run
         right after a large import took five times as long."""
         created = self.report.created
-        due = created - self.analysed_at >= max(1000, self.analysed_at) or (final and created > self.analysed_at)
+        due = created - self.analysed_at >= (1000 if final else max(1000, self.analysed_at))
         if connection.vendor != "postgresql" or not due:
             return
         with connection.cursor() as cursor:
@@ -595,6 +625,11 @@ def _copy_new(new: list[Mapped]) -> dict[str, int]:
                 for topic in mapped.topics:
                     copy.write_row((pk, topic.pk))
     return {m.identifier: pk for pk, m in zip(ids, new, strict=True)}
+
+
+def pending_documents() -> models.QuerySet[Document]:
+    """Shared documents that have no search index row yet (written by a deferred import)."""
+    return Document.objects.filter(status=Document.Status.PUBLISHED, search__isnull=True)
 
 
 def resolve_links() -> int:

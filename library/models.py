@@ -92,9 +92,8 @@ class Document(models.Model):
     )
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.EDITOR)
     source_id = models.CharField(_("source identifier"), max_length=200, null=True, blank=True, unique=True)
-    # A fingerprint of the imported record: an unchanged record is skipped on the next import.
-    # The imported record's fingerprint (library.importing): indexed, so that a re-import
-    # recognises unchanged lines without parsing them.
+    # The imported record's fingerprint (library.importing): an unchanged record is skipped on the
+    # next import; indexed, so that a re-import recognises unchanged lines without parsing them.
     source_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     source_url = models.URLField(_("source address"), max_length=500, blank=True)
     # The structured parts of the editor (see library.structure) and the plain text that is

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Min
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +24,7 @@ from core.mail import absolute_url, send_templated_mail, unsubscribe_headers
 from core.models import Body
 from members.models import Mandate, Member, Topic
 
-from . import engine, structure
+from . import engine, importing, structure
 from .extract import ExtractionError, extract
 from .models import Attachment, Document, Kind, Outcome, SavedSearch
 
@@ -303,10 +304,10 @@ def unsubscribe(*, token: str) -> SavedSearch | None:
     return saved
 
 
-def new_matches(saved: SavedSearch, since: datetime.datetime) -> engine.Results:
+def new_matches(saved: SavedSearch, since: datetime.datetime, until: datetime.datetime | None = None) -> engine.Results:
     params = QueryDict(saved.query_string)
     filters = engine.Filters.from_params(params)
-    filters = engine.Filters(**{**filters.active(), "shared_after": since})
+    filters = engine.Filters(**{**filters.active(), "shared_after": since, "shared_until": until})
     # Exact: the e-mail says how many new documents there are (a large import can make thousands).
     return engine.search(
         params.get("q", ""), filters, public_only=False, sort="date", per_page=ALERT_MAX_DOCUMENTS, exact=True
@@ -319,13 +320,16 @@ INDEX_BATCH = 1000
 def index_pending(*, batch_size: int = INDEX_BATCH) -> int:
     """Index shared documents without a search index row, a batch per transaction. The batch's
     documents are locked with SKIP LOCKED, so several workers share the work and never index a
-    document twice at the same time. Returns how many were indexed."""
+    document twice at the same time. A batch that fails is indexed document by document; a
+    document that cannot be indexed is logged and left for the next call. Returns how many were
+    indexed."""
     done = last = 0
     while True:
         with transaction.atomic():
             # Onwards from the last batch: the documents before it need not be looked at again.
             ids = list(
-                Document.objects.filter(status=Document.Status.PUBLISHED, search__isnull=True, pk__gt=last)
+                importing.pending_documents()
+                .filter(pk__gt=last)
                 .order_by("pk")
                 .select_for_update(skip_locked=True, of=("self",))
                 .values_list("pk", flat=True)[:batch_size]
@@ -333,12 +337,26 @@ def index_pending(*, batch_size: int = INDEX_BATCH) -> int:
             if not ids:
                 return done
             last = ids[-1]
-            engine.index_documents(
-                Document.objects.filter(pk__in=ids)
-                .select_related("body")
-                .prefetch_related("body__provinces", "submitters", "attachments")
-            )
-        done += len(ids)
+            try:
+                with transaction.atomic():
+                    engine.index_documents(_for_indexing_many(ids))
+                done += len(ids)
+            except Exception:  # noqa: BLE001 - find the document that fails, index the others
+                for pk in ids:
+                    try:
+                        with transaction.atomic():
+                            engine.index_documents(_for_indexing_many([pk]))
+                        done += 1
+                    except Exception:
+                        logger.exception("Library document %s could not be indexed", pk)
+
+
+def _for_indexing_many(ids: Sequence[int]) -> Any:
+    return (
+        Document.objects.filter(pk__in=ids)
+        .select_related("body")
+        .prefetch_related("body__provinces", "submitters", "attachments")
+    )
 
 
 def send_alerts(*, frequency: str, now: datetime.datetime | None = None) -> int:
@@ -349,16 +367,25 @@ def send_alerts(*, frequency: str, now: datetime.datetime | None = None) -> int:
     due = SavedSearch.objects.filter(frequency=frequency, active=True, member__user__is_active=True).select_related(
         "member__user"
     )
+    # Documents shared but not yet indexed (an import the worker is still indexing) cannot be
+    # found yet: the alerts cover up to just before the first of them, the next alert the rest.
+    # (One that could not be indexed for a day, logged by index_pending, holds nothing up.)
+    waiting = (
+        importing.pending_documents()
+        .filter(shared_at__gt=now - datetime.timedelta(days=1))
+        .aggregate(first=Min("shared_at"))["first"]
+    )
+    until = min(now, waiting - datetime.timedelta(microseconds=1)) if waiting else now
     sent = 0
     for saved in due:
         since = saved.last_sent_at or saved.created_at
-        if since > now - period + datetime.timedelta(minutes=30):
+        if since > now - period + datetime.timedelta(minutes=30) or since >= until:
             continue
-        results = new_matches(saved, since)
+        results = new_matches(saved, since, until)
         if results.total:
             _send_alert(saved, results)
             sent += 1
-        SavedSearch.objects.filter(pk=saved.pk).update(last_sent_at=now)
+        SavedSearch.objects.filter(pk=saved.pk).update(last_sent_at=until)
     return sent
 
 

@@ -1,8 +1,12 @@
 """Background work of the library."""
 
+import logging
+
 from django_tasks import task
 
 from . import services
+
+logger = logging.getLogger(__name__)
 
 
 @task()
@@ -10,7 +14,10 @@ def send_search_alerts() -> dict[str, int]:
     """E-mail the saved searches that are due (run hourly; each search is e-mailed at most once
     per day or week, and only when there are new matches). Imported documents that are not yet
     indexed are indexed first, so that an alert never misses them."""
-    services.index_pending()
+    try:
+        services.index_pending()
+    except Exception:  # the alerts still go out, up to the first document not yet indexed
+        logger.exception("Indexing before the search alerts failed")
     return {frequency: services.send_alerts(frequency=frequency) for frequency in ("daily", "weekly")}
 
 

@@ -232,3 +232,68 @@ def test_workers_share_the_indexing_and_index_each_document_once(tmp_path, setti
     assert engine.search("zonnepanelen", public_only=True).total == 60
     # The vocabulary counts every document once (a document indexed twice would count double).
     assert SearchTerm.objects.get(stem="zonnepanel").count == 60
+
+
+def test_a_document_imported_before_lines_were_fingerprinted_by_their_bytes_is_not_rewritten(tmp_path):
+    path = tmp_path / "een.jsonl"
+    path.write_text('{"@id": "l-1", "@type": "Motion", "name": "Motie fietspaden", "organization": "GM0193"}\n')
+    run_command(path)
+    document = Document.objects.get(source_id="l-1")
+    # As the importer fingerprinted records before: canonical JSON.
+    legacy = importing.fingerprint(
+        {"@id": "l-1", "@type": "Motion", "name": "Motie fietspaden", "organization": "GM0193"}
+    )
+    Document.objects.filter(pk=document.pk).update(source_hash=legacy)
+    out, _err = run_command(path)
+    assert "0 nieuw, 0 bijgewerkt, 1 ongewijzigd" in out
+    document.refresh_from_db()
+    assert document.source_hash == importing.Item("x", raw=path.read_bytes()).fingerprint
+    assert "0 nieuw, 0 bijgewerkt, 1 ongewijzigd" in run_command(path)[0]
+
+
+def test_a_line_that_could_not_be_saved_is_reported_each_time_it_appears(tmp_path, monkeypatch):
+    bad = '{"@id": "bad", "@type": "Motion", "name": "Twee", "organization": "Assen"}'
+    (tmp_path / "drie.jsonl").write_text(
+        "\n".join([bad, '{"@id": "ok", "@type": "Motion", "name": "Een", "organization": "Assen"}', bad]) + "\n"
+    )
+    original = importing.Importer._write
+
+    def write(self, writes):  # type: ignore[no-untyped-def]
+        if any(mapped.identifier == "bad" for _item, mapped, _pk in writes):
+            raise RuntimeError("database refused")
+        return original(self, writes)
+
+    monkeypatch.setattr(importing.Importer, "_write", write)
+    report = importing.Importer(batch_size=1).run(importing.read_items([tmp_path / "drie.jsonl"]))
+    assert report.created == 1 and [p.identifier for p in report.problems] == ["bad", "bad"]
+
+
+def test_nul_characters_in_identifiers_and_names_are_removed(tmp_path):
+    (tmp_path / "nul.jsonl").write_text(
+        '{"@id": "n\\u0000-1", "@type": "Amendment", "name": "Amendement", "organization": "Assen", '
+        '"creator": ["J. de\\u0000 Vries"], "amends": "p\\u0000-1"}\n'
+    )
+    report = importing.import_paths([tmp_path / "nul.jsonl"])
+    assert report.created == 1 and not report.problems
+    document = Document.objects.get(source_id="n-1")
+    assert (document.submitter_names, document.amends_source) == ("J. de Vries", "p-1")
+
+
+def test_a_document_that_cannot_be_indexed_does_not_stop_the_others(tmp_path, settings, monkeypatch, caplog):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    line = '{"@id": "f-%s", "@type": "Motion", "name": "Motie fietspaden %s", "organization": "GM0193"}\n'
+    (tmp_path / "drie.jsonl").write_text("".join(line % (i, i) for i in range(3)))
+    run_command(tmp_path / "drie.jsonl")
+    broken = Document.objects.get(source_id="f-1").pk
+    original = engine.index_documents
+
+    def index(documents):  # type: ignore[no-untyped-def]
+        documents = list(documents)
+        if any(d.pk == broken for d in documents):
+            raise RuntimeError("cannot index")
+        return original(documents)
+
+    monkeypatch.setattr(engine, "index_documents", index)
+    assert services.index_pending() == 2
+    assert engine.search("fietspaden", public_only=True).total == 2
+    assert f"Library document {broken} could not be indexed" in caplog.text

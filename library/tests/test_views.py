@@ -400,3 +400,24 @@ def test_alerts_command_sends_due_alerts(sharer, zwolle, django_capture_on_commi
         call_command("library_alerts", "--now", stdout=out)
     assert "weekly: 1" in out.getvalue()
     assert "Laadpalen in de wijk" in mail.outbox[-1].body
+
+
+def test_an_alert_waits_for_documents_the_worker_has_not_indexed_yet(
+    client, sharer, zwolle, django_capture_on_commit_callbacks
+):
+    client.post(reverse("library:save_search"), {"query_string": "q=armoede", "name": "", "frequency": "daily"})
+    saved = SavedSearch.objects.get()
+    start = timezone.now()
+    indexed = DocumentFactory(title="Aanpak armoede", body=zwolle, shared_at=start + datetime.timedelta(hours=1))
+    engine.index_documents([indexed])
+    waiting = DocumentFactory(title="Armoede onder ouderen", body=zwolle, shared_at=start + datetime.timedelta(hours=2))
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.send_alerts(frequency="daily", now=start + datetime.timedelta(days=1)) == 1
+    assert "Aanpak armoede" in mail.outbox[-1].body and "ouderen" not in mail.outbox[-1].body
+    saved.refresh_from_db()
+    assert saved.last_sent_at < waiting.shared_at  # the next alert starts before the waiting document
+    services.index_pending()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.send_alerts(frequency="daily", now=start + datetime.timedelta(days=2, hours=1)) == 1
+    assert "Armoede onder ouderen" in mail.outbox[-1].body and "Aanpak armoede" not in mail.outbox[-1].body

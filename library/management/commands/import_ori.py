@@ -70,7 +70,7 @@ class Command(BaseCommand):
             )
         )
         pending = Document.objects.filter(status=Document.Status.PUBLISHED, search__isnull=True).count()
-        if pending:
+        if pending and not options["index_now"]:
             self.stdout.write(
                 _(
                     "%(pending)s documents are being indexed by the task worker (run_worker); they become "
