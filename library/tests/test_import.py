@@ -140,13 +140,9 @@ def test_bad_file_is_reported_not_fatal(tmp_path):
     assert "1 nieuw" in out and "kapot.json" in err and "geen geldige JSON" in err
 
 
-def test_a_record_the_database_refuses_is_skipped_alone(tmp_path, monkeypatch):
-    lines = [
-        '{"@id": "ok-1", "@type": "Motion", "name": "Een", "organization": "Assen"}',
-        '{"@id": "bad", "@type": "Motion", "name": "Twee", "organization": "Assen"}',
-        '{"@id": "ok-2", "@type": "Motion", "name": "Drie", "organization": "Assen"}',
-    ]
-    (tmp_path / "drie.jsonl").write_text("\n".join(lines) + "\n")
+@pytest.fixture
+def database_refuses_bad(monkeypatch):  # type: ignore[no-untyped-def]
+    """The database refuses every write that includes the record with identifier "bad"."""
     original = importing.Importer._write
 
     def write(self, writes):  # type: ignore[no-untyped-def]
@@ -155,6 +151,15 @@ def test_a_record_the_database_refuses_is_skipped_alone(tmp_path, monkeypatch):
         return original(self, writes)
 
     monkeypatch.setattr(importing.Importer, "_write", write)
+
+
+def test_a_record_the_database_refuses_is_skipped_alone(tmp_path, database_refuses_bad):
+    lines = [
+        '{"@id": "ok-1", "@type": "Motion", "name": "Een", "organization": "Assen"}',
+        '{"@id": "bad", "@type": "Motion", "name": "Twee", "organization": "Assen"}',
+        '{"@id": "ok-2", "@type": "Motion", "name": "Drie", "organization": "Assen"}',
+    ]
+    (tmp_path / "drie.jsonl").write_text("\n".join(lines) + "\n")
     report = importing.import_paths([tmp_path / "drie.jsonl"])
     assert report.created == 2 and [p.identifier for p in report.problems] == ["bad"]
     assert set(Document.objects.values_list("source_id", flat=True)) == {"ok-1", "ok-2"}
@@ -251,19 +256,11 @@ def test_a_document_imported_before_lines_were_fingerprinted_by_their_bytes_is_n
     assert "0 nieuw, 0 bijgewerkt, 1 ongewijzigd" in run_command(path)[0]
 
 
-def test_a_line_that_could_not_be_saved_is_reported_each_time_it_appears(tmp_path, monkeypatch):
+def test_a_line_that_could_not_be_saved_is_reported_each_time_it_appears(tmp_path, database_refuses_bad):
     bad = '{"@id": "bad", "@type": "Motion", "name": "Twee", "organization": "Assen"}'
     (tmp_path / "drie.jsonl").write_text(
         "\n".join([bad, '{"@id": "ok", "@type": "Motion", "name": "Een", "organization": "Assen"}', bad]) + "\n"
     )
-    original = importing.Importer._write
-
-    def write(self, writes):  # type: ignore[no-untyped-def]
-        if any(mapped.identifier == "bad" for _item, mapped, _pk in writes):
-            raise RuntimeError("database refused")
-        return original(self, writes)
-
-    monkeypatch.setattr(importing.Importer, "_write", write)
     report = importing.Importer(batch_size=1).run(importing.read_items([tmp_path / "drie.jsonl"]))
     assert report.created == 1 and [p.identifier for p in report.problems] == ["bad", "bad"]
 
