@@ -41,13 +41,9 @@ TARGET_SHARE, TARGET_SPEEDUP = 0.25, 5.0
 
 def fresh_database() -> list[tuple[str, str]]:
     """Drop and create the database, migrate, load the bodies; return the councils (code, name)."""
-    import psycopg
+    from bench.common import recreate_database
 
-    dsn = os.environ["DATABASE_URL"]
-    name = dsn.rsplit("/", 1)[1]
-    with psycopg.connect(dsn.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
+    recreate_database(os.environ["DATABASE_URL"])
     import django
 
     django.setup()

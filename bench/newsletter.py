@@ -157,13 +157,9 @@ class Sink:
 
 def prepare(recipients: int, sink_port: int) -> list[str]:
     """A fresh database with `recipients` active members; returns their addresses."""
-    import psycopg
+    from bench.common import recreate_database
 
-    dsn = os.environ["DATABASE_URL"]
-    name = dsn.rsplit("/", 1)[1]
-    with psycopg.connect(dsn.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
+    recreate_database(os.environ["DATABASE_URL"])
     os.environ["EMAIL_URL"] = f"smtp://127.0.0.1:{sink_port}"
     import django
 

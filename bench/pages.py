@@ -33,13 +33,9 @@ MEMBERS, MANDATES = 5_000, 12_000
 
 def prepare_database() -> str:
     """Create the benchmark database afresh and fill it; return a logged-in session id."""
-    import psycopg
+    from bench.common import add_members, recreate_database
 
-    dsn = os.environ["DATABASE_URL"]
-    name = dsn.rsplit("/", 1)[1]
-    with psycopg.connect(dsn.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
+    recreate_database(os.environ["DATABASE_URL"])
 
     import django
 
@@ -52,13 +48,9 @@ def prepare_database() -> str:
     call_command("load_bodies", verbosity=0)
     from accounts.models import User
     from core import search
-    from core.models import Body, Tier
-    from members.models import Mandate, MandateRole, Member, Topic
+    from members.models import Member
 
     rng = random.Random(5000)
-    municipalities = list(Body.objects.filter(tier=Tier.MUNICIPAL))
-    others = list(Body.objects.exclude(tier=Tier.MUNICIPAL))
-    topics = list(Topic.objects.all())
     words = [
         "wonen",
         "zorg",
@@ -73,36 +65,7 @@ def prepare_database() -> str:
         "sport",
         "water",
     ]
-    members = Member.objects.bulk_create(
-        [
-            Member(
-                given_name=f"Voornaam{n}",
-                family_name=f"Achternaam{rng.randint(1, 3000)}",
-                sort_name=f"achternaam{n:05d}",
-                email=f"lid{n}@bench.example",
-                phone="06-12345678",
-                bio=" ".join(rng.sample(words, 4)),
-                email_visibility=rng.choice(["members", "staff"]),
-            )
-            for n in range(MEMBERS)
-        ],
-        batch_size=1000,
-    )
-    Member.topics.through.objects.bulk_create(
-        [Member.topics.through(member=m, topic=t) for m in members for t in rng.sample(topics, 2)], batch_size=2000
-    )
-    mandates = []
-    for n in range(MANDATES):
-        member = members[n % MEMBERS]
-        if rng.random() < 0.8:
-            body, role = rng.choice(municipalities), rng.choice([MandateRole.COUNCILLOR, MandateRole.ALDERMAN])
-        else:
-            body = rng.choice(others)
-            role = MandateRole.PROVINCIAL_COUNCILLOR if body.tier == Tier.PROVINCIAL else MandateRole.WATER_BOARD_MEMBER
-        start = datetime.date(2014, 1, 1) + datetime.timedelta(days=rng.randint(0, 3500))
-        end = None if rng.random() < 0.6 else start + datetime.timedelta(days=1400)
-        mandates.append(Mandate(member=member, body=body, role=role, start_date=start, end_date=end))
-    Mandate.objects.bulk_create(mandates, batch_size=2000)
+    members = add_members(MEMBERS, MANDATES, rng, words=words, email="lid{n}@bench.example")
     for member in members:
         search.index("member", member.pk, title=f"{member.given_name} {member.family_name}", text=member.bio)
     user = User.objects.create_user("lezer@bench.example", "bench-wachtwoord-123", name="Lezer")

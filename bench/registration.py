@@ -29,13 +29,9 @@ PEOPLE, SEATS = 500, 100
 
 
 def setup() -> tuple[int, list[int]]:
-    import psycopg
+    from bench.common import recreate_database
 
-    dsn = os.environ["DATABASE_URL"]
-    name = dsn.rsplit("/", 1)[1]
-    with psycopg.connect(dsn.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
+    recreate_database(os.environ["DATABASE_URL"])
     import django
 
     django.setup()

@@ -31,6 +31,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from core import search as core_search
@@ -159,11 +160,19 @@ def parties_of(text: str) -> list[str]:
     return list(seen.values())
 
 
+def ready_for_indexing(ids: Iterable[int]) -> QuerySet[Document]:
+    """These documents with what index_documents reads of them loaded in a fixed number of queries."""
+    return (
+        Document.objects.filter(pk__in=list(ids))
+        .select_related("body")
+        .prefetch_related("body__provinces", "submitters", "attachments")
+    )
+
+
 def index_documents(documents: Iterable[Document]) -> None:
     """Add, replace or remove documents in the index: shared documents are indexed, drafts removed.
 
-    Pass documents with `body`, `body__provinces`, `submitters`, `topics` and `attachments`
-    prefetched when indexing many (the importer does)."""
+    Pass documents from ready_for_indexing when indexing many (the importer does)."""
     documents = list(documents)
     if not documents:
         return
@@ -475,9 +484,13 @@ class Results:
     window_since: datetime.date | None = None
 
     @property
+    def pageable(self) -> int:
+        """How many results can be paged through: all, or those in the window."""
+        return self.total if self.window is None else min(self.window, self.total)
+
+    @property
     def pages(self) -> int:
-        shown = self.total if self.window is None else min(self.window, self.total)
-        return max(1, math.ceil(shown / self.per_page))
+        return max(1, math.ceil(self.pageable / self.per_page))
 
 
 @dataclass
@@ -682,7 +695,7 @@ def search(
             results = _exact(cursor, scope, compiled, page, per_page, skip, guard)
             if guard is None or results.total <= guard:
                 return results
-            estimate = 20 * bounds.exact  # more than the guard: assume a large result, sample little
+            estimate = overflow_estimate(bounds)
         return _large(cursor, scope, compiled, bounds, estimate, page, per_page, skip)
 
 
@@ -716,6 +729,16 @@ def _scope(compiled: CompiledQuery, filters: Filters, public_only: bool, sort: s
         rank_params = exact_params
     order = "date DESC, document_id DESC" if by_date else "exact DESC, rank DESC, date DESC, document_id DESC"
     return _Scope(source, where, params, exact, rank, rank_params, order, postgres)
+
+
+def overflow_estimate(bounds: Limits) -> int:
+    """What is assumed when the exact statement stopped at its guard: a large result, sampled little."""
+    return 20 * bounds.exact
+
+
+def sample_buckets(bounds: Limits, estimate: int) -> int:
+    """How many of the 1,000 buckets hold about `bounds.sample` of `estimate` matches."""
+    return max(1, min(SAMPLE_BUCKETS, math.ceil(bounds.sample * SAMPLE_BUCKETS / max(estimate, 1))))
 
 
 def _estimate(cursor: Any, scope: _Scope, probe: int) -> int:
@@ -768,7 +791,7 @@ def _large(
 ) -> Results:
     """A large result in two bounded statements (see search)."""
     cast = _casts(scope.postgres)
-    buckets = max(1, min(SAMPLE_BUCKETS, math.ceil(bounds.sample * SAMPLE_BUCKETS / max(estimate, 1))))
+    buckets = sample_buckets(bounds, estimate)
     # The sample's hits are only counted, not ranked. Besides the counts: the date of the sample's
     # n-th newest match, n as many as the window would hold in the sample.
     hits, params = scope.hits(extra=f"s.sample < %s{cast['smallint']}", extra_params=[buckets], ranked=False)

@@ -575,11 +575,7 @@ class Importer:
             _add_topics([(pk, m.topics) for _i, m, pk in writes if pk is not None])
         to_index = updated if self.defer_indexing else [*by_identifier.values(), *updated]
         if to_index:
-            engine.index_documents(
-                Document.objects.filter(pk__in=to_index)
-                .select_related("body")
-                .prefetch_related("body__provinces", "submitters", "attachments")
-            )
+            engine.index_documents(engine.ready_for_indexing(to_index))
         self.report.created += len(new)
         self.report.updated += len(updated)
 

@@ -234,11 +234,7 @@ def delete_document(*, document: Document) -> None:
 
 
 def _for_indexing(pk: int) -> Document:
-    return (
-        Document.objects.select_related("body")
-        .prefetch_related("body__provinces", "submitters", "attachments")
-        .get(pk=pk)
-    )
+    return engine.ready_for_indexing([pk]).get()
 
 
 def home_body(member: Member) -> Body | None:
@@ -339,24 +335,16 @@ def index_pending(*, batch_size: int = INDEX_BATCH) -> int:
             last = ids[-1]
             try:
                 with transaction.atomic():
-                    engine.index_documents(_for_indexing_many(ids))
+                    engine.index_documents(engine.ready_for_indexing(ids))
                 done += len(ids)
             except Exception:  # noqa: BLE001 - find the document that fails, index the others
                 for pk in ids:
                     try:
                         with transaction.atomic():
-                            engine.index_documents(_for_indexing_many([pk]))
+                            engine.index_documents(engine.ready_for_indexing([pk]))
                         done += 1
                     except Exception:
                         logger.exception("Library document %s could not be indexed", pk)
-
-
-def _for_indexing_many(ids: Sequence[int]) -> Any:
-    return (
-        Document.objects.filter(pk__in=ids)
-        .select_related("body")
-        .prefetch_related("body__provinces", "submitters", "attachments")
-    )
 
 
 def send_alerts(*, frequency: str, now: datetime.datetime | None = None) -> int:

@@ -91,8 +91,7 @@ def documents(request: HttpRequest, filters: Query[DocumentFilters], paging: Que
         .in_bulk()
     )
     rows = [_document(found[hit.document_id]) for hit in results.hits if hit.document_id in found]
-    pageable = results.total if results.window is None else min(results.window, results.total)
-    return {**page(results.total, paging, rows), "count_is_estimate": results.estimated, "pageable": pageable}
+    return {**page(results.total, paging, rows), "count_is_estimate": results.estimated, "pageable": results.pageable}
 
 
 @router.get(

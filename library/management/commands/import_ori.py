@@ -11,7 +11,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from library import importing
-from library.models import Document
 
 
 class Command(BaseCommand):
@@ -69,7 +68,7 @@ class Command(BaseCommand):
                 % {**report.counts(), "seconds": f"{seconds:.1f}"}
             )
         )
-        pending = Document.objects.filter(status=Document.Status.PUBLISHED, search__isnull=True).count()
+        pending = importing.pending_documents().count()
         if pending and not options["index_now"]:
             self.stdout.write(
                 _(
