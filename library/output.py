@@ -228,7 +228,10 @@ def _number(paragraph: Any, num_id: int) -> None:
     num_pr.get_or_add_numId().val = num_id
 
 
-def _setup(docx: Any, content: Layout) -> None:
+def a4_document(*, title: str, subject: str, author: str) -> Any:
+    """A new Word document as the association sends them: A4, Arial, Dutch, real heading styles,
+    "pagina 1 van 2" in the footer, and these properties."""
+    docx = new_docx()
     section = docx.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.left_margin = section.right_margin = Mm(25)
@@ -254,23 +257,41 @@ def _setup(docx: Any, content: Layout) -> None:
     page_field(footer, "NUMPAGES")
 
     properties = docx.core_properties
-    title = " - ".join(part for part in (content.kind_heading, content.title) if part)
     # Core properties are limited to 255 characters.
     properties.title = title[:255]
-    properties.subject = content.kind_heading
-    properties.author = properties.last_modified_by = content.author[:255]
+    properties.subject = subject[:255]
+    properties.author = properties.last_modified_by = author[:255]
     properties.comments = ""
     properties.keywords = ""
     properties.language = "nl-NL"
     properties.created = properties.modified = timezone.now()
     properties.revision = 1
+    return docx
+
+
+def docx_bytes(docx: Any) -> bytes:
+    buffer = io.BytesIO()
+    docx.save(buffer)
+    return buffer.getvalue()
+
+
+def render_dutch_pdf(template: str, context: dict[str, Any]) -> bytes:
+    """A template rendered in Dutch (whatever the language of the interface) as PDF, through WeasyPrint."""
+    from weasyprint import HTML
+
+    with translation.override("nl"):
+        html = render_to_string(template, context)
+    return HTML(string=html, base_url=settings.RAADHUIS_BASE_URL).write_pdf()
 
 
 def render_docx(document: Document) -> bytes:
     """The document as Word file: real Word styles (headings, lists), A4, page numbers."""
     content = layout(document)
-    docx = new_docx()
-    _setup(docx, content)
+    docx = a4_document(
+        title=" - ".join(part for part in (content.kind_heading, content.title) if part),
+        subject=content.kind_heading,
+        author=content.author,
+    )
 
     if content.kind_heading:
         docx.add_heading(content.kind_heading, level=1)
@@ -314,10 +335,7 @@ def render_docx(document: Document) -> bytes:
         line.paragraph_format.space_after = Pt(0)
         line.paragraph_format.keep_with_next = True
         docx.add_paragraph(name)
-
-    buffer = io.BytesIO()
-    docx.save(buffer)
-    return buffer.getvalue()
+    return docx_bytes(docx)
 
 
 # PDF
@@ -325,11 +343,7 @@ def render_docx(document: Document) -> bytes:
 
 def render_pdf(document: Document) -> bytes:
     """The same document as PDF (A4, "pagina 1 van 2" in the footer), through WeasyPrint."""
-    from weasyprint import HTML
-
-    with translation.override("nl"):
-        html = render_to_string("library/document_pdf.html", {"layout": layout(document)})
-    return HTML(string=html, base_url=settings.RAADHUIS_BASE_URL).write_pdf()
+    return render_dutch_pdf("library/document_pdf.html", {"layout": layout(document)})
 
 
 def safe_file_name(stem: str, extension: str) -> str:

@@ -9,18 +9,13 @@ the applicants' personal details, scores or interview notes.
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
-from docx import Document as new_docx
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Mm, Pt
+from docx.shared import Pt
 
-from library.output import clean, page_field, safe_file_name
+from library.output import a4_document, clean, docx_bytes, render_dutch_pdf, safe_file_name
 
 from .models import Advice, Election, SelectionProcedure
 
@@ -75,24 +70,11 @@ def layout(procedure: SelectionProcedure) -> AdviceLayout:
 def render_docx(procedure: SelectionProcedure) -> bytes:
     """The advice as a Word file: A4, real headings, a table of the places, page numbers."""
     content = layout(procedure)
-    docx = new_docx()
-    section = docx.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.left_margin = section.right_margin = Mm(25)
-    normal = docx.styles["Normal"]
-    normal.font.name = "Arial"
-    normal.font.size = Pt(11)
-    footer = section.footer.paragraphs[0]
-    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    footer.add_run("pagina ")
-    page_field(footer, "PAGE")
-    footer.add_run(" van ")
-    page_field(footer, "NUMPAGES")
-    properties = docx.core_properties
-    properties.title = f"Advies kandidatencommissie - {content.title}"[:255]
-    properties.language = "nl-NL"
-    properties.author = properties.last_modified_by = "Kandidatencommissie"
-    properties.created = properties.modified = timezone.now()
+    docx = a4_document(
+        title=f"Advies kandidatencommissie - {content.title}",
+        subject="Advies kandidatencommissie",
+        author="Kandidatencommissie",
+    )
 
     docx.add_heading("Advies van de kandidatencommissie" if content.final else "Concept-advies", level=1)
     docx.add_heading(content.title, level=2)
@@ -114,18 +96,12 @@ def render_docx(procedure: SelectionProcedure) -> bytes:
         cells[0].text = str(place.rank)
         cells[1].text = place.name
         cells[2].text = place.rationale
-    buffer = io.BytesIO()
-    docx.save(buffer)
-    return buffer.getvalue()
+    return docx_bytes(docx)
 
 
 def render_pdf(procedure: SelectionProcedure) -> bytes:
     """The same advice as a PDF (A4, "pagina 1 van 2"), through WeasyPrint."""
-    from weasyprint import HTML
-
-    with translation.override("nl"):
-        html = render_to_string("selection/advice_pdf.html", {"layout": layout(procedure)})
-    return HTML(string=html, base_url=settings.RAADHUIS_BASE_URL).write_pdf()
+    return render_dutch_pdf("selection/advice_pdf.html", {"layout": layout(procedure)})
 
 
 def file_name(procedure: SelectionProcedure, extension: str) -> str:
