@@ -394,7 +394,6 @@ def plan_of(query: str, filters: Any, estimated: bool) -> Plan:
     """The engine's own plan for this query (engine.search, _large), given whether the app's result
     was estimated: a large result may end exact after all (a sample that held few matches), and an
     exact attempt may have stopped at its guard."""
-    import math
 
     from django.db import connection, transaction
 
@@ -410,7 +409,7 @@ def plan_of(query: str, filters: Any, estimated: bool) -> Plan:
         if estimate <= bounds.exact:
             estimate = engine.overflow_estimate(bounds)
         buckets = engine.sample_buckets(bounds, estimate)
-        position = max(0, math.ceil(bounds.window * buckets / engine.SAMPLE_BUCKETS) - 1)
+        position = engine.window_position(bounds, buckets)
         where = " AND ".join(scope.where)
         sample = "%s::smallint" if postgres else "%s"
         cursor.execute(
@@ -419,7 +418,7 @@ def plan_of(query: str, filters: Any, estimated: bool) -> Plan:
             [*scope.params, buckets, position],
         )
         since = cursor.fetchone()
-        in_index = not postgres or since is None or engine._dated_since(cursor, since[0]) < 30 * estimate
+        in_index = since is None or engine.window_in_index(cursor, since[0], estimate, postgres=postgres)
     return Plan(large=True, buckets=buckets, position=position, window_in_index=in_index)
 
 

@@ -731,6 +731,20 @@ def _scope(compiled: CompiledQuery, filters: Filters, public_only: bool, sort: s
     return _Scope(source, where, params, exact, rank, rank_params, order, postgres)
 
 
+def window_position(bounds: Limits, buckets: int) -> int:
+    """Where in the sample (newest first) the window's first date is: as many matches as the
+    window would hold in a sample of this many buckets."""
+    return max(0, math.ceil(bounds.window * buckets / SAMPLE_BUCKETS) - 1)
+
+
+def window_in_index(cursor: Any, since: Any, estimate: int, *, postgres: bool) -> bool:
+    """Whether the date window goes into the GIN index. There the condition reads the entries of
+    every document dated since then, matching or not (~0.2 us each); as a filter on the matching
+    rows it costs ~5 us per match. PostgreSQL cannot weigh the two (it does not know how the words
+    and the dates go together), so the cheaper is chosen here."""
+    return not postgres or _dated_since(cursor, since) < 30 * estimate
+
+
 def overflow_estimate(bounds: Limits) -> int:
     """What is assumed when the exact statement stopped at its guard: a large result, sampled little."""
     return 20 * bounds.exact
@@ -796,7 +810,7 @@ def _large(
     # n-th newest match, n as many as the window would hold in the sample.
     hits, params = scope.hits(extra=f"s.sample < %s{cast['smallint']}", extra_params=[buckets], ranked=False)
     as_float = "::float8" if scope.postgres else ""
-    position = max(0, math.ceil(bounds.window * buckets / SAMPLE_BUCKETS) - 1)
+    position = window_position(bounds, buckets)
     # As ISO text: on SQLite a first row typed as a date column would make Django read every value
     # of that column of the union as a date; on PostgreSQL a cast would follow the DateStyle.
     as_iso = "to_char(date, 'YYYY-MM-DD')" if scope.postgres else "CAST(date AS TEXT)"
@@ -815,13 +829,8 @@ def _large(
     if since is None:  # fewer sample matches than the window: the window is every match
         window_hits, window_params = scope.hits()
     else:
-        # In the GIN index, the date condition reads the entries of every document since then,
-        # matching or not (~0.2 us each); as a filter on the matching rows it costs ~5 us per
-        # match. PostgreSQL cannot weigh the two (it does not know how the words and the dates
-        # go together), so the cheaper is chosen here. `date + 0` is the same condition, but not
-        # one the index can apply.
-        in_index = not scope.postgres or _dated_since(cursor, since) < 30 * estimate
-        column = "s.date" if in_index else "s.date + 0"
+        # `date + 0` is the same condition, but not one the index can apply.
+        column = "s.date" if window_in_index(cursor, since, estimate, postgres=scope.postgres) else "s.date + 0"
         window_hits, window_params = scope.hits(extra=f"{column} >= %s{cast['date']}", extra_params=[since])
     cursor.execute(
         f"{window_hits}{_page_sql(scope)} UNION ALL SELECT 'total', NULL, count(*), 0{as_float} FROM hits",  # noqa: S608
