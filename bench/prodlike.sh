@@ -231,7 +231,7 @@ echo "recovered: $(curl -s "http://127.0.0.1:$PORT/healthz")"
 step "Backup, and restore into a fresh database"
 "$PY" manage.py backup --output "$OPS/backups/raadhuis.tar.gz"
 psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS ${DB}_restore WITH (FORCE)" -c "CREATE DATABASE ${DB}_restore"
-DATABASE_URL="$PG/${DB}_restore" MEDIA_ROOT="$OPS/media-restore" CACHE_URL=locmemcache:// \
+DATABASE_URL="$PG/${DB}_restore" MEDIA_ROOT="$OPS/media-restore" CACHE_URL="redis://127.0.0.1:$REDIS_PORT/1" \
   "$PY" manage.py restore "$OPS/backups/raadhuis.tar.gz"
 psql -q "$PG/postgres" -c "DROP DATABASE ${DB}_restore WITH (FORCE)"
 

@@ -23,6 +23,7 @@ PRODUCTION = {
     "SECRET_KEY": "x" * 20 + "-production-secret-" + "y" * 20,
     "ALLOWED_HOSTS": "raadhuis.example.org",
     "RAADHUIS_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+    "CACHE_URL": "redis://127.0.0.1:6379/1",
 }
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"

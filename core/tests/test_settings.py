@@ -14,14 +14,22 @@ GOOD_SECRET = "x" * 20 + "-production-secret-" + "y" * 20
 
 
 KEY = Fernet.generate_key().decode()
+SHARED_CACHE = "redis://127.0.0.1:6379/1"  # settings only: nothing connects to it in these checks
 
 
-def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    ignored = {"SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL"}
+def run_manage(*args: str, **env: str | None) -> subprocess.CompletedProcess[str]:
+    """manage.py with production settings; a variable given as None is left unset."""
+    ignored = {"SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL", "CACHE_URL"}
     environment = {k: v for k, v in os.environ.items() if k not in ignored}
     environment.update(
-        {"DJANGO_SETTINGS_MODULE": "raadhuis.settings.production", "RAADHUIS_ENCRYPTION_KEYS": KEY, **env}
+        {
+            "DJANGO_SETTINGS_MODULE": "raadhuis.settings.production",
+            "RAADHUIS_ENCRYPTION_KEYS": KEY,
+            "CACHE_URL": SHARED_CACHE,
+            **env,
+        }
     )
+    environment = {k: v for k, v in environment.items() if v is not None}
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
     )
@@ -53,9 +61,18 @@ def test_production_refuses_to_start_without_encryption_keys() -> None:
     assert "RAADHUIS_ENCRYPTION_KEYS" in result.stderr
 
 
+@pytest.mark.parametrize("cache_url", ["locmemcache://raadhuis", "dummycache://", None])
+def test_production_refuses_a_cache_of_one_process(cache_url: str | None) -> None:
+    """Rate limits (logins, API) are counted in the cache; a per-process cache would multiply them
+    by the number of processes. Without CACHE_URL (None) the default is such a cache."""
+    result = run_manage("check", SECRET_KEY=GOOD_SECRET, ALLOWED_HOSTS="raadhuis.example.org", CACHE_URL=cache_url)
+    assert result.returncode != 0
+    assert "Set CACHE_URL to a cache that all processes share" in result.stderr
+
+
 @pytest.mark.parametrize(
     "extra",
-    [{}, {"BEHIND_TLS_PROXY": "true", "CACHE_URL": "redis://127.0.0.1:6379/1"}],
+    [{}, {"BEHIND_TLS_PROXY": "true", "CACHE_URL": "rediscache://127.0.0.1:6379/2"}],
     ids=["plain", "behind-proxy"],
 )
 def test_check_deploy_is_clean_with_production_settings(extra: dict[str, str]) -> None:

@@ -18,6 +18,14 @@ if not RAADHUIS_ENCRYPTION_KEYS:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("Set ALLOWED_HOSTS (comma separated host names).")
+# Login and API rate limits, the association's settings and the directory's pages live in the cache:
+# a cache of one process (memory, or none at all) would let every process count its own attempts.
+PER_PROCESS_CACHES = {"django.core.cache.backends.locmem.LocMemCache", "django.core.cache.backends.dummy.DummyCache"}
+if CACHES["default"]["BACKEND"] in PER_PROCESS_CACHES:  # noqa: F405
+    raise ImproperlyConfigured(
+        "Set CACHE_URL to a cache that all processes share (redis://host:6379/1): with a per-process "
+        "memory cache the login and API rate limits count per process."
+    )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[f"https://{h}" for h in ALLOWED_HOSTS])
 
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
