@@ -30,6 +30,9 @@ node_modules/.installed: package-lock.json
 	@touch $@
 
 # --- demo --------------------------------------------------------------------------------------
+# The demo runs with DEBUG off (raadhuis/settings/demo.py): the real error pages, as in production.
+demo serve otp: export DJANGO_SETTINGS_MODULE ?= raadhuis.settings.demo
+
 demo: $(VENV)/.runtime
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py load_bodies

@@ -159,11 +159,3 @@ def accept_invitation(*, token: str, password: str) -> User:
     invitation.user = user
     invitation.save(update_fields=["accepted_at", "user"])
     return user
-
-
-@transaction.atomic
-def set_roles(*, user: User, roles: Iterable[str]) -> None:
-    """Replace a user's roles."""
-    ensure_role_groups()
-    user.groups.set(Group.objects.filter(name__in=list(roles)))
-    forget_roles(user)

@@ -39,9 +39,6 @@ class BodyQuerySet(models.QuerySet["Body"]):
             Q(valid_until__isnull=True) | Q(valid_until__gte=on)
         )
 
-    def of_tier(self, tier: str) -> BodyQuerySet:
-        return self.filter(tier=tier)
-
 
 class Body(models.Model):
     """A public body: municipality (gemeente), province (provincie) or water board (waterschap).

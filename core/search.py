@@ -194,10 +194,6 @@ def parse_query(query: str) -> list[list[Clause]]:
     return groups
 
 
-def positive_words(groups: list[list[Clause]]) -> list[str]:
-    return [w for group in groups for clause in group if not clause.negated for w in clause.words]
-
-
 # The Snowball Dutch stop words (PostgreSQL's `dutch` configuration drops the same ones): skipped
 # in queries outside phrases on both engines, so that both give the same answers.
 STOP_WORDS = frozenset(

@@ -42,7 +42,7 @@ class DemoAccount:
 DEMO_ACCOUNTS = [
     DemoAccount(Role.MEMBER, f"lid@{DEMO_DOMAIN}", "Marieke de Vries-Hoekstra"),
     DemoAccount(Role.BRANCH_OFFICIAL, f"afdeling@{DEMO_DOMAIN}", "Joost Oosterhof"),
-    # Chairs the selection committee of Gewest Overijssel (selection/demo.py).
+    # Chairs the selection committee of Gewest Overijssel (demo/selection.py).
     DemoAccount(Role.MEMBER, f"commissie@{DEMO_DOMAIN}", "Wendy Brouwer"),
     DemoAccount(Role.ADVISER, f"adviseur@{DEMO_DOMAIN}", "Hanneke Brinkman"),
     DemoAccount(Role.COUNSELLOR, f"vertrouwenspersoon@{DEMO_DOMAIN}", "Ivo Lammers"),
@@ -1107,7 +1107,7 @@ def _ensure_library() -> None:
 
 
 def _ensure_selection() -> None:
-    from selection.demo import ensure_demo
+    from .selection import ensure_demo
 
     ensure_demo()
 

@@ -13,7 +13,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -366,7 +365,3 @@ def _notify_member_group(member: Member, group: IntervisionGroup) -> None:
 
 def overdue(now: datetime.datetime | None = None) -> Any:
     return Case.objects.overdue(now).order_by("due_by")
-
-
-def open_cases_for_queue() -> Any:
-    return Case.objects.exclude(Q(status=Status.CLOSED) & Q(purged_at__isnull=False))

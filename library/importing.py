@@ -641,10 +641,6 @@ def resolve_links() -> int:
     return changed
 
 
-def import_paths(paths: list[Path], *, progress: Callable[[Report], None] | None = None) -> Report:
-    return Importer(progress=progress).run(read_items(paths))
-
-
 # --- CSV ---------------------------------------------------------------------------------------------
 
 CSV_COLUMNS = [

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -564,7 +563,3 @@ def import_review_view(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("library:import_review", pk=run.pk)
     return render(request, "library/import_review.html", {"run": run, "rows": run.rows[:500]})
-
-
-def search_url(**params: str) -> str:
-    return reverse("library:search") + "?" + urlencode(params)

@@ -4,7 +4,6 @@ import pytest
 from auditlog.models import LogEntry
 from django.contrib.auth.models import Group
 
-from accounts.services import set_roles
 from core.roles import Role
 from tests.factories import MandateFactory, MemberFactory, UserFactory
 
@@ -50,5 +49,6 @@ def test_passwords_are_not_in_the_log() -> None:
     user = UserFactory()
     user.set_password("nieuw-geheim-wachtwoord")
     user.save()
+    user.groups.set([Group.objects.get_or_create(name=Role.MEMBER)[0]])
+    assert LogEntry.objects.get_for_object(user).exists()
     assert "nieuw-geheim" not in str(list(LogEntry.objects.values_list("changes", flat=True)))
-    set_roles(user=user, roles=[Role.MEMBER])

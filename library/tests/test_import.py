@@ -160,7 +160,7 @@ def test_a_record_the_database_refuses_is_skipped_alone(tmp_path, database_refus
         '{"@id": "ok-2", "@type": "Motion", "name": "Drie", "organization": "Assen"}',
     ]
     (tmp_path / "drie.jsonl").write_text("\n".join(lines) + "\n")
-    report = importing.import_paths([tmp_path / "drie.jsonl"])
+    report = importing.Importer().run(importing.read_items([tmp_path / "drie.jsonl"]))
     assert report.created == 2 and [p.identifier for p in report.problems] == ["bad"]
     assert set(Document.objects.values_list("source_id", flat=True)) == {"ok-1", "ok-2"}
 
@@ -199,7 +199,7 @@ def test_nul_characters_are_removed(tmp_path):
         '"text": "Open\\u0000 houden"}\n'
     )
     (tmp_path / "nul.jsonl").write_text(record)
-    report = importing.import_paths([tmp_path / "nul.jsonl"])
+    report = importing.Importer().run(importing.read_items([tmp_path / "nul.jsonl"]))
     assert report.created == 1 and not report.problems
     document = Document.objects.get(source_id="z-1")
     assert (document.title, document.text) == ("Motie zwembad", "Open houden")
@@ -270,7 +270,7 @@ def test_nul_characters_in_identifiers_and_names_are_removed(tmp_path):
         '{"@id": "n\\u0000-1", "@type": "Amendment", "name": "Amendement", "organization": "Assen", '
         '"creator": ["J. de\\u0000 Vries"], "amends": "p\\u0000-1"}\n'
     )
-    report = importing.import_paths([tmp_path / "nul.jsonl"])
+    report = importing.Importer().run(importing.read_items([tmp_path / "nul.jsonl"]))
     assert report.created == 1 and not report.problems
     document = Document.objects.get(source_id="n-1")
     assert (document.submitter_names, document.amends_source) == ("J. de Vries", "p-1")

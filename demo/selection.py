@@ -1,4 +1,4 @@
-"""Demo data for candidate selection (called by demo.services.load_demo): believable Dutch
+"""Demo data for candidate selection (part of demo.services.load_demo): believable Dutch
 procedures in every state, run by the demo branch secretary (afdeling@demo.example, secretary of
 Afdeling Zwolle and of Gewest Overijssel) with the demo committee chair (commissie@demo.example) and
 the demo adviser:
@@ -30,9 +30,10 @@ from accounts.models import User
 from core.models import Body, Tier
 from core.roles import Role
 from members.models import Branch, BranchOfficial, Member, Topic
+from selection import selectors, services
+from selection.models import INTEGRITY_QUESTIONS, Application, SelectionProcedure
 
-from . import selectors, services
-from .models import INTEGRITY_QUESTIONS, Application, SelectionProcedure
+from . import names
 
 SEED = 20261210
 DOMAIN = "demo.example"
@@ -124,10 +125,8 @@ def _user_for(member: Member) -> User:
 
 class _Builder:
     def __init__(self) -> None:
-        from demo import names
-
         self.names = names
-        self.rng = random.Random(SEED)  # noqa: S311  (demo data, not secrets)
+        self.rng = random.Random(SEED)
         self.today = timezone.localdate()
         self.topics = list(Topic.objects.order_by("slug"))
         self.secretary = User.objects.get(email=SECRETARY_EMAIL)
