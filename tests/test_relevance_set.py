@@ -66,3 +66,25 @@ def test_every_record_maps_without_problems_or_warnings(documents: list[dict[str
         mapped = importing.map_record(record, lookups)
         assert mapped.warnings == [], record["@id"]
         assert mapped.topics, record["@id"]
+
+
+@pytest.fixture(scope="module")
+def queries() -> list[dict[str, Any]]:
+    with (SET / "judgements.jsonl").open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def test_queries_and_judgements_are_well_formed(queries: list[dict[str, Any]], documents: list[dict[str, Any]]) -> None:
+    assert len(queries) >= 60
+    assert len({q["id"] for q in queries}) == len(queries)
+    assert len({q["query"].lower() for q in queries}) == len(queries)
+    identifiers = {d["@id"] for d in documents}
+    for query in queries:
+        assert query["query"].strip() and query["sought"].strip() and query["type"].strip(), query["id"]
+        grades = query["judgements"]
+        assert set(grades) <= identifiers, (query["id"], set(grades) - identifiers)
+        assert set(grades.values()) <= {1, 2, 3}, query["id"]
+        assert 3 in grades.values(), f"{query['id']}: nothing that is exactly what was sought"
+    kinds = Counter(q["type"] for q in queries)
+    for kind in ("natural", "keyword", "compound", "abbreviation", "synonym", "typo", "old-exact"):
+        assert kinds[kind], kind
