@@ -1,5 +1,10 @@
 """The back office sees only metadata of cases: no subject, description, messages or files.
-Administrators cannot read a case's content here, whatever their flags."""
+Administrators cannot read a case's content here, whatever their flags.
+
+Strictly confidential cases are not in the back office at all: not in the list, its filters and
+their counts, not on a change or history page, not among the reads. That is decided here in code
+(the querysets below), not by a permission that could be granted on a permissions screen: what
+such a case is about is known to its counsellor only (desk/rules.py)."""
 
 from typing import Any
 
@@ -8,7 +13,7 @@ from django.http import HttpRequest
 
 from core.admin import RaadhuisModelAdmin
 
-from .models import Case, CaseAccess, Helper, IntervisionGroup, IntervisionSignup, Organisation
+from .models import Case, CaseAccess, Confidentiality, Helper, IntervisionGroup, IntervisionSignup, Organisation
 
 METADATA = [
     "reference",
@@ -41,9 +46,15 @@ class CaseAdmin(RaadhuisModelAdmin):
         return (
             super()
             .get_queryset(request)
+            .exclude(confidentiality=Confidentiality.STRICT)
             .defer("subject", "description", "outcome")
             .select_related("assigned_to", "province")
         )
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.confidentiality == Confidentiality.STRICT:
+            return False
+        return super().has_view_permission(request, obj)
 
 
 @admin.register(CaseAccess)
@@ -55,7 +66,12 @@ class CaseAccessAdmin(RaadhuisModelAdmin):
     admin_actions = frozenset({"view"})
 
     def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).defer("case__subject", "case__description", "case__outcome")
+        return (
+            super()
+            .get_queryset(request)
+            .exclude(case__confidentiality=Confidentiality.STRICT)
+            .defer("case__subject", "case__description", "case__outcome")
+        )
 
 
 @admin.register(Organisation)

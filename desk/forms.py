@@ -66,8 +66,44 @@ class MessageForm(forms.Form):
 
 
 class TriageForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices)
-    confidentiality = forms.ChoiceField(label=_("Confidentiality"), choices=Confidentiality.choices)
+    """Offers only what the person may do: the kind when they may know and change it, the levels
+    of `desk.rules.levels_at_triage` (the current one and higher; lower only with consent)."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices, required=False)
+    confidentiality = forms.ChoiceField(label=_("Confidentiality"), choices=Confidentiality.choices, required=False)
+
+    def __init__(self, *args: Any, levels: list[str], may_set_kind: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not may_set_kind:
+            del self.fields["kind"]
+        if len(levels) > 1:
+            self.fields["confidentiality"].choices = [c for c in Confidentiality.choices if c[0] in levels]
+        else:
+            del self.fields["confidentiality"]
+
+    @property
+    def offers_anything(self) -> bool:
+        return bool(self.fields)
+
+
+class LevelForm(forms.Form):
+    """The requester chooses who may read their case. Lowering needs an explicit confirmation."""
+
+    confidentiality = forms.ChoiceField(
+        label=_("Who at the desk may read your case?"), choices=Confidentiality.choices, widget=forms.RadioSelect
+    )
+    understood = forms.BooleanField(
+        label=_("I understand who will be able to read my case, including everything written in it so far."),
+        required=False,
+    )
+
+
+class ConsentForm(forms.Form):
+    level = forms.ChoiceField(
+        label=_("My counsellor may lower the confidentiality to at most"),
+        choices=[c for c in Confidentiality.choices if c[0] != Confidentiality.STRICT],
+        widget=forms.RadioSelect,
+    )
 
 
 class ReferForm(forms.Form):

@@ -40,6 +40,14 @@ class Confidentiality(models.TextChoices):
     STRICT = "strict", _("Strictly confidential: one counsellor only")
 
 
+# From open to closed: a level "goes up" when fewer people may read the case.
+LEVEL_ORDER = [Confidentiality.NORMAL, Confidentiality.CONFIDENTIAL, Confidentiality.STRICT]
+
+
+def level_rank(level: str) -> int:
+    return LEVEL_ORDER.index(Confidentiality(level))
+
+
 class Status(models.TextChoices):
     NEW = "new", _("New")
     TRIAGED = "triaged", _("Triaged")
@@ -167,6 +175,73 @@ class CaseMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.reference} #{self.pk}"
+
+
+class ConfidentialityChange(models.Model):
+    """A change of a case's confidentiality level: who, when, from, to, and the requester's
+    consent it relied on (a counsellor lowering a strictly confidential case). Kept with the case
+    and shown to everyone who reads it."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="level_changes")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("changed by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("when"), default=timezone.now)
+    from_level = models.CharField(_("from"), max_length=12, choices=Confidentiality.choices)
+    to_level = models.CharField(_("to"), max_length=12, choices=Confidentiality.choices)
+    consent = models.ForeignKey(
+        "ConfidentialityConsent",
+        verbose_name=_("with the requester's consent"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("change of confidentiality")
+        verbose_name_plural = _("changes of confidentiality")
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case.reference}: {self.from_level} → {self.to_level}"
+
+    @property
+    def lowered(self) -> bool:
+        return level_rank(self.to_level) < level_rank(self.from_level)
+
+
+class ConfidentialityConsent(models.Model):
+    """The requester of a strictly confidential case allows its assigned counsellor to lower the
+    level, at most down to `level`. Used once; the requester can withdraw it before."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="level_consents")
+    level = models.CharField(_("lowest level"), max_length=12, choices=Confidentiality.choices)
+    counsellor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("counsellor"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("given by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    given_at = models.DateTimeField(_("given"), default=timezone.now)
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("consent to lower the confidentiality")
+        verbose_name_plural = _("consents to lower the confidentiality")
+        ordering = ["-given_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case.reference}: {self.level}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.used_at is None and self.withdrawn_at is None
 
 
 class CaseAttachment(models.Model):

@@ -21,9 +21,11 @@ from accounts.models import User
 from core import uploads
 from core.crypto import encrypt_bytes
 from core.mail import absolute_url, send_templated_mail
+from core.permissions import can
 from core.roles import Role
 from members.models import Mandate, Member
 
+from . import rules
 from .models import (
     OPEN_STATUSES,
     THREAT_KINDS,
@@ -32,12 +34,16 @@ from .models import (
     CaseAttachment,
     CaseMessage,
     Confidentiality,
+    ConfidentialityChange,
+    ConfidentialityConsent,
     Helper,
     IntervisionGroup,
     IntervisionSignup,
+    Kind,
     Organisation,
     Referral,
     Status,
+    level_rank,
 )
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
@@ -189,14 +195,147 @@ def add_message(*, case: Case, author: Any, body: str, files: list[UploadedFile]
     return message
 
 
+class LevelRefused(PermissionDenied):
+    """A change of confidentiality that the person may not make; the message says why."""
+
+
+def _lock(case: Case) -> Case:
+    """Re-read the case's row under a lock: a decision about its level is taken on what is
+    stored, not on what a form saw."""
+    case.refresh_from_db(from_queryset=Case.objects.select_for_update())
+    rules.forget_counsellors(case)
+    return case
+
+
+def _apply_level(
+    *, case: Case, level: str, by: Any, consent: ConfidentialityConsent | None = None
+) -> ConfidentialityChange | None:
+    previous = case.confidentiality
+    if previous == level:
+        return None
+    case.confidentiality = level
+    case.save(update_fields=["confidentiality"])
+    change = ConfidentialityChange.objects.create(
+        case=case, changed_by=by, from_level=previous, to_level=level, consent=consent
+    )
+    if consent is not None:
+        consent.used_at = change.changed_at
+        consent.save(update_fields=["used_at"])
+    # Any other open consent loses its meaning once the level changed.
+    others = case.level_consents.filter(used_at__isnull=True, withdrawn_at__isnull=True)
+    if consent is not None:
+        others = others.exclude(pk=consent.pk)
+    others.update(withdrawn_at=change.changed_at)
+    if case.requester:
+        level_url = absolute_url(reverse("desk:confidentiality", kwargs={"reference": case.reference}))
+        _notify(case, "level_changed", [case.requester.email], level_url=level_url)
+    return change
+
+
+def _refuse_level(case: Case, level: str) -> LevelRefused:
+    if level_rank(level) < level_rank(case.confidentiality):
+        return LevelRefused(
+            _(
+                "You may not lower the confidentiality of this case. Only the requester can, from their "
+                "own case page, or its counsellor with the requester's consent."
+            )
+        )
+    return LevelRefused(_("You may not choose this level of confidentiality for this case."))
+
+
 @transaction.atomic
-def triage(*, case: Case, kind: str, confidentiality: str) -> Case:
-    case.kind = kind
-    case.confidentiality = confidentiality
+def change_level_as_requester(*, case: Case, level: str, by: Any) -> ConfidentialityChange | None:
+    """The requester chooses who may read their case: any level, up or down. Recorded in the
+    case's trail; the requester is told by e-mail (so a change they did not make is noticed)."""
+    case = _lock(case)
+    if level not in Confidentiality.values or level not in rules.levels_for_requester(by, case):
+        raise _refuse_level(case, level) if level in Confidentiality.values else LevelRefused(_("Unknown level."))
+    return _apply_level(case=case, level=level, by=by)
+
+
+@transaction.atomic
+def triage(*, case: Case, by: Any, kind: str | None = None, confidentiality: str | None = None) -> Case:
+    """The desk sorts a case: its kind (only who may know it, `desk.set_kind`) and its level, which
+    only goes up (`desk.rules.levels_at_triage`); the assigned counsellor of a strictly
+    confidential case may lower it as far as the requester consented to. A refused change
+    raises LevelRefused and changes nothing."""
+    case = _lock(case)
+    if confidentiality is not None and confidentiality != case.confidentiality:
+        if confidentiality not in Confidentiality.values:
+            raise LevelRefused(_("Unknown level."))
+        if confidentiality not in rules.levels_at_triage(by, case):
+            raise _refuse_level(case, confidentiality)
+    if kind is not None and kind != case.kind:
+        if kind not in Kind.values:
+            raise ValidationError(_("Unknown kind."))
+        if not can(by, "desk.set_kind", case):
+            raise PermissionDenied(_("You may not change what this case is about."))
+    fields = []
+    if kind is not None and kind != case.kind:
+        case.kind = kind
+        fields.append("kind")
     if case.status == Status.NEW:
         case.status = Status.TRIAGED
-    case.save(update_fields=["kind", "confidentiality", "status"])
+        fields.append("status")
+    if fields:
+        case.save(update_fields=fields)
+    if confidentiality is not None and confidentiality != case.confidentiality:
+        lowering = level_rank(confidentiality) < level_rank(case.confidentiality)
+        consent = rules.open_consent(case, by) if lowering else None
+        _apply_level(case=case, level=confidentiality, by=by, consent=consent)
     return case
+
+
+@transaction.atomic
+def give_consent(*, case: Case, level: str, by: Any) -> ConfidentialityConsent:
+    """The requester of a strictly confidential case allows its assigned counsellor to lower the
+    level, at most down to `level`. Replaces an earlier open consent."""
+    case = _lock(case)
+    if not rules.is_requester(by, case):
+        raise PermissionDenied(_("Only the requester can give this consent."))
+    if case.confidentiality != Confidentiality.STRICT:
+        raise ValidationError(_("Only a strictly confidential case needs your consent to be lowered."))
+    if case.assigned_to is None or Role.COUNSELLOR not in case.assigned_to.roles:
+        raise ValidationError(_("Your case has no counsellor yet."))
+    if level not in Confidentiality.values or level_rank(level) >= level_rank(case.confidentiality):
+        raise ValidationError(_("Choose a lower level."))
+    now = timezone.now()
+    case.level_consents.filter(used_at__isnull=True, withdrawn_at__isnull=True).update(withdrawn_at=now)
+    return ConfidentialityConsent.objects.create(
+        case=case, level=level, counsellor=case.assigned_to, given_by=by, given_at=now
+    )
+
+
+@transaction.atomic
+def withdraw_consent(*, case: Case, by: Any) -> int:
+    if not rules.is_requester(by, case):
+        raise PermissionDenied(_("Only the requester can withdraw this consent."))
+    return case.level_consents.filter(used_at__isnull=True, withdrawn_at__isnull=True).update(
+        withdrawn_at=timezone.now()
+    )
+
+
+def desk_readers(case: Case, level: str) -> list[User]:
+    """The people at the desk who would read `case` at `level` (the requester always does),
+    decided by the one rule (desk.rules.reads_at_level): what the requester is shown before they
+    choose a level."""
+    candidates = (
+        User.objects.filter(
+            Q(groups__name__in=[Role.ADVISER, Role.COUNSELLOR]) | Q(pk=case.assigned_to_id) | Q(counselled_cases=case),
+            is_active=True,
+        )
+        .distinct()
+        .select_related("member")
+        .prefetch_related("groups")
+        .order_by("name")
+    )
+    readers = []
+    for user in candidates:
+        # The roles from the prefetched groups (core.roles.roles_of reads this cache).
+        setattr(user, "_raadhuis_roles", frozenset(group.name for group in user.groups.all()))  # noqa: B010
+        if not rules.is_requester(user, case) and rules.reads_at_level(user, case, level):
+            readers.append(user)
+    return readers
 
 
 @transaction.atomic
@@ -222,6 +361,7 @@ def add_counsellor(*, case: Case, user: User) -> Case:
     if case.confidentiality == Confidentiality.STRICT:
         raise ValidationError(_("A strictly confidential case has one counsellor: assign it instead."))
     case.counsellors.add(user)
+    rules.forget_counsellors(case)
     _notify(case, "assigned", [user.email])
     return case
 
@@ -292,13 +432,15 @@ def purge_expired(now: datetime.datetime | None = None) -> int:
     return count
 
 
-def suggest_helpers(case: Case, limit: int = 5) -> list[Helper]:
-    """Available counsellors and coaches, best match first: same kind of case, same region."""
+def suggest_helpers(case: Case, limit: int = 5, *, by_kind: bool = True) -> list[Helper]:
+    """Available counsellors and coaches, best match first: same kind of case, same region.
+    Without `by_kind` (for someone who may not know what the case is about) the order says
+    nothing about its kind."""
     helpers = list(Helper.objects.filter(available=True, user__is_active=True).select_related("user", "region"))
 
     def score(helper: Helper) -> tuple[int, str]:
         points = 0
-        if case.kind in (helper.case_kinds or []):
+        if by_kind and case.kind in (helper.case_kinds or []):
             points += 2
         if case.province_id and helper.region_id == case.province_id:
             points += 1
@@ -314,11 +456,15 @@ SMALL_CELL = 5
 
 def statistics_overview(*, since: datetime.date | None = None) -> dict[str, Any]:
     """Counts of cases per kind, month, tier and province, and time to first response. A count
-    below 5 is shown as "< 5" (None), so that no one can be recognised from a small number."""
+    below 5 is shown as "< 5" (None), so that no one can be recognised from a small number.
+    Strictly confidential cases are counted (in the total, the open cases and on their own line)
+    but never broken down: their kind, month, tier, province and response time stay out."""
     cases = Case.objects.all()
     if since:
         cases = cases.filter(created_at__date__gte=since)
-    rows = list(cases.values_list("kind", "created_at", "tier", "province__name", "first_response_at"))
+    detailed = cases.exclude(confidentiality=Confidentiality.STRICT)
+    rows = list(detailed.values_list("kind", "created_at", "tier", "province__name", "first_response_at"))
+    strict = cases.filter(confidentiality=Confidentiality.STRICT).count()
 
     def table(values: list[Any]) -> list[tuple[Any, int | None]]:
         counts = Counter(values)
@@ -326,7 +472,8 @@ def statistics_overview(*, since: datetime.date | None = None) -> dict[str, Any]
 
     response_hours = [(first - created).total_seconds() / 3600 for _kind, created, _t, _p, first in rows if first]
     return {
-        "total": len(rows),
+        "total": len(rows) + strict,
+        "strict": strict if strict >= SMALL_CELL or strict == 0 else None,
         "by_kind": table([kind for kind, *_rest in rows]),
         "by_month": table([timezone.localtime(created).strftime("%Y-%m") for _k, created, *_rest in rows]),
         "by_tier": table([tier or "" for _k, _c, tier, *_rest in rows]),
@@ -361,7 +508,3 @@ def form_group(*, name: str, signups: list[IntervisionSignup], facilitator: Any)
 
 def _notify_member_group(member: Member, group: IntervisionGroup) -> None:
     send_templated_mail("desk/email/intervision_group", [member.email], {"group": group, "member": member})
-
-
-def overdue(now: datetime.datetime | None = None) -> Any:
-    return Case.objects.overdue(now).order_by("due_by")

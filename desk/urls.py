@@ -14,6 +14,7 @@ urlpatterns = [
     path("hulp/zaken/<str:reference>/bijlagen/<int:pk>/", views.attachment, name="attachment"),
     path("hulp/zaken/<str:reference>/inzage/", views.access_log, name="access_log"),
     path("hulp/zaken/<str:reference>/verwijderen/", views.delete_request, name="delete_request"),
+    path("hulp/zaken/<str:reference>/vertrouwelijkheid/", views.confidentiality, name="confidentiality"),
     path("hulp/zaken/<str:reference>/actie/", views.case_action, name="case_action"),
     path("hulp/beheer/", views.queue, name="queue"),
     path("hulp/beheer/te-laat/", views.overdue, name="overdue"),

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -17,9 +19,31 @@ from core.permissions import can, require
 from core.roles import Role
 from members.models import BranchOfficial, Faction
 
-from . import services
-from .forms import AskForm, CloseForm, IntervisionForm, MessageForm, OrganisationForm, ReferForm, ReportForm, TriageForm
-from .models import Case, CaseAttachment, Confidentiality, Helper, IntervisionSignup, Kind, Organisation, Status
+from . import selectors, services
+from .forms import (
+    AskForm,
+    CloseForm,
+    ConsentForm,
+    IntervisionForm,
+    LevelForm,
+    MessageForm,
+    OrganisationForm,
+    ReferForm,
+    ReportForm,
+    TriageForm,
+)
+from .models import (
+    Case,
+    CaseAttachment,
+    Confidentiality,
+    Helper,
+    IntervisionSignup,
+    Kind,
+    Organisation,
+    Status,
+    level_rank,
+)
+from .rules import is_requester, levels_at_triage, open_consent
 
 
 def _case(request: HttpRequest, reference: str, **kwargs: object) -> Case:
@@ -162,8 +186,10 @@ def attachment(request: HttpRequest, reference: str, pk: int, obj: Case) -> Http
 
 @require("desk.read_case", get_object=_case, hide=True)
 def access_log(request: HttpRequest, reference: str, obj: Case) -> HttpResponse:
+    """The case's trail: every read, and every change of its confidentiality (who, when, from, to)."""
     accesses = Paginator(obj.accesses.select_related("user"), 50).get_page(request.GET.get("page"))
-    return render(request, "desk/access_log.html", {"case": obj, "page": accesses})
+    changes = obj.level_changes.select_related("changed_by", "consent")
+    return render(request, "desk/access_log.html", {"case": obj, "page": accesses, "changes": changes})
 
 
 @require("desk.read_case", get_object=_case, hide=True)
@@ -179,6 +205,77 @@ def delete_request(request: HttpRequest, reference: str, obj: Case) -> HttpRespo
         messages.success(request, _("The content will be deleted as soon as the case is closed."))
         return redirect(obj.get_absolute_url())
     return render(request, "desk/delete_request.html", {"case": obj})
+
+
+def _level_options(case: Case) -> list[dict[str, Any]]:
+    """Every level with the people at the desk who would read the case at it (the one rule)."""
+    current = level_rank(case.confidentiality)
+    return [
+        {
+            "value": value,
+            "label": label,
+            "readers": services.desk_readers(case, value),
+            "current": value == case.confidentiality,
+            "lower": level_rank(value) < current,
+        }
+        for value, label in Confidentiality.choices
+    ]
+
+
+@require("desk.read_case", get_object=_case, hide=True)
+def confidentiality(request: HttpRequest, reference: str, obj: Case) -> HttpResponse:
+    """The requester chooses who may read their case, seeing by name who would read it at each
+    level; or allows the counsellor of a strictly confidential case to lower it later."""
+    case = obj
+    if not is_requester(request.user, case):
+        raise PermissionDenied
+    level_form = LevelForm(initial={"confidentiality": case.confidentiality})
+    consent_form = ConsentForm()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "level":
+                level_form = LevelForm(request.POST)
+                if not level_form.is_valid():
+                    raise ValidationError(_("Choose a level."))
+                level = level_form.cleaned_data["confidentiality"]
+                if level_rank(level) < level_rank(case.confidentiality) and not level_form.cleaned_data["understood"]:
+                    level_form.add_error(
+                        "understood", _("Confirm that you understand who will then be able to read your case.")
+                    )
+                    raise ValidationError(_("Nothing has been changed."))
+                if services.change_level_as_requester(case=case, level=level, by=request.user):
+                    messages.success(request, _("Your case's confidentiality has been changed."))
+                return redirect("desk:confidentiality", reference=case.reference)
+            if action == "consent":
+                consent_form = ConsentForm(request.POST)
+                if not consent_form.is_valid():
+                    raise ValidationError(_("Choose a level."))
+                services.give_consent(case=case, level=consent_form.cleaned_data["level"], by=request.user)
+                messages.success(request, _("Your consent has been recorded."))
+                return redirect("desk:confidentiality", reference=case.reference)
+            if action == "withdraw":
+                services.withdraw_consent(case=case, by=request.user)
+                messages.success(request, _("Your consent has been withdrawn."))
+                return redirect("desk:confidentiality", reference=case.reference)
+            raise ValidationError(_("Unknown action."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    counsellor = case.assigned_to if case.assigned_to and Role.COUNSELLOR in case.assigned_to.roles else None
+    return render(
+        request,
+        "desk/confidentiality.html",
+        {
+            "case": case,
+            "options": _level_options(case),
+            "level_form": level_form,
+            "consent_form": consent_form if case.confidentiality == Confidentiality.STRICT and counsellor else None,
+            "counsellor": counsellor,
+            "consent": open_consent(case, counsellor) if counsellor else None,
+            "changes": case.level_changes.select_related("changed_by"),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @require_POST
@@ -229,20 +326,20 @@ def intervision(request: HttpRequest) -> HttpResponse:
 
 @require("desk.view_queue")
 def queue(request: HttpRequest) -> HttpResponse:
-    """Metadata only: reference, kind, level, status, dates. Content needs the case's own rule."""
-    cases = Case.objects.select_related("assigned_to", "province").filter(purged_at__isnull=True)
+    """Metadata only: reference, level, status, dates, and the kind where the reader may know it.
+    Content needs the case's own rule."""
     status = request.GET.get("status", "open")
-    if status == "open":
-        cases = cases.exclude(status=Status.CLOSED)
-    elif status in Status.values:
-        cases = cases.filter(status=status)
     kind = request.GET.get("kind", "")
-    if kind in Kind.values:
-        cases = cases.filter(kind=kind)
-    if request.GET.get("mine"):
-        cases = cases.filter(assigned_to=request.user)
-    page = Paginator(cases.order_by("status", "-created_at"), 30).get_page(request.GET.get("page"))
-    rows = [{"case": c, "readable": can(request.user, "desk.read_case", c)} for c in page.object_list]
+    cases = selectors.queue(request.user, status=status, kind=kind, mine=bool(request.GET.get("mine")))
+    page = Paginator(cases, 30).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "case": c,
+            "readable": can(request.user, "desk.read_case", c),
+            "details": can(request.user, "desk.see_details", c),
+        }
+        for c in page.object_list
+    ]
     return render(
         request,
         "desk/queue.html",
@@ -253,14 +350,14 @@ def queue(request: HttpRequest) -> HttpResponse:
             "kind": kind,
             "statuses": Status.choices,
             "kinds": Kind.choices,
-            "overdue_count": services.overdue().count(),
+            "overdue_count": selectors.overdue(request.user).count(),
         },
     )
 
 
 @require("desk.view_queue")
 def overdue(request: HttpRequest) -> HttpResponse:
-    cases = services.overdue().select_related("assigned_to")
+    cases = selectors.overdue(request.user).select_related("assigned_to")
     return render(
         request,
         "desk/overdue.html",
@@ -276,25 +373,46 @@ def _desk_people() -> list[User]:
     )
 
 
+def _triage_form(request: HttpRequest, case: Case) -> TriageForm:
+    return TriageForm(
+        initial={"kind": case.kind, "confidentiality": case.confidentiality},
+        levels=levels_at_triage(request.user, case),
+        may_set_kind=can(request.user, "desk.set_kind", case),
+    )
+
+
 @require("desk.view_queue")
 def manage(request: HttpRequest, reference: str) -> HttpResponse:
-    """Triage and assignment: on metadata, without reading the content."""
+    """Triage and assignment: on metadata, without reading the content. The triage form offers
+    only what the person may do; a level posted that they may not choose is refused, with the
+    reason, and nothing changes."""
     case = _case(request, reference)
     if case.purged_at:
         raise Http404
     if request.method == "POST":
-        if not can(request.user, "desk.assign"):
-            raise PermissionDenied
         action = request.POST.get("action")
+        if not can(request.user, "desk.triage" if action == "triage" else "desk.assign"):
+            raise PermissionDenied
         try:
             if action == "triage":
-                form = TriageForm(request.POST)
+                # Every level is accepted by the form here, so that the service (the one place
+                # that decides) refuses a level the person may not choose, with its reason.
+                form = TriageForm(
+                    request.POST,
+                    levels=list(Confidentiality.values),
+                    may_set_kind=can(request.user, "desk.set_kind", case),
+                )
                 if not form.is_valid():
                     raise ValidationError(_("Choose a kind and a level."))
-                services.triage(case=case, **form.cleaned_data)
+                services.triage(
+                    case=case,
+                    by=request.user,
+                    kind=form.cleaned_data.get("kind") or None,
+                    confidentiality=form.cleaned_data.get("confidentiality") or None,
+                )
                 messages.success(request, _("The case has been triaged."))
             elif action in ("assign", "add_counsellor"):
-                user = get_object_or_404(User, pk=request.POST.get("user"))
+                user = get_object_or_404(User, pk=_int(request.POST.get("user")))
                 if action == "assign":
                     services.assign(case=case, user=user)
                     messages.success(request, _("Assigned to %(name)s.") % {"name": user.name})
@@ -303,21 +421,32 @@ def manage(request: HttpRequest, reference: str) -> HttpResponse:
                     messages.success(request, _("%(name)s has been added to the case.") % {"name": user.name})
             else:
                 raise ValidationError(_("Unknown action."))
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+        except (ValidationError, PermissionDenied) as error:
+            text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+            messages.error(request, text or _("You may not do this."))
         return redirect("desk:manage", reference=case.reference)
+    details = can(request.user, "desk.see_details", case)
+    form = _triage_form(request, case)
     return render(
         request,
         "desk/manage.html",
         {
             "case": case,
-            "triage_form": TriageForm(initial={"kind": case.kind, "confidentiality": case.confidentiality}),
+            "details": details,
+            "triage_form": form if form.offers_anything else None,
             "people": _desk_people(),
-            "suggestions": services.suggest_helpers(case),
+            "suggestions": services.suggest_helpers(case) if details else services.suggest_helpers(case, by_kind=False),
             "readable": can(request.user, "desk.read_case", case),
             "can_assign": can(request.user, "desk.assign"),
         },
     )
+
+
+def _int(value: str | None) -> int:
+    try:
+        return int(value or "")
+    except ValueError:
+        raise Http404 from None
 
 
 @require("desk.view_statistics")

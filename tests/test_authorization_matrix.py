@@ -202,7 +202,8 @@ def build_world() -> World:
         "events.evaluation": world.admin_evaluation,
         "events.calendarfeed": CalendarFeed.objects.first(),
         "events.invoicesequence": InvoiceSequence.objects.first(),
-        "desk.case": world.cases["strict-other"],
+        # Strictly confidential cases are not in the back office at all (desk/admin.py).
+        "desk.case": world.cases["confidential-other"],
         "desk.caseaccess": CaseAccess.objects.create(case=world.cases["normal-other"], user=stranger, what="case"),
         "desk.organisation": world.organisation,
         "desk.helper": world.helper,
@@ -1411,6 +1412,55 @@ MATRIX: dict[str, list[Case]] = {
         Case(lambda w, r: reverse("mfa_edit_webauthn", kwargs={"pk": w.other_webauthn.pk}), expect(LOGIN, 302))
     ],
 }
+
+
+# --- h18a: confidentiality levels, the requester's level page (issue 18) -------------------------
+# Who may change a case's level: the desk may raise it at triage (adviser, counsellor), only the
+# requester (and, with consent, the counsellor of a strict case) may lower it. A refused level is
+# a redirect back to the triage page with the reason (desk/tests/test_confidentiality.py checks
+# that nothing changes); here: who may post at all.
+def _case_url(name: str, key: str) -> Callable[[World, str], str]:
+    return lambda w, r: reverse(name, kwargs={"reference": w.cases[key].reference})
+
+
+H18A_MATRIX: dict[str, list[Case]] = {
+    "desk:confidentiality": [
+        *case_cases("desk:confidentiality", requester_only=True),
+        *[
+            Case(
+                _case_url("desk:confidentiality", key),
+                {**only(readers, 403, denied=404), **({Role.MEMBER: 302} if key.endswith("-own") else {})},
+                method="post",
+                # The level it has (changes nothing, so the order of the roles does not matter).
+                data={"action": "level", "confidentiality": key.split("-")[0]},
+                label=f"{key}: keep the level",
+            )
+            for key, readers in CASE_READERS.items()
+        ],
+    ],
+    "desk:manage": [
+        *[
+            Case(
+                _case_url("desk:manage", key),
+                only(DESK_STAFF, 302),
+                method="post",
+                data={"action": "triage", "confidentiality": "normal"},
+                label=f"{key}: triage to normal (refused with a message unless allowed)",
+            )
+            for key in CASE_READERS
+        ],
+        Case(
+            _case_url("desk:manage", "normal-other"),
+            {**only({Role.ADVISER}, 404), Role.COUNSELLOR: 403},
+            method="post",
+            data={"action": "assign", "user": "0"},
+            label="assign an unknown user: advisers only get that far",
+        ),
+    ],
+}
+for _key, _cases in H18A_MATRIX.items():
+    MATRIX.setdefault(_key, []).extend(_cases)
+# --- end of h18a block ----------------------------------------------------------------------------
 
 ADMINISTRATOR_ONLY = only({Role.ADMINISTRATOR}, 200)
 # What the back office refuses even to administrators: history is never deleted, the association

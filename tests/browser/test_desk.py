@@ -95,3 +95,35 @@ def test_desk_pages_for_staff(page: Page, a11y, login_as) -> None:  # type: igno
     case = Case.objects.filter(kind=Kind.MEDIATION).get()
     page.goto(f"/hulp/beheer/zaken/{case.reference}/")
     a11y.check("desk-manage")
+
+
+def test_requester_chooses_who_reads_their_case(page: Page, a11y, login_as) -> None:  # type: ignore[no-untyped-def]
+    member = make_role_user(Role.MEMBER, name="Raadslid Rosa")
+    counsellor = make_role_user(Role.COUNSELLOR, name="Vertrouwenspersoon Vera")
+    make_role_user(Role.ADVISER, name="Adviseur Arend")
+    case = services.open_case(
+        requester=member.member,
+        kind=Kind.INTEGRITY_OWN,
+        subject="Nevenfunctie",
+        description="Mag ik deze nevenfunctie aannemen?",
+        confidentiality="strict",
+    )
+    services.assign(case=case, user=counsellor)
+    login_as(member)
+    page.goto(case.get_absolute_url())
+    a11y.check()
+    page.get_by_role("link", name="wie mag het lezen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Wie mag mijn zaak lezen")
+    a11y.check("desk-confidentiality")
+    page.locator("#level-confidential").check()
+    page.get_by_role("button", name="Opslaan").click()
+    expect(page.get_by_text("Bevestig dat je begrijpt wie je zaak dan kan lezen.")).to_be_visible()
+    a11y.check()
+    page.locator("#level-confidential").check()
+    page.get_by_label(re.compile("Ik begrijp wie mijn zaak dan kan lezen")).check()
+    page.get_by_role("button", name="Opslaan").click()
+    expect(page.get_by_text("De vertrouwelijkheid van je zaak is gewijzigd.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Wijzigingen van vertrouwelijkheid")).to_be_visible()
+    a11y.check("desk-confidentiality-changed")
+    case.refresh_from_db()
+    assert case.confidentiality == "confidential"
