@@ -71,10 +71,12 @@ messages: $(VENV)/.dev
 	$(PY) manage.py makemessages -l nl -l en --no-location --no-obsolete --ignore=.venv --ignore=node_modules --ignore=tests --ignore="*/tests/*"
 	$(PY) manage.py compilemessages --ignore=.venv
 
+# bench/relevance.py: search quality on the judged relevance set (bench/relevance/), app vs. BM25.
 # The library benches at the issue's sizes (100k/1M documents, 100k records) take half an hour
 # the first time: `make bench BENCH_SIZE=` (docs/PERFORMANCE.md).
 BENCH_SIZE ?= --quick
 bench: $(VENV)/.dev
+	$(PY) bench/relevance.py $(BENCH_ARGS)
 	$(PY) bench/pages.py $(BENCH_ARGS)
 	$(PY) bench/registration.py $(BENCH_ARGS)
 	$(PY) bench/newsletter.py $(BENCH_ARGS)
