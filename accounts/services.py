@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import secrets
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -21,6 +21,7 @@ from core.mail import absolute_url, send_templated_mail
 from core.roles import Role, forget_roles
 
 from .models import Invitation, User, hash_token
+from .signals import invitation_accepted
 
 if TYPE_CHECKING:
     from members.models import Member
@@ -42,12 +43,25 @@ def _issue_token(invitation: Invitation) -> str:
     return token
 
 
-def _send_invitation(invitation: Invitation, token: str) -> None:
+def send_invitation(
+    invitation: Invitation,
+    token: str,
+    *,
+    template: str = "accounts/email/invitation",
+    context: dict[str, Any] | None = None,
+) -> None:
+    """E-mail the invitation's link (`template` and extra `context` for invitations with a text
+    of their own, such as an expert's into a network)."""
     link = absolute_url(reverse("accounts:accept_invitation", kwargs={"token": token}))
     send_templated_mail(
-        "accounts/email/invitation",
+        template,
         [invitation.email],
-        {"invitation": invitation, "link": link, "valid_days": settings.RAADHUIS_INVITATION_VALID_DAYS},
+        {
+            "invitation": invitation,
+            "link": link,
+            "valid_days": settings.RAADHUIS_INVITATION_VALID_DAYS,
+            **(context or {}),
+        },
     )
     invitation.sent_at = timezone.now()
     invitation.save(update_fields=["sent_at", "token_hash"])
@@ -62,8 +76,10 @@ def invite(
     invited_by: User | None,
     member: Member | None = None,
     valid_days: int | None = None,
+    send: bool = True,
 ) -> tuple[Invitation, str]:
-    """Create an invitation and e-mail its link. Returns the invitation and the one-time token.
+    """Create an invitation and e-mail its link (unless `send` is False: the caller sends it with
+    `send_invitation`). Returns the invitation and the one-time token.
 
     Refuses (ValidationError, nothing written) an address that already has an account or a
     pending invitation, and unknown roles.
@@ -91,12 +107,15 @@ def invite(
     token = _issue_token(invitation)
     invitation.save()
     invitation.roles.set(Group.objects.filter(name__in=roles))
-    _send_invitation(invitation, token)
+    if send:
+        send_invitation(invitation, token)
     return invitation, token
 
 
 @transaction.atomic
-def resend_invitation(*, invitation: Invitation) -> str:
+def resend_invitation(
+    *, invitation: Invitation, template: str = "accounts/email/invitation", context: dict[str, Any] | None = None
+) -> str:
     """Issue a new link (the old one stops working), extend the validity and e-mail it again."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at:
@@ -105,7 +124,7 @@ def resend_invitation(*, invitation: Invitation) -> str:
     invitation.expires_at = timezone.now() + datetime.timedelta(days=settings.RAADHUIS_INVITATION_VALID_DAYS)
     token = _issue_token(invitation)
     invitation.save(update_fields=["revoked_at", "expires_at", "token_hash"])
-    _send_invitation(invitation, token)
+    send_invitation(invitation, token, template=template, context=context)
     return token
 
 
@@ -158,4 +177,5 @@ def accept_invitation(*, token: str, password: str) -> User:
     invitation.accepted_at = timezone.now()
     invitation.user = user
     invitation.save(update_fields=["accepted_at", "user"])
+    invitation_accepted.send(sender=Invitation, invitation=invitation, user=user)
     return user

@@ -11,6 +11,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from .permissions import can
+from .roles import Role, roles_of
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ NAVIGATION = [
     NavItem(_("Library"), "library:search", "library.search", "/bibliotheek/"),
     NavItem(_("News"), "newsletter:news_list", "newsletter.read", "/nieuws/"),
     NavItem(_("Events"), "events:list", "events.view_list", "/bijeenkomsten/"),
+    NavItem(_("Networks"), "networks:overview", "networks.view_networks", "/netwerken/"),
     NavItem(_("Messages"), "members:inbox", "members.use_messages", "/berichten/"),
     NavItem(_("Advice"), "desk:home", "desk.ask", "/hulp/"),
     NavItem(_("Selection procedures"), "selection:procedures", "selection.view_my_procedures", "/selectie/"),
@@ -115,6 +117,13 @@ MANAGEMENT = [
         _("Write news items and add research publications."),
     ),
     NavItem(
+        _("Networks"),
+        "networks:manage",
+        "networks.manage",
+        "/beheer/netwerken/",
+        _("Create tier, topic and closed networks and appoint their moderators."),
+    ),
+    NavItem(
         _("Import documents"),
         "library:import_upload",
         "library.import",
@@ -141,12 +150,16 @@ def management_for(user: Any) -> list[dict[str, Any]]:
 
 def items_for(user: Any, path: str) -> list[dict[str, Any]]:
     items = []
+    # An expert (deskundige) sees their network and nothing else of the platform.
+    confined = Role.EXPERT in roles_of(user)
     for item in NAVIGATION:
+        if confined and not item.url_name.startswith("networks:"):
+            continue
         if not can(user, item.permission):
             continue
         current = path == "/" if item.section == "/" else path.startswith(item.section)
         items.append({"label": item.label, "url": reverse(item.url_name), "current": current})
-    if any(can(user, item.permission) for item in MANAGEMENT):
+    if not confined and any(can(user, item.permission) for item in MANAGEMENT):
         items.append(
             {
                 "label": _("Management"),

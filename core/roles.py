@@ -29,6 +29,9 @@ class Role(models.TextChoices):
     PROGRAMME_OFFICER = "programme_officer", _("Programme officer")
     GRIFFIE_CONTACT = "griffie_contact", _("Clerk's office contact")
     ADMINISTRATOR = "administrator", _("Administrator")
+    # An expert from outside (deskundige) invited into one network: sees that network and nothing
+    # else of the platform (networks.middleware.ExpertConfinementMiddleware).
+    EXPERT = "expert", _("Expert")
 
 
 # Roles that work for the association: they see other people's data and must use MFA.
@@ -77,6 +80,7 @@ is_event_organiser = has_role(Role.EVENT_ORGANISER)
 is_programme_officer = has_role(Role.PROGRAMME_OFFICER)
 is_griffie_contact = has_role(Role.GRIFFIE_CONTACT)
 is_administrator = has_role(Role.ADMINISTRATOR)
+is_expert = has_role(Role.EXPERT)
 
 
 @rules.predicate

@@ -166,6 +166,8 @@ def personal_data(member: Member) -> dict[str, Any]:
     """Everything the platform holds about `member`, for a data export (AVG/GDPR art. 15/20)."""
     from auditlog.models import LogEntry
 
+    from networks.services import personal_data as network_data
+
     def when(value: Any) -> str | None:
         return value.isoformat() if value else None
 
@@ -217,6 +219,9 @@ def personal_data(member: Member) -> dict[str, Any]:
             {"from": m.sender.full_name, "sent": when(m.created_at), "text": m.body}
             for m in member.received_messages.select_related("sender")
         ],
+        # Networks: memberships, everything the member wrote there (the texts with the names
+        # they mentioned), their reports.
+        "networks": network_data(member),
         "views_of_private_fields_by_staff": [
             {"viewer": v.viewer.name if v.viewer else None, "fields": v.fields, "at": when(v.viewed_at)}
             for v in PrivateFieldView.objects.filter(member=member).select_related("viewer")
@@ -272,7 +277,9 @@ def request_erasure(*, member: Member, reason: str) -> ErasureRequest:
 @transaction.atomic
 def erase_member(*, request: ErasureRequest, executed_by: User) -> Member:
     """Anonymise the member: personal data removed, the account closed. Content shared with others
-    (messages, later motions) stays, shown without the name; the audit trail stays."""
+    (messages, later motions, network posts) stays, shown without the name; the audit trail stays."""
+    from networks.services import forget_user as forget_network_user
+
     request = ErasureRequest.objects.select_for_update().get(pk=request.pk)
     if request.executed_at:
         raise ValidationError(_("This request has already been executed."))
@@ -302,6 +309,8 @@ def erase_member(*, request: ErasureRequest, executed_by: User) -> Member:
         user.save()
         user.groups.clear()
         EmailAddress.objects.filter(user=user).delete()
+        # Out of every network; their posts stay, shown as written by a former member.
+        forget_network_user(user=user)
         Authenticator.objects.filter(user=user).delete()
         user.api_tokens.all().delete()
         member.user = None

@@ -16,6 +16,7 @@ urlpatterns = [
     path("anymail/", include("newsletter.webhook_urls")),
     path("", include("newsletter.urls")),
     path("", include("selection.urls")),
+    path("", include("networks.urls")),
     path("", include("api.urls")),
     path("api/", api.urls),
     path("account/", include("allauth.urls")),

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "library",
     "newsletter",
     "selection",
+    "networks",
     "ninja",
     "api",
     "demo",
@@ -80,6 +81,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.StaffMfaRequiredMiddleware",
+    "networks.middleware.ExpertConfinementMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
 ]

@@ -17,6 +17,7 @@ from core.fields import encrypted_fields
 ENCRYPTED_BYTES = {
     "desk_caseattachment": ["content"],
     "selection_curriculumvitae": ["content"],
+    "networks_attachment": ["content"],
 }
 
 
