@@ -51,6 +51,8 @@ DEMO_ACCOUNTS = [
     DemoAccount(Role.PROGRAMME_OFFICER, f"programma@{DEMO_DOMAIN}", "Samira Bouzid"),
     DemoAccount(Role.GRIFFIE_CONTACT, f"griffie@{DEMO_DOMAIN}", "Gert-Jan Wolters"),
     DemoAccount(Role.ADMINISTRATOR, f"beheerder@{DEMO_DOMAIN}", "Esther Kuipers"),
+    # An expert from outside, invited into the energy network (networks/demo.py).
+    DemoAccount(Role.EXPERT, f"deskundige@{DEMO_DOMAIN}", "Prof. dr. Ingrid Vos"),
 ]
 
 
@@ -150,6 +152,7 @@ def load_demo() -> dict[str, int]:
     _ensure_library()
     _ensure_newsletter()
     _ensure_selection()
+    _ensure_networks()
     return created
 
 
@@ -1104,6 +1107,12 @@ def _ensure_library() -> None:
         uploaded_by=editor,
     )
     ImportRun.objects.update(created_at=timezone.now() - datetime.timedelta(days=1))
+
+
+def _ensure_networks() -> None:
+    from .networks import ensure_demo
+
+    ensure_demo()
 
 
 def _ensure_selection() -> None:

@@ -135,7 +135,7 @@ def open_invitations(user: Any) -> QuerySet[NetworkInvitation]:
 def threads(network: Network, *, show: str = "", moderator: bool = False) -> QuerySet[Thread]:
     """The threads of a network, newest activity first. Hidden threads only for moderators.
     `show`: "open" (questions without a helpful answer), "questions", "discussions" or all."""
-    result = Thread.objects.filter(network=network).select_related("author_member", "author", "topic")
+    result = Thread.objects.filter(network=network).select_related("network", "author_member", "author", "topic")
     if not moderator:
         result = result.filter(hidden_at__isnull=True)
     if show == "open":
@@ -170,7 +170,7 @@ def open_reports(network: Network) -> QuerySet[Post]:
     """Posts of the network with reports that no moderator handled yet, oldest report first."""
     return (
         Post.objects.filter(thread__network=network, reports__handled_at__isnull=True)
-        .select_related("thread", "author_member", "author")
+        .select_related("thread__network", "author_member", "author")
         .prefetch_related("mentions__member")
         .annotate(open_reports=Count("reports", filter=Q(reports__handled_at__isnull=True)))
         .order_by("pk")

@@ -12,6 +12,7 @@ import datetime
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.core import signing
@@ -326,7 +327,7 @@ def invite_members(*, network: Network, users: Iterable[User], invited_by: User)
 
     for user in new:
         invitation = NetworkInvitation.objects.create(network=network, user=user, invited_by=invited_by)
-        transaction.on_commit(lambda pk=invitation.pk: send_invitation_mail.enqueue(pk))
+        transaction.on_commit(partial(send_invitation_mail.enqueue, invitation.pk))
     return len(new)
 
 
@@ -497,7 +498,7 @@ def _check_rate(author: User) -> None:
 
 
 def _write_post(
-    *, thread: Thread, author: User, body: str, opening: bool, quote: Post | None, files: list[Any]
+    *, thread: Thread, author: User, body: str, opening: bool, quote: Post | None, files: list[Any], notify: bool
 ) -> Written:
     body = body.strip()
     if not body:
@@ -534,9 +535,10 @@ def _write_post(
             size=len(data),
             content=encrypt_bytes(data),
         )
-    from .tasks import notify_post
+    if notify:
+        from .tasks import notify_post
 
-    transaction.on_commit(lambda: notify_post.enqueue(post.pk))
+        transaction.on_commit(lambda: notify_post.enqueue(post.pk))
     return Written(post, mentions.unresolved)
 
 
@@ -550,9 +552,10 @@ def start_thread(
     body: str,
     topic: Topic | None = None,
     files: Iterable[Any] = (),
+    notify: bool = True,
 ) -> Written:
     """Ask a question or start a discussion. The people in the network hear of it as they chose;
-    those @mentioned at once."""
+    those @mentioned at once (`notify=False` only for the demo data: nobody is e-mailed)."""
     if not access(author, network).post:
         raise PermissionDenied(_("You cannot post in this network."))
     if kind not in Thread.Kind.values:
@@ -574,11 +577,21 @@ def start_thread(
         created_at=now,
         last_post_at=now,
     )
-    return _write_post(thread=thread, author=author, body=body, opening=True, quote=None, files=list(files))
+    return _write_post(
+        thread=thread, author=author, body=body, opening=True, quote=None, files=list(files), notify=notify
+    )
 
 
 @transaction.atomic
-def reply(*, thread: Thread, author: User, body: str, quote: Post | None = None, files: Iterable[Any] = ()) -> Written:
+def reply(
+    *,
+    thread: Thread,
+    author: User,
+    body: str,
+    quote: Post | None = None,
+    files: Iterable[Any] = (),
+    notify: bool = True,
+) -> Written:
     """Reply to a question or discussion, optionally quoting one of its posts."""
     thread = Thread.objects.select_for_update().select_related("network").get(pk=thread.pk)
     if not access(author, thread.network).post:
@@ -588,7 +601,9 @@ def reply(*, thread: Thread, author: User, body: str, quote: Post | None = None,
     if quote is not None and (quote.thread_id != thread.pk or quote.hidden_at):
         raise ValidationError(_("You can only quote a visible post of this conversation."))
     _check_rate(author)
-    written = _write_post(thread=thread, author=author, body=body, opening=False, quote=quote, files=list(files))
+    written = _write_post(
+        thread=thread, author=author, body=body, opening=False, quote=quote, files=list(files), notify=notify
+    )
     thread.reply_count = _visible_replies(thread)
     thread.last_post_at = written.post.created_at
     thread.save(update_fields=["reply_count", "last_post_at"])
@@ -638,7 +653,7 @@ def report_post(*, post: Post, reporter: User, reason: str) -> Report:
             User.objects.filter(groups__name=Role.ADMINISTRATOR, is_active=True).values_list("pk", flat=True)
         )
     for user_id in sorted(moderators):
-        transaction.on_commit(lambda uid=user_id: send_report_mail.enqueue(report.pk, uid))
+        transaction.on_commit(partial(send_report_mail.enqueue, report.pk, user_id))
     return report
 
 
@@ -771,7 +786,7 @@ def notify_post(post_id: int) -> int:
         mentioned -= blocked_by
     watchers = set(
         Membership.objects.filter(network=post.thread.network, notify=Notify.IMMEDIATE, user__is_active=True)
-        .exclude(user_id=post.author_id)
+        .exclude(user_id=post.author_id or 0)
         .values_list("user_id", flat=True)
     )
     queued = 0
@@ -895,7 +910,7 @@ def send_unanswered_alerts(now: datetime.datetime | None = None) -> int:
             thread.alerted_at = timezone.now()
             thread.save(update_fields=["alerted_at"])
             for user_id in alert_recipients(thread):
-                transaction.on_commit(lambda uid=user_id, tid=thread.pk: send_alert_mail.enqueue(tid, uid))
+                transaction.on_commit(partial(send_alert_mail.enqueue, thread.pk, user_id))
             done += 1
     return done
 

@@ -43,7 +43,7 @@ def neutralise_tokens(text: str) -> str:
 
 def _words_after(text: str, start: int) -> list[tuple[str, int]]:
     """Up to MAX_NAME_WORDS words after position `start` on the same line, with their end offsets."""
-    words = []
+    words: list[tuple[str, int]] = []
     position = start
     line_end = text.find("\n", start)
     limit = len(text) if line_end < 0 else line_end

@@ -105,6 +105,7 @@ class World:
     news: dict[str, Any] = field(default_factory=dict)
     selection: dict[str, Any] = field(default_factory=dict)
     api_tokens: dict[str, Any] = field(default_factory=dict)
+    networks: dict[str, Any] = field(default_factory=dict)
     admin_objects: dict[str, Any] = field(default_factory=dict)
 
     def own_member(self, role: str) -> Member | None:
@@ -170,6 +171,7 @@ def build_world() -> World:
     _newsletter_world(world, users)
     _selection_world(world, users)
     _api_world(world, users)
+    _networks_world(world, users)
     block = Block.objects.create(blocker=other, blocked=lapsed)
     erasure = ErasureRequest.objects.create(member=lapsed)
     view = PrivateFieldView.objects.create(viewer=stranger, member=other, fields="email", path="/leden/")
@@ -1025,6 +1027,305 @@ SELECTION_MATRIX: dict[str, list[Case]] = {
 }
 
 
+# === networks (issue 22) ====================================================================
+# A topic network "wonen" (the member role joined it and asked a question; another member asked
+# one with an attachment, replied, and wrote a post a moderator hid), the tier network of
+# councillors (the member and branch official roles are councillors in Zwolle), and a closed
+# network with the expert role's account in it. Personas: a member who moderates "wonen".
+NETWORK_PERSONAS = ["network_moderator"]
+# Where an expert is sent from any address outside networks (networks.middleware).
+TO_OWN_NETWORK = "to own network"
+
+
+def _networks_world(world: World, users: dict[str, User]) -> None:
+    from networks import services as network_services
+    from networks.models import Network
+    from networks.tests import factories as network_factories
+
+    wonen = network_factories.topic_network()
+    councillors = network_factories.tier_network(Network.TierGroup.COUNCILLORS)
+    course = network_factories.closed_network("Leergang matrix")
+    other = network_factories.member("Otto", "Ander", body=world.body)
+    own = users[Role.MEMBER]
+    users[Role.EXPERT] = network_factories.expert(course, email="deskundige.matrix@example.org")
+    users["network_moderator"] = network_factories.member("Mo", "Derator", mandate=False)
+    network_services.appoint_moderator(
+        network=wonen, email=users["network_moderator"].email, appointed_by=users[Role.ADMINISTRATOR]
+    )
+    own_question = network_factories.ask(wonen, own, title="Eigen vraag")
+    others_question = network_factories.ask(
+        wonen, other, title="Vraag van een ander", files=[network_factories.pdf_upload()]
+    )
+    others_reply = network_services.reply(thread=own_question, author=other, body="Antwoord van een ander").post
+    hidden = network_services.reply(thread=others_question, author=other, body="Verborgen").post
+    network_services.hide_post(post=hidden, moderator=users["network_moderator"])
+    tier_thread = network_factories.ask(councillors, other, title="Raadsvraag")
+    course_thread = network_services.start_thread(
+        network=course, author=users[Role.EXPERT], kind="discussion", title="Van de deskundige", body="x"
+    ).post.thread
+    network_services.invite_members(network=course, users=[own, other], invited_by=users[Role.ADMINISTRATOR])
+    world.networks = {
+        "wonen": wonen,
+        "councillors": councillors,
+        "course": course,
+        "own_question": own_question,
+        "others_question": others_question,
+        "own_post": own_question.posts.get(opening=True),
+        "others_post": others_question.posts.get(opening=True),
+        "others_reply": others_reply,
+        "hidden": hidden,
+        "attachment": others_question.posts.get(opening=True).attachments.get(),
+        "tier_thread": tier_thread,
+        "course_thread": course_thread,
+        "own_invitation": course.invitations.get(user=own),
+        "others_invitation": course.invitations.get(user=other),
+        "token": network_services.unsubscribe_token(wonen.memberships.get(user=other)),
+        "expert_home": course.get_absolute_url(),
+    }
+
+
+def net(default: int | str, anonymous: int | str = LOGIN, **per: int | str) -> dict[str, int | str]:
+    """Expected outcome for anonymous, every role (the expert included) and the network personas."""
+    table: dict[str, int | str] = {ANONYMOUS: anonymous}
+    for key in [*Role.values, *NETWORK_PERSONAS]:
+        table[key] = per.get(key, default)
+    return table
+
+
+def network_url(name: str, key: str = "wonen") -> Callable[[World, str], str]:
+    """The URL `name` for world.networks[key]: a network (slug), a thread (slug and pk), or a post,
+    attachment or invitation (pk)."""
+
+    def build(w: World, r: str) -> str:
+        target = w.networks[key]
+        if name in ("networks:thread", "networks:mark_helpful"):
+            kwargs: dict[str, Any] = {"slug": target.network.slug, "pk": target.pk}
+        elif hasattr(target, "slug"):
+            kwargs = {"slug": target.slug}
+        else:
+            kwargs = {"pk": target.pk}
+        return reverse(name, kwargs=kwargs)
+
+    return build
+
+
+# Readers of the topic network: association members, the advisers and administrators, its moderator.
+WONEN_READERS = {"member": 200, "branch_official": 200, "adviser": 200, "administrator": 200, "network_moderator": 200}
+# Who posts there: who joined (the member role), advisers, the moderator; the others read only.
+WONEN_POSTERS = {"member": 302, "adviser": 302, "network_moderator": 302, "branch_official": 403, "administrator": 403}
+NETWORKS_MATRIX: dict[str, list[Case]] = {
+    "networks:overview": [
+        Case(
+            named("networks:overview"),
+            net(
+                403,
+                member=200,
+                branch_official=200,
+                adviser=200,
+                administrator=200,
+                network_moderator=200,
+                expert=TO_OWN_NETWORK,
+            ),
+        )
+    ],
+    "networks:code_of_conduct": [
+        Case(
+            named("networks:code_of_conduct"),
+            net(
+                403, member=200, branch_official=200, adviser=200, administrator=200, network_moderator=200, expert=200
+            ),
+        )
+    ],
+    "networks:manage": [
+        Case(named("networks:manage"), net(403, administrator=200)),
+        Case(
+            named("networks:manage"),
+            net(403, administrator=302),
+            method="post",
+            data={"kind": "closed", "name": "Matrixnetwerk"},
+            label="make a network",
+        ),
+    ],
+    # The link in the e-mails works for whoever holds it; a forged token for nobody.
+    "networks:unsubscribe": [
+        Case(lambda w, r: reverse("networks:unsubscribe", kwargs={"token": w.networks["token"]}), net(200, 200)),
+        Case(
+            lambda w, r: reverse("networks:unsubscribe", kwargs={"token": w.networks["token"]}),
+            net(204, 204),
+            method="post",
+            data={"List-Unsubscribe": "One-Click"},
+            label="one click",
+        ),
+        Case(fixed("/netwerken/afmelden/vervalst/"), net(404, 404), label="forged token"),
+    ],
+    "networks:answer_invitation": [
+        Case(network_url("networks:answer_invitation", "own_invitation"), net(405, 405), label="GET"),
+        Case(
+            network_url("networks:answer_invitation", "own_invitation"),
+            net(404, member=302),
+            method="post",
+            data={"answer": "accept"},
+            label="own invitation",
+        ),
+        Case(
+            network_url("networks:answer_invitation", "others_invitation"),
+            net(404),
+            method="post",
+            data={"answer": "accept"},
+            label="someone else's invitation",
+        ),
+    ],
+    "networks:report_post": [
+        Case(network_url("networks:report_post", "others_post"), net(404, **WONEN_READERS), label="another's post"),
+        Case(
+            network_url("networks:report_post", "others_post"),
+            net(404, **dict.fromkeys(WONEN_READERS, 302)),
+            method="post",
+            data={"reason": "Op de persoon"},
+            label="another's post: report",
+        ),
+        Case(
+            network_url("networks:report_post", "own_post"),
+            net(404, **{**WONEN_READERS, "member": 403}),
+            label="own post",
+        ),
+        Case(
+            network_url("networks:report_post", "hidden"),
+            net(404, administrator=403, network_moderator=403),
+            label="a hidden post",
+        ),
+    ],
+    "networks:moderate_post": [
+        Case(network_url("networks:moderate_post", "others_post"), net(405, 405), label="GET"),
+        Case(
+            network_url("networks:moderate_post", "others_post"),
+            net(404, administrator=302, network_moderator=302),
+            method="post",
+            data={"action": "hide"},
+        ),
+    ],
+    "networks:attachment": [
+        Case(network_url("networks:attachment", "attachment"), net(404, **WONEN_READERS)),
+    ],
+    "networks:network": [
+        Case(network_url("networks:network", "wonen"), net(404, **WONEN_READERS), label="topic network"),
+        Case(
+            network_url("networks:network", "councillors"),
+            net(404, member=200, branch_official=200, adviser=200, administrator=200),
+            label="tier network",
+        ),
+        Case(
+            network_url("networks:network", "course"),
+            net(404, adviser=200, administrator=200, expert=200),
+            label="closed network",
+        ),
+    ],
+    "networks:new_thread": [
+        Case(
+            network_url("networks:new_thread", "wonen"),
+            net(404, **{**WONEN_READERS, "branch_official": 403, "administrator": 403}),
+            label="topic network",
+        ),
+        Case(
+            network_url("networks:new_thread", "wonen"),
+            net(404, **WONEN_POSTERS),
+            method="post",
+            data={"kind": "question", "title": "Matrixvraag", "body": "Tekst"},
+            label="topic network: post",
+        ),
+        Case(
+            network_url("networks:new_thread", "course"),
+            net(404, adviser=200, administrator=403, expert=200),
+            label="closed network",
+        ),
+    ],
+    "networks:membership": [
+        Case(network_url("networks:membership", "wonen"), net(405, 405), label="GET"),
+        # (In this order: joining changes who may choose e-mails.)
+        Case(
+            network_url("networks:membership", "wonen"),
+            net(404, **{**dict.fromkeys(WONEN_READERS, 403), "member": 302}),
+            method="post",
+            data={"action": "notify", "notify": "daily"},
+            label="e-mails",
+        ),
+        Case(
+            network_url("networks:membership", "wonen"),
+            net(404, **{**dict.fromkeys(WONEN_READERS, 403), "branch_official": 302, "network_moderator": 302}),
+            method="post",
+            data={"action": "join"},
+            label="join",
+        ),
+        Case(
+            network_url("networks:membership", "councillors"),
+            net(404, member=403, branch_official=403, adviser=403, administrator=403),
+            method="post",
+            data={"action": "leave"},
+            label="leave a tier network",
+        ),
+    ],
+    "networks:moderate": [
+        Case(network_url("networks:moderate", "wonen"), net(404, administrator=200, network_moderator=200)),
+        Case(
+            network_url("networks:moderate", "wonen"),
+            net(404, administrator=302, network_moderator=302),
+            method="post",
+            data={"action": "nothing"},
+        ),
+        Case(network_url("networks:moderate", "course"), net(404, administrator=200), label="another network"),
+    ],
+    "networks:settings": [
+        Case(network_url("networks:settings", "wonen"), net(403, administrator=200)),
+        Case(
+            network_url("networks:settings", "wonen"),
+            net(403, administrator=302),
+            method="post",
+            data={"action": "nothing"},
+        ),
+    ],
+    "networks:thread": [
+        Case(network_url("networks:thread", "others_question"), net(404, **WONEN_READERS), label="topic network"),
+        Case(
+            network_url("networks:thread", "others_question"),
+            net(404, **WONEN_POSTERS),
+            method="post",
+            data={"body": "Een reactie"},
+            label="topic network: reply",
+        ),
+        Case(
+            network_url("networks:thread", "tier_thread"),
+            net(404, member=200, branch_official=200, adviser=200, administrator=200),
+            label="tier network",
+        ),
+        Case(
+            network_url("networks:thread", "course_thread"),
+            net(404, adviser=200, administrator=200, expert=200),
+            label="closed network",
+        ),
+    ],
+    "networks:mark_helpful": [
+        Case(network_url("networks:mark_helpful", "own_question"), net(405, 405), label="GET"),
+        Case(
+            lambda w, r: reverse(
+                "networks:mark_helpful", kwargs={"slug": "wonen", "pk": w.networks["own_question"].pk}
+            ),
+            net(404, **{**dict.fromkeys(WONEN_READERS, 403), "member": 302}),
+            method="post",
+            data={"post": "none"},
+            label="own question",
+        ),
+        Case(
+            network_url("networks:mark_helpful", "others_question"),
+            net(404, **dict.fromkeys(WONEN_READERS, 403)),
+            method="post",
+            data={"post": "none"},
+            label="another's question",
+        ),
+    ],
+}
+# === end of networks ==========================================================================
+
+
 MATRIX: dict[str, list[Case]] = {
     # --- core ---
     "core:home": [Case(named("core:home"), expect(200, 200))],
@@ -1316,6 +1617,8 @@ MATRIX: dict[str, list[Case]] = {
     ],
     # --- selection ---
     **SELECTION_MATRIX,
+    # --- networks ---
+    **NETWORKS_MATRIX,
     # --- programme ---
     "programme:apply": [Case(named("programme:apply"), expect(200, 200))],
     "programme:practices": [Case(named("programme:practices"), expect(200, 200))],
@@ -1555,6 +1858,23 @@ def admin_cases() -> dict[str, list[Case]]:
 FULL_MATRIX = {**MATRIX, **admin_cases()}
 
 
+# === networks: the expert (deskundige) sees their network and nothing else ===================
+def _confine_experts(matrix: dict[str, list[Case]]) -> None:
+    """Every address outside networks sends the expert role to their own network, except their own
+    account's pages (networks.middleware.EXPERT_VIEWS), where the expectation for everybody holds."""
+    from networks.middleware import EXPERT_VIEWS
+
+    for key, cases in matrix.items():
+        if key.startswith("networks:") or key.split(":")[-1] in EXPERT_VIEWS:
+            continue
+        for case in cases:
+            case.expected = {**case.expected, Role.EXPERT: TO_OWN_NETWORK}
+
+
+_confine_experts(FULL_MATRIX)
+# === end of networks ==========================================================================
+
+
 def all_url_keys() -> set[str]:
     keys: set[str] = set()
 
@@ -1622,6 +1942,8 @@ def test_authorization(key: str, world: World) -> None:
                 client.force_login(world.users[role])
             response = getattr(client, case.method)(url, case.data)
             got, wanted = outcome(response), case.expected[role]
+            if role == Role.EXPERT and got == 302 and response["Location"] == world.networks["expert_home"]:
+                got = TO_OWN_NETWORK  # networks: see _confine_experts
             checked += 1
             if got != wanted:
                 failures.append(f"{case.method.upper()} {url} [{case.label}] as {role}: got {got}, expected {wanted}")

@@ -142,3 +142,28 @@ def test_demo_selection_has_procedures_in_every_state_for_the_demo_accounts(bodi
     left = finished.applications.exclude(status="placed")
     assert left.exists() and not left.filter(deletion_notice_at__isnull=True).exists()
     assert Application.objects.filter(status="placed", mailed_status="placed").exists()
+
+
+def test_demo_networks_have_answered_and_open_questions_an_expert_and_moderation(bodies) -> None:  # type: ignore[no-untyped-def]
+    from networks.models import Expert, Membership, Network, Report, Thread
+    from networks.selectors import access
+
+    assert set(Network.objects.values_list("kind", flat=True)) == {"tier", "topic", "closed"}
+    assert Network.objects.filter(kind="tier").count() == 4 and Network.objects.filter(kind="topic").count() >= 4
+    councillors = Network.objects.get(tier_group="councillors")
+    assert councillors.memberships.count() > 50  # filled from the demo's mandates
+    questions = Thread.objects.filter(kind="question")
+    assert questions.filter(solution__isnull=False).exists() and questions.filter(reply_count=0).exists()
+    assert Thread.objects.filter(kind="discussion").exists()
+    assert Report.objects.filter(handled_at__isnull=True).exists()
+    expert = Expert.objects.get(user__email="deskundige@demo.example")
+    assert expert.network.slug == "energie" and expert.user is not None
+    assert [n.slug for n in Network.objects.all() if access(expert.user, n).read] == ["energie"]
+    assert Thread.objects.filter(solution__author=expert.user).exists()
+    # The demo member is in Wonen and in the councillors' network, not yet in Zorg (the journey joins it).
+    me = User.objects.get(email="lid@demo.example")
+    mine = set(Membership.objects.filter(user=me).values_list("network__slug", flat=True))
+    assert {"wonen", "raadsleden"} <= mine and "zorg" not in mine
+    assert Membership.objects.filter(
+        user__email="afdeling@demo.example", network__slug="zorg", notify="weekly"
+    ).exists()
