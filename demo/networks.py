@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Invitation, User, hash_token
+from core.permissions import can
 from core.roles import Role
 from library.models import Document
 from members.models import Member, Topic
@@ -63,7 +64,7 @@ class Writer:
     def ask(
         self, network: Network, author: User, title: str, body: str, *, days: float, kind: str = "question", **kw: Any
     ) -> Thread:
-        if network.kind == Network.Kind.TOPIC and not Membership.objects.filter(network=network, user=author).exists():
+        if can(author, "networks.join", network):
             services.join(network=network, user=author)
         post = services.start_thread(
             network=network, author=author, kind=kind, title=title, body=body, notify=False, **kw
@@ -75,7 +76,7 @@ class Writer:
 
     def reply(self, thread: Thread, author: User, body: str, *, days: float, quote: Post | None = None) -> Post:
         network = thread.network
-        if network.kind == Network.Kind.TOPIC and not Membership.objects.filter(network=network, user=author).exists():
+        if can(author, "networks.join", network):
             services.join(network=network, user=author)
         post = services.reply(thread=thread, author=author, body=body, quote=quote, notify=False).post
         when = self.at(days)

@@ -15,7 +15,17 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sub
 from core.roles import MEMBER_ROLES, Role, roles_of
 from members.models import Member
 
-from .models import Attachment, LinkedDocument, Membership, Moderator, Network, NetworkInvitation, Post, Thread
+from .models import (
+    Attachment,
+    LinkedDocument,
+    Membership,
+    Moderator,
+    Network,
+    NetworkInvitation,
+    Post,
+    Report,
+    Thread,
+)
 
 
 @dataclass(frozen=True)
@@ -169,9 +179,10 @@ def thread_posts(thread: Thread) -> QuerySet[Post]:
 def open_reports(network: Network) -> QuerySet[Post]:
     """Posts of the network with reports that no moderator handled yet, oldest report first."""
     return (
-        Post.objects.filter(thread__network=network, reports__handled_at__isnull=True)
+        Post.objects.filter(
+            Exists(Report.objects.filter(post=OuterRef("pk"), handled_at__isnull=True)), thread__network=network
+        )
         .select_related("thread__network", "author_member", "author")
         .prefetch_related("mentions__member")
-        .annotate(open_reports=Count("reports", filter=Q(reports__handled_at__isnull=True)))
         .order_by("pk")
     )

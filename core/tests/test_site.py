@@ -35,6 +35,7 @@ def test_navigation_shows_what_the_role_allows(client) -> None:  # type: ignore[
         "Bibliotheek",
         "Nieuws",
         "Bijeenkomsten",
+        "Netwerken",
         "Berichten",
         "Advies",
         "Mijn rechten",
@@ -51,10 +52,18 @@ def test_navigation_shows_what_the_role_allows(client) -> None:  # type: ignore[
         "Bibliotheek",
         "Nieuws",
         "Bijeenkomsten",
+        "Netwerken",
         "Budgetaanvragen",
         "Beheer",
     ]
     tools = [t["label"] for t in client.get("/beheer/").context["tools"]]
+    # An expert (deskundige) sees their network and nothing else.
+    from networks.tests.factories import closed_network, expert
+
+    course = closed_network()
+    client.force_login(expert(course))
+    assert [item["label"] for item in client.get(course.get_absolute_url()).context["navigation"]] == ["Netwerken"]
+    client.force_login(make_role_user(Role.ADMINISTRATOR))
     assert tools == [
         "Uitnodigingen",
         "Leden importeren",
@@ -65,6 +74,7 @@ def test_navigation_shows_what_the_role_allows(client) -> None:  # type: ignore[
         "Ontwikkeltraject",
         "Nieuwsbrief",
         "Nieuws en publicaties",
+        "Netwerken",
         "Documenten importeren",
         "Backoffice",
     ]

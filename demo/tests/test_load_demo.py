@@ -151,7 +151,7 @@ def test_demo_networks_have_answered_and_open_questions_an_expert_and_moderation
     assert set(Network.objects.values_list("kind", flat=True)) == {"tier", "topic", "closed"}
     assert Network.objects.filter(kind="tier").count() == 4 and Network.objects.filter(kind="topic").count() >= 4
     councillors = Network.objects.get(tier_group="councillors")
-    assert councillors.memberships.count() > 50  # filled from the demo's mandates
+    assert councillors.memberships.count() > 20  # filled from the demo's mandates (members with an account)
     questions = Thread.objects.filter(kind="question")
     assert questions.filter(solution__isnull=False).exists() and questions.filter(reply_count=0).exists()
     assert Thread.objects.filter(kind="discussion").exists()

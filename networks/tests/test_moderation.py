@@ -11,6 +11,7 @@ from members import services as member_services
 from members.models import ErasureRequest
 from networks import services
 from networks.models import Membership, Report
+from networks.selectors import open_reports
 from tests.factories import make_role_user
 
 from .factories import ask, member, pdf_upload, topic_network
@@ -37,12 +38,15 @@ def test_a_reported_post_is_hidden_by_a_moderator(client, setting) -> None:  # t
     with pytest.raises(ValidationError):
         services.report_post(post=reply, reporter=ria, reason="  ")
     services.report_post(post=reply, reporter=ria, reason="Op de persoon")
+    # The moderators' list holds the reported post only (not the other posts of the network).
+    assert list(open_reports(setting["network"])) == [reply]
     with pytest.raises(PermissionDenied):
         services.hide_post(post=reply, moderator=ria)
     services.hide_post(post=reply, moderator=setting["moderator"])
     thread.refresh_from_db()
     assert thread.reply_count == 0
     assert Report.objects.get().decision == "hidden"
+    assert not open_reports(setting["network"]).exists()
     client.force_login(ria)
     html = client.get(thread.get_absolute_url()).content.decode()
     assert "typisch jouw partij" not in html

@@ -71,7 +71,9 @@ def test_demo_journey_question_helpful_answer_weekly_digest_and_moderation(  # t
     )
     expect(page.get_by_text("Nog geen reactie").first).to_be_visible()
     a11y.check("network-question")
-    thread = Thread.objects.get(title="Wie heeft ervaring met een motie over betaalbare kinderopvang?")
+    # (Titles are encrypted at rest: found by author, not by title.)
+    thread = Thread.objects.filter(author=marieke).latest("created_at")
+    assert thread.title == "Wie heeft ervaring met een motie over betaalbare kinderopvang?"
     assert any(m.to == [wendy.email] and "noemde je" in m.subject for m in mail.outbox)
 
     # 2. A second member (mentioned, so told by e-mail) joins, replies with a quote.
@@ -82,6 +84,7 @@ def test_demo_journey_question_helpful_answer_weekly_digest_and_moderation(  # t
     page.goto(thread.get_absolute_url())
     page.get_by_role("link", name=re.compile("^Citeer")).first.click()
     expect(page.get_by_text("Je citeert Marieke de Vries-Hoekstra:")).to_be_visible()
+    a11y.check("network-quote")
     page.get_by_label("Je reactie").fill(
         "Wij deden dit in Hengelo met een motie van GroenLinks-PvdA en de ChristenUnie. Betaald uit de "
         "algemene reserve, twee jaar, daarna geëvalueerd."
@@ -159,12 +162,14 @@ def test_an_expert_sees_their_network_and_nothing_else(page: Page, a11y, login_a
     page.goto("/leden/")
     expect(page).to_have_url(re.compile(r"/netwerken/leergang-omgevingswet/$"))
     page.get_by_role("link", name="Participatie onder de Omgevingswet").click()
+    a11y.check()
     page.get_by_label("Je reactie").fill(
         "Leg de participatie vast in het omgevingsplan; dat voorkomt discussie achteraf."
     )
     page.get_by_role("button", name="Plaats reactie").click()
     expect(page.get_by_text("Deskundige: hoogleraar bestuursrecht")).to_be_visible()
-    expect(page.get_by_role("link", name="Ria Hoekstra")).to_have_count(0)
+    expect(page.get_by_role("link", name="Ria Hoekstra", exact=True)).to_have_count(0)
+    expect(page.locator(".post__author").first).to_have_text("Ria Hoekstra")
     a11y.check("network-expert-thread")
 
 
@@ -176,6 +181,7 @@ def test_administrators_make_networks_and_moderators_invite(page: Page, a11y, lo
     administrator = make_role_user(Role.ADMINISTRATOR, name="Beheerder Bea")
     login_as(administrator)
     page.goto("/beheer/")
+    a11y.check()
     page.get_by_role("link", name="Netwerken", exact=True).last.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Netwerken beheren")
     a11y.check("networks-manage")
@@ -190,11 +196,12 @@ def test_administrators_make_networks_and_moderators_invite(page: Page, a11y, lo
     page.get_by_role("link", name="Naar het netwerk").click()
     a11y.check("network-closed-empty")
     page.get_by_role("link", name=re.compile("^Moderatie")).click()
+    a11y.check("network-moderation-closed")
     page.get_by_label("E-mailadressen van leden").fill(ria.email)
     page.get_by_role("button", name="Verstuur uitnodigingen").click()
     expect(page.get_by_text("Uitnodigingen verstuurd: 1.")).to_be_visible()
-    page.get_by_label("Naam", exact=True).fill("Dr. Eva Smit")
-    page.get_by_label("E-mailadres", exact=True).fill("eva.smit@example.org")
+    page.get_by_label("Naam").fill("Dr. Eva Smit")
+    page.get_by_label(re.compile(r"^E-mailadres:?$")).fill("eva.smit@example.org")
     page.get_by_label("Expertise").fill("hoogleraar bestuursrecht")
     page.get_by_role("button", name="Nodig de deskundige uit").click()
     expect(page.get_by_text("Dr. Eva Smit is uitgenodigd als deskundige in dit netwerk.")).to_be_visible()
@@ -209,6 +216,6 @@ def test_administrators_make_networks_and_moderators_invite(page: Page, a11y, lo
     token = services.unsubscribe_token(Membership.objects.get(user=ria))
     page.goto(f"/netwerken/afmelden/{token}/")
     a11y.check("network-unsubscribe")
-    page.get_by_role("button", name="Stop deze e-mails").click()
+    page.get_by_role("button", name="Stoppen met deze e-mails").click()
     expect(page.get_by_text("Je krijgt geen e-mails meer over nieuwe berichten")).to_be_visible()
     a11y.check()
