@@ -309,7 +309,9 @@ def ensure_demo() -> None:
         )
         services.appoint_moderator(network=course, email=adviser.email, appointed_by=administrator)
         participants = [
-            r.member for r in past.registrations.filter(status="confirmed").select_related("member", "member__user")
+            r.member
+            for r in past.registrations.filter(status="confirmed").select_related("member", "member__user")
+            if r.member is not None
         ]
         accounts = _accounts(participants)
         services.invite_members(network=course, users=accounts, invited_by=adviser)

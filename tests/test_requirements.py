@@ -12,7 +12,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ["raadhuis", "core", "accounts", "members", "events", "desk", "programme", "library", "newsletter"]
-APPS += ["selection", "api", "demo"]
+APPS += ["selection", "networks", "api", "demo"]
 FIRST_PARTY = {*APPS, "tests", "bench", "manage", "conftest"}
 
 
