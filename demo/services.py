@@ -24,6 +24,7 @@ from accounts.services import ensure_role_groups
 from core.models import Body, Tier
 from core.roles import STAFF_ROLES, Role
 from members.models import Branch, BranchOfficial, Faction, Mandate, MandateRole, Member, Message, Topic
+from members.topics import ensure_topics
 
 from . import names
 
@@ -140,6 +141,7 @@ class DemoBuilder:
 def load_demo() -> dict[str, int]:
     """Create the demo set once; a second run changes nothing but the demo accounts' passwords."""
     ensure_role_groups()
+    ensure_topics()
     created = {"members": 0, "mandates": 0}
     if not Member.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").exists():
         created = _build_people()

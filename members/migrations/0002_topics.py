@@ -2,28 +2,7 @@
 
 from django.db import migrations
 
-TOPICS = [
-    ("wonen", "Wonen"),
-    ("zorg", "Zorg"),
-    ("jeugd", "Jeugd"),
-    ("armoede", "Armoede en schulden"),
-    ("klimaat", "Klimaat"),
-    ("energie", "Energie"),
-    ("verkeer", "Verkeer en vervoer"),
-    ("veiligheid", "Veiligheid"),
-    ("onderwijs", "Onderwijs"),
-    ("financien", "Financiën"),
-    ("cultuur", "Cultuur"),
-    ("sport", "Sport"),
-    ("landbouw", "Landbouw en natuur"),
-    ("water", "Water"),
-    ("integriteit", "Integriteit"),
-    ("democratie", "Democratie en bestuur"),
-    ("economie", "Economie en werk"),
-    ("ruimtelijke-ordening", "Ruimtelijke ordening"),
-    ("digitalisering", "Digitalisering"),
-    ("sociaal-domein", "Sociaal domein"),
-]
+from members.topics import TOPICS
 
 
 def create_topics(apps, schema_editor):
