@@ -4,7 +4,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.forms import inlineformset_factory
+from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -111,8 +111,22 @@ class SessionForm(forms.ModelForm):  # type: ignore[type-arg]
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M"]
 
 
+class BaseSessionFormSet(BaseInlineFormSet):  # type: ignore[type-arg]
+    # Django's own message ("Submit at least 1 form.") talks about forms; the organiser thinks in sessions.
+    default_error_messages = {
+        "too_few_forms": _("An event needs at least one session: fill in when the first session starts and ends."),
+    }
+
+
 SessionFormSet = inlineformset_factory(
-    Event, Session, form=SessionForm, extra=1, min_num=1, validate_min=True, can_delete=True
+    Event,
+    Session,
+    form=SessionForm,
+    formset=BaseSessionFormSet,
+    extra=1,
+    min_num=1,
+    validate_min=True,
+    can_delete=True,
 )
 
 

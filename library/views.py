@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -23,15 +24,16 @@ from .forms import PART_FIELDS, DocumentForm, ImportForm, ReuseForm, SaveSearchF
 from .models import Attachment, Document, ImportRun, Kind, Outcome, SavedSearch
 from .rules import reads_members_only
 
+# Lazy: translated when a page is rendered, in that request's language (not at import, in Dutch).
 FACET_LABELS = {
-    "kind": _("Kind"),
-    "tier": _("Tier"),
-    "province": _("Province"),
-    "body": _("Council"),
-    "topic": _("Topic"),
-    "outcome": _("Outcome"),
-    "year": _("Year"),
-    "party": _("Party"),
+    "kind": gettext_lazy("Kind"),
+    "tier": gettext_lazy("Tier"),
+    "province": gettext_lazy("Province"),
+    "body": gettext_lazy("Council"),
+    "topic": gettext_lazy("Topic"),
+    "outcome": gettext_lazy("Outcome"),
+    "year": gettext_lazy("Year"),
+    "party": gettext_lazy("Party"),
 }
 
 

@@ -40,13 +40,17 @@ class BranchOfficialInline(RaadhuisTabularInline):
 
 @admin.register(Member)
 class MemberAdmin(RaadhuisModelAdmin):
-    list_display = ["full_name", "email", "status", "branch", "member_since"]
+    list_display = ["name", "email", "status", "branch", "member_since"]
     list_filter = ["status", "branch", "topics", "mandates__body__tier"]
     search_fields = ["given_name", "family_name", "email"]
     autocomplete_fields = ["branch", "user"]
     filter_horizontal = ["topics"]
     readonly_fields = ["sort_name", "created_at", "updated_at"]
     inlines = [MandateInline]
+
+    @admin.display(description=_("name"), ordering="sort_name")
+    def name(self, obj: Member) -> str:
+        return obj.full_name
 
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None) -> Any:
         # The back office shows every field: a staff view of private fields, logged.

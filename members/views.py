@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import json
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -22,7 +20,7 @@ from core.roles import STAFF_ROLES, roles_of
 from core.selectors import match_bodies, provinces
 
 from . import cache as directory_cache
-from . import importing, invitations, services
+from . import data_page, importing, invitations, services
 from .forms import (
     ChangeMandateForm,
     ErasureRequestForm,
@@ -278,9 +276,7 @@ def data_export(request: HttpRequest) -> HttpResponse:
         response["Content-Disposition"] = 'attachment; filename="mijn-gegevens.json"'
         response["Cache-Control"] = "private, no-store"
         return response
-    return render(
-        request, "members/data_export.html", {"data": data, "pretty": json.dumps(data, ensure_ascii=False, indent=2)}
-    )
+    return render(request, "members/data_export.html", {"data": data, "readable": data_page.readable(member, data)})
 
 
 @require("members.edit_profile")

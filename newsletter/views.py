@@ -11,11 +11,12 @@ from django.db.models import Count
 from django.db.models.functions import ExtractYear
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from core import search
 from core.clients import over_limit
@@ -196,9 +197,13 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @require("newsletter.subscribe")
 def my_subscription(request: HttpRequest) -> HttpResponse:
+    """POST switches the member's own newsletter on or off. Opened directly (a bookmark, a link in an
+    old e-mail) it leads to the newsletter page, where the switch is, instead of an empty error."""
+    if request.method == "GET":
+        return redirect(reverse("newsletter:archive") + "#abonnement")
     email = _member_email(request)
     if not email:
         raise Http404

@@ -365,7 +365,13 @@ def budget_requests(request: HttpRequest) -> HttpResponse:
         for r in items.filter(status=BudgetRequest.Status.PENDING)
     ]
     decided = items.exclude(status=BudgetRequest.Status.PENDING)[:50]
-    return render(request, "programme/budget_requests.html", {"pending": pending, "decided": decided})
+    # The clerk's office keeps the entitlements of its own municipalities up to date: link them here.
+    contact_for = Body.objects.filter(pk__in=contact_municipalities(request.user)).order_by("name")
+    return render(
+        request,
+        "programme/budget_requests.html",
+        {"pending": pending, "decided": decided, "contact_for": contact_for, "year": timezone.localdate().year},
+    )
 
 
 @require("programme.view_comparison")

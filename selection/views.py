@@ -549,23 +549,25 @@ def advice(request: HttpRequest, pk: int, obj: SelectionProcedure) -> HttpRespon
     )
 
 
-def _advice_or_404(procedure: SelectionProcedure) -> Any:
+def _advice_not_final(request: HttpRequest, procedure: SelectionProcedure) -> HttpResponse | None:
+    """The PDF and Word files exist only once the committee has finalised its advice; before that
+    the reader learns why (still 404: there is no document yet), with the way back to the advice."""
     current = getattr(procedure, "advice", None)
-    if current is None or not current.places.exists():
-        raise Http404
-    return current
+    if current is not None and current.is_final and current.places.exists():
+        return None
+    return render(request, "selection/advice_not_final.html", {"procedure": procedure, "advice": current}, status=404)
 
 
 @require("selection.view_advice", get_object=_procedure, hide=True)
 def advice_pdf(request: HttpRequest, pk: int, obj: SelectionProcedure) -> HttpResponse:
-    _advice_or_404(obj)
-    return serve_bytes(output.render_pdf(obj), filename=output.file_name(obj, "pdf"))
+    return _advice_not_final(request, obj) or serve_bytes(output.render_pdf(obj), filename=output.file_name(obj, "pdf"))
 
 
 @require("selection.view_advice", get_object=_procedure, hide=True)
 def advice_docx(request: HttpRequest, pk: int, obj: SelectionProcedure) -> HttpResponse:
-    _advice_or_404(obj)
-    return serve_bytes(output.render_docx(obj), filename=output.file_name(obj, "docx"))
+    return _advice_not_final(request, obj) or serve_bytes(
+        output.render_docx(obj), filename=output.file_name(obj, "docx")
+    )
 
 
 @require("selection.send_status_mails", get_object=_procedure, hide=True)

@@ -36,3 +36,20 @@ def test_superuser_flag_alone_grants_no_back_office(client) -> None:  # type: ig
     user = UserFactory(is_superuser=True)
     client.force_login(user)
     assert client.get("/admin/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_back_office_sections_and_columns_have_distinct_translated_names(client, administrator) -> None:  # type: ignore[no-untyped-def]
+    from tests.factories import MemberFactory
+
+    MemberFactory(given_name="Anna", family_name="Visser")
+    client.force_login(administrator)
+    index = client.get(reverse("admin:index"))
+    sections = [app["name"] for app in index.context["app_list"]]
+    assert len(sections) == len(set(sections)), f"two sections with the same name: {sections}"
+    assert "Gebruikers en uitnodigingen" in sections
+    members = client.get(reverse("admin:members_member_changelist")).content.decode()
+    assert "full name" not in members.lower() and "Anna Visser" in members
+    headers = client.get(reverse("admin:members_member_changelist")).context["cl"].list_display
+    assert "full_name" not in headers
+    assert 'class="column-name' in members and ">Naam<" in members

@@ -266,3 +266,13 @@ def test_reported_threat_shows_the_safety_checklist(client, requester) -> None: 
 def test_response_time_is_configurable(requester) -> None:  # type: ignore[no-untyped-def]
     case = open_case(requester, kind=Kind.THREAT_PHYSICAL)
     assert case.due_by - case.created_at == datetime.timedelta(hours=1)
+
+
+def test_the_desk_pages_write_dates_in_full_in_the_readers_language(client, requester) -> None:  # type: ignore[no-untyped-def]
+    with time_machine.travel(datetime.datetime(2026, 12, 1, 10, 0, tzinfo=datetime.UTC)):
+        open_case(requester)
+    client.force_login(requester)
+    html = client.get(reverse("desk:home")).content.decode()
+    assert "1 december 2026" in html and "1 Dec" not in html and "1 dec 2026" not in html
+    client.cookies["django_language"] = "en"
+    assert "1 December 2026" in client.get(reverse("desk:home")).content.decode()

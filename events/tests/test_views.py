@@ -263,3 +263,33 @@ def test_participant_export_is_for_organisers(client) -> None:  # type: ignore[n
     other_organiser = make_role_user(Role.EVENT_ORGANISER)
     client.force_login(other_organiser)
     assert client.get(reverse("events:export", kwargs={"slug": event.slug})).status_code == 403
+
+
+def test_an_event_without_a_session_is_refused_with_a_sentence_about_sessions(client) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(make_role_user(Role.EVENT_ORGANISER))
+    day = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
+    data = {
+        "title": "Zonder bijeenkomst",
+        "slug": "",
+        "kind": "network_meeting",
+        "status": "published",
+        "summary": "Geen sessie ingevuld.",
+        "audience": "members",
+        "capacity": "20",
+        "price": "0",
+        "registration_opens": "2026-01-01T09:00",
+        "registration_closes": f"{day}T12:00",
+        "cancellation_deadline": f"{day}T12:00",
+        "offer_hold_hours": "48",
+        "certificate_share": "80",
+        "sessions-TOTAL_FORMS": "1",
+        "sessions-INITIAL_FORMS": "0",
+        "sessions-MIN_NUM_FORMS": "1",
+        "sessions-MAX_NUM_FORMS": "1000",
+    }
+    response = client.post(reverse("events:create"), data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Een bijeenkomst heeft minimaal één sessie nodig" in html
+    assert "Verstuur minimaal" not in html
+    assert not Event.objects.filter(title="Zonder bijeenkomst").exists()

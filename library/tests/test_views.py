@@ -184,6 +184,17 @@ def test_search_page_facets_link_to_narrower_searches(client, zwolle, assen):
     assert "Woningen voor starters" not in narrowed.content.decode()
 
 
+def test_facet_headings_follow_the_chosen_language(client, zwolle):
+    client.force_login(make_role_user(Role.MEMBER))
+    engine.index_documents([DocumentFactory(title="Woningen voor starters", body=zwolle, outcome="adopted")])
+    dutch = client.get(reverse("library:search"), {"q": "woningen"}).content.decode()
+    assert ">Bestuurslaag</h3>" in dutch and ">Soort</h3>" in dutch
+    client.cookies["django_language"] = "en"
+    english = client.get(reverse("library:search"), {"q": "woningen"}).content.decode()
+    assert ">Tier</h3>" in english and ">Kind</h3>" in english and ">Province</h3>" in english
+    assert "Bestuurslaag" not in english and ">Soort<" not in english
+
+
 def test_search_page_query_count_does_not_grow_with_results(client, zwolle):
     client.force_login(make_role_user(Role.MEMBER))
     topic = Topic.objects.get_or_create(name="Wonen", defaults={"slug": "wonen"})[0]

@@ -29,6 +29,25 @@ def test_member_downloads_all_their_data_as_json_and_html(client) -> None:  # ty
     assert "ik@example.org" in html.content.decode()
 
 
+def test_my_data_page_shows_labels_and_dates_in_the_readers_language_not_raw_keys(client) -> None:  # type: ignore[no-untyped-def]
+    user = make_role_user(Role.MEMBER, email="ik@example.org", name="Ik Zelf")
+    MandateFactory(member=user.member, role="councillor")
+    user.member.phone = "06-12345678"
+    user.member.save()  # an update in the change history
+    client.force_login(user)
+    html = client.get(reverse("members:data_export")).content.decode()
+    main = html.split('<main id="main"')[1]
+    for raw in ("<dt>name</dt>", "<dt>given_name</dt>", "— create", "— update", "councillor,", "email_visibility"):
+        assert raw not in main
+    assert "<dt>Voornaam</dt>" in main and "<dt>Naam</dt>" in main and "<dt>Rollen</dt>" in main
+    assert "Raadslid, " in main
+    assert "— aangemaakt" in main and "— gewijzigd: Telefoon" in main
+    assert "Alleen medewerkers van de vereniging" in main
+    client.cookies["django_language"] = "en"
+    english = client.get(reverse("members:data_export")).content.decode()
+    assert "<dt>Given name</dt>" in english and "— created" in english
+
+
 def test_erasure_anonymises_the_member_keeps_shared_content_and_the_audit_trail(client) -> None:  # type: ignore[no-untyped-def]
     user = make_role_user(Role.MEMBER, email="weg@example.org", name="Wim Weg")
     member = user.member

@@ -154,6 +154,19 @@ def test_member_opts_out_from_the_archive_page(client):
     assert "lid@example.org" not in {r.email for r in sending.recipients()}
 
 
+def test_my_subscription_opened_directly_leads_to_the_switch_and_changes_nothing(client):
+    user = make_role_user(Role.MEMBER, email="lid@example.org")
+    for logged_in in (False, True):
+        if logged_in:
+            client.force_login(user)
+        response = client.get(reverse("newsletter:my_subscription"))
+        assert response.status_code == 302
+        assert response["Location"] == reverse("newsletter:archive") + "#abonnement"
+    page = client.get(response["Location"]).content.decode()
+    assert 'id="abonnement"' in page and "Stop receiving it" not in page and "Niet meer ontvangen" in page
+    assert "lid@example.org" in {r.email for r in sending.recipients()}
+
+
 def test_compose_from_suggestions_preview_test_send_and_schedule(client, editor, django_capture_on_commit_callbacks):
     news = services.save_news_item(title="Nieuwe handreiking integriteit", summary="Lees hem.", body="x", publish=True)
     hidden = services.save_news_item(

@@ -139,6 +139,23 @@ def test_griffie_contact_sees_and_comments_on_their_own_track_only(client, towns
     assert client.post(own.get_absolute_url(), {"action": "plan", "kind": "goal", "title": "x"}).status_code == 403
 
 
+def test_griffie_contact_finds_the_entitlements_page_of_their_own_municipality(client, towns) -> None:  # type: ignore[no-untyped-def]
+    contact = make_role_user(Role.GRIFFIE_CONTACT)
+    ProgrammeContact.objects.create(user=contact, municipality=towns["wolden"])
+    client.force_login(contact)
+    year = timezone.localdate().year
+    html = client.get(reverse("programme:budget_requests")).content.decode()
+    own = reverse("programme:entitlements", kwargs={"code": towns["wolden"].code, "year": year})
+    other = reverse("programme:entitlements", kwargs={"code": towns["haag"].code, "year": year})
+    assert f'href="{own}"' in html and other not in html
+    assert client.get(own).status_code == 200
+    # The navigation leads there: the budget requests are the clerk's office's entry in it.
+    assert reverse("programme:budget_requests") in client.get("/").content.decode()
+    # An administrator (no municipality of their own) sees no such block.
+    client.force_login(make_role_user(Role.ADMINISTRATOR))
+    assert "/ontwikkeltraject/rechten/" not in client.get(reverse("programme:budget_requests")).content.decode()
+
+
 @pytest.fixture
 def councillor(towns):  # type: ignore[no-untyped-def]
     user = make_role_user(Role.MEMBER)

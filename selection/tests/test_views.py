@@ -285,9 +285,38 @@ def test_the_chair_ranks_finalises_and_the_list_exports(client, world) -> None: 
     )
 
 
-def test_no_export_before_there_is_a_list(client, world) -> None:  # type: ignore[no-untyped-def]
+def test_no_export_before_the_advice_is_final_and_the_page_says_why(client, world) -> None:  # type: ignore[no-untyped-def]
     client.force_login(world.secretary)
-    assert client.get(reverse("selection:advice_pdf", kwargs={"pk": world.procedure.pk})).status_code == 404
+    advice_url = reverse("selection:advice", kwargs={"pk": world.procedure.pk})
+    for name in ("selection:advice_pdf", "selection:advice_docx"):
+        response = client.get(reverse(name, kwargs={"pk": world.procedure.pk}))
+        assert response.status_code == 404
+        assert "Het advies is nog niet definitief" in response.content.decode()
+        assert f'href="{advice_url}"' in response.content.decode()
+    # A draft with a list: still no files, and the advice page shows no links to them.
+    applicant = world.apply(given_name="Anouk", family_name="Brink", email="a@example.org")
+    client.force_login(world.chair)
+    client.post(advice_url, {f"rank_{applicant.pk}": "1", f"rationale_{applicant.pk}": "Sterk", "summary": "Concept."})
+    client.force_login(world.secretary)
+    page = client.get(advice_url).content.decode()
+    assert "advies.pdf" not in page and "advies.docx" not in page
+    assert "zodra het advies definitief is" in page
+    draft = client.get(reverse("selection:advice_pdf", kwargs={"pk": world.procedure.pk}))
+    assert draft.status_code == 404 and "nog een concept" in draft.content.decode()
+    client.force_login(world.chair)
+    client.post(
+        advice_url,
+        {
+            f"rank_{applicant.pk}": "1",
+            f"rationale_{applicant.pk}": "Sterk",
+            "summary": "Concept.",
+            "action": "finalise",
+        },
+    )
+    client.force_login(world.secretary)
+    assert "advies.pdf" in client.get(advice_url).content.decode()
+    final = client.get(reverse("selection:advice_pdf", kwargs={"pk": world.procedure.pk}))
+    assert final.status_code == 200 and final["Content-Type"] == "application/pdf"
 
 
 def test_the_secretary_sends_status_mails_from_the_page(client, world, mailed) -> None:  # type: ignore[no-untyped-def]
