@@ -1,6 +1,8 @@
-"""Reads of reference data."""
+"""Reads of reference data, and the blocks of the public front page."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
@@ -57,3 +59,25 @@ def body_list(*, tier: str | None = None, query: str = "", province: str | None 
 
 def provinces() -> QuerySet[Body]:
     return Body.objects.current().filter(tier=Tier.PROVINCIAL).order_by("search_name")
+
+
+# --- the public front page -----------------------------------------------------------------------
+
+
+FRONT_PAGE_ITEMS = 3
+
+
+def front_page(viewer: Any) -> dict[str, list[Any]]:
+    """What an anonymous visitor sees on the front page: the latest public news and research, the
+    next public events and the open candidate calls, at most FRONT_PAGE_ITEMS of each. Only what
+    `viewer` may see (each app's own visibility rule); one query per block, whatever the amount."""
+    from events.selectors import EventFilters, event_list
+    from newsletter.models import NewsItem, Publication
+    from selection.selectors import open_calls
+
+    return {
+        "news": list(NewsItem.objects.visible_to(viewer).order_by("-published_at", "-pk")[:FRONT_PAGE_ITEMS]),
+        "publications": list(Publication.objects.visible_to(viewer).order_by("-date", "-pk")[:FRONT_PAGE_ITEMS]),
+        "events": list(event_list(viewer=viewer, filters=EventFilters()).prefetch_related(None)[:FRONT_PAGE_ITEMS]),
+        "calls": list(open_calls()[:FRONT_PAGE_ITEMS]),
+    }

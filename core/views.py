@@ -16,7 +16,9 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from members.selectors import mandates_in_body
+from newsletter.forms import SubscribeForm
 
+from . import selectors
 from .files import serve_file
 from .heartbeat import worker_status
 from .models import HEX_COLOUR, Association, Body, Tier
@@ -31,7 +33,11 @@ logger = logging.getLogger(__name__)
 def home(request: HttpRequest) -> HttpResponse:
     """Anonymous visitors see what the platform is; logged-in users see their own overview."""
     if not request.user.is_authenticated:
-        return render(request, "core/landing.html")
+        return render(
+            request,
+            "core/landing.html",
+            {"blocks": selectors.front_page(request.user), "subscribe_form": SubscribeForm(auto_id="subscribe_%s")},
+        )
     user = request.user
     member = getattr(user, "member", None)
     checks = [
