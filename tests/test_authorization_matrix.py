@@ -903,6 +903,23 @@ def selection_url(name: str, key: str = "procedure", **extra: Any) -> Callable[[
     return build
 
 
+def final_advice_url(name: str) -> Callable[[World, str], str]:
+    """The URL after the chair has finalised the world's draft advice (undone with the test's
+    savepoint, like every other change a case makes)."""
+
+    def build(w: World, r: str) -> str:
+        from selection import services as selection_services
+        from selection.models import Advice, SelectionProcedure
+
+        # A fresh copy: finalising changes the object, and the world's own must stay as built.
+        procedure = SelectionProcedure.objects.get(pk=w.selection["procedure"].pk)
+        if not Advice.objects.filter(procedure=procedure, finalised_at__isnull=False).exists():
+            selection_services.finalise_advice(procedure=procedure, user=w.users["selection_chair"])
+        return reverse(name, kwargs={"pk": procedure.pk})
+
+    return build
+
+
 # Who sees the procedure: the branch's secretary (the branch official role), the invited adviser (the
 # adviser role) and the committee. Everyone else, administrators included, is told it does not exist.
 PROCEDURE_READERS = {
@@ -969,8 +986,15 @@ SELECTION_MATRIX: dict[str, list[Case]] = {
         ),
     ],
     "selection:advice": [Case(selection_url("selection:advice"), sel(404, **PROCEDURE_READERS))],
-    "selection:advice_pdf": [Case(selection_url("selection:advice_pdf"), sel(404, **PROCEDURE_READERS))],
-    "selection:advice_docx": [Case(selection_url("selection:advice_docx"), sel(404, **PROCEDURE_READERS))],
+    # The files exist once the advice is final: before that everybody gets the 404 that says why.
+    "selection:advice_pdf": [
+        Case(selection_url("selection:advice_pdf"), sel(404), label="draft advice"),
+        Case(final_advice_url("selection:advice_pdf"), sel(404, **PROCEDURE_READERS), label="final advice"),
+    ],
+    "selection:advice_docx": [
+        Case(selection_url("selection:advice_docx"), sel(404), label="draft advice"),
+        Case(final_advice_url("selection:advice_docx"), sel(404, **PROCEDURE_READERS), label="final advice"),
+    ],
     "selection:application": [
         Case(selection_url("selection:application", "conflicted"), sel(404, **CONFLICTED_READERS), label="conflict"),
         Case(selection_url("selection:application", "own"), sel(404, **PROCEDURE_READERS), label="no conflict"),
