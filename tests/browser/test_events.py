@@ -94,7 +94,7 @@ def test_organiser_creates_an_event_manages_it_and_takes_attendance(page: Page, 
     page.get_by_role("button", name="Wijzigen").click()
     expect(page.get_by_text("Het aantal plaatsen is nu 5.")).to_be_visible()
     a11y.check()
-    page.get_by_role("link", name=re.compile(r"\d+ \w+ \d{4} 19:00")).click()
+    page.get_by_role("link", name=re.compile(r"\d+ \w+ \d{4}, 19:00")).click()
     a11y.check("checkin")
     page.get_by_role("button", name=re.compile("Aanwezig melden.*Dirk Deelnemer")).click()
     expect(page.get_by_role("button", name=re.compile("✓ Aanwezig.*Dirk Deelnemer"))).to_be_visible()

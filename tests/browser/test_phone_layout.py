@@ -126,6 +126,10 @@ def wide_tables_scroll_inside_their_box_with_a_shadow_as_cue(page: Page, a11y, l
     sizes = box.evaluate("el => [el.scrollWidth, el.clientWidth, getComputedStyle(el).backgroundImage]")
     assert sizes[0] > sizes[1], "the table is wider than its box on a phone and scrolls inside it"
     assert "radial-gradient" in sizes[2], "the box shows a shadow where more columns wait"
+    expect(box).to_have_attribute("tabindex", "0")  # keyboard users can scroll it too
+    page.set_viewport_size(DESKTOP)
+    expect(box).not_to_have_attribute("tabindex", "0")  # not a tab stop when nothing scrolls
+    page.set_viewport_size(PHONE)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     a11y.check()
 

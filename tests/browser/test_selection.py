@@ -106,7 +106,11 @@ def test_selection_from_call_to_advised_list(page: Page, a11y, login_as, live_se
     page.context.clear_cookies()
     page.goto("/")
     a11y.check()
-    page.get_by_role("link", name="Kandidaat worden? Bekijk de open oproepen.").click()
+    # The front page lists the open call itself, and leads to all calls.
+    expect(
+        page.get_by_role("region", name="Kandidaat worden").get_by_role("link", name=procedure.title)
+    ).to_be_visible()
+    page.get_by_role("link", name="Alle oproepen voor kandidaten").click()
     a11y.check("selection-calls")
     page.get_by_role("link", name=procedure.title).click()
     expect(page.get_by_text("Motivatie en binding met de partij")).to_be_visible()
