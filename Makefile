@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 TYPED := $(wildcard */services.py */selectors.py) core/permissions.py core/roles.py core/mail.py core/search.py \
 	core/exports.py members/importing.py members/invitations.py library/engine.py \
 	library/importing.py library/extract.py library/output.py library/structure.py \
-	core/uploads.py core/files.py core/middleware.py \
+	core/uploads.py core/files.py core/middleware.py core/replicas.py \
 	core/heartbeat.py core/logs.py core/backup.py api/auth.py api/ratelimit.py api/errors.py api/common.py api/views.py \
 	$(wildcard api/routers/*.py)
 

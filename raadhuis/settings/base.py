@@ -2,7 +2,8 @@
 
 Environment variables (all optional in development, see production.py for what production requires):
 DATABASE_URL, SECRET_KEY, ALLOWED_HOSTS, EMAIL_URL, DEFAULT_FROM_EMAIL, CACHE_URL, DEBUG,
-RAADHUIS_DATA_DIR (reference data, default ../shared/data), MEDIA_ROOT, RAADHUIS_BASE_URL.
+RAADHUIS_DATA_DIR (reference data, default ../shared/data), MEDIA_ROOT, RAADHUIS_BASE_URL,
+DATABASE_POOLED, DATABASE_REPLICA_URLS, DATABASE_REPLICA_MAX_LAG, DATABASE_REPLICA_PIN_SECONDS.
 """
 
 import os
@@ -78,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.replicas.ReplicaMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.StaffMfaRequiredMiddleware",
@@ -121,6 +123,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Behind PgBouncer in transaction mode (DATABASE_POOLED=true) a server connection serves a client
+    # for one transaction only: no server-side cursors (iterator() then fetches in chunks client-side).
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DATABASE_POOLED", default=False)
+# Streaming read replicas (PostgreSQL only): stale-tolerant reads go there, see core/replicas.py.
+DATABASE_REPLICAS: list[str] = []
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    for number, url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[]), start=1):
+        alias = f"replica_{number}"
+        DATABASES[alias] = env.db_url_config(url)
+        DATABASES[alias].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+        DATABASES[alias]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+        DATABASES[alias]["CONN_HEALTH_CHECKS"] = True
+        DATABASES[alias]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"]
+        DATABASE_REPLICAS.append(alias)
+DATABASE_ROUTERS = ["core.replicas.ReplicaRouter"]
+# Seconds a replica may be behind before it is skipped; how often that is checked per process; how
+# long a visitor reads from the primary after writing.
+DATABASE_REPLICA_MAX_LAG = env.float("DATABASE_REPLICA_MAX_LAG", default=10.0)
+DATABASE_REPLICA_CHECK_SECONDS = env.float("DATABASE_REPLICA_CHECK_SECONDS", default=3.0)
+DATABASE_REPLICA_PIN_SECONDS = env.int("DATABASE_REPLICA_PIN_SECONDS", default=15)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://raadhuis")}
