@@ -300,7 +300,9 @@ def _commits_not_waiting_for_disk() -> Iterator[None]:
     when the database server itself crashes can the marks of its last moment (at most three
     times wal_writer_delay, 0.6 s by default) be lost: those recipients get the message again
     when their lease has expired. A crash never loses a recipient."""
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS"):
+        # Behind PgBouncer in transaction mode (DATABASE_POOLED) a session setting would stay on a
+        # server connection that other clients then get: commits wait for the disk there.
         yield
         return
     with connection.cursor() as cursor:

@@ -110,6 +110,8 @@ def test_marks_do_not_wait_for_the_disk_and_the_setting_is_restored(
 ):
     if connection.vendor != "postgresql":
         pytest.skip("synchronous_commit is a PostgreSQL setting")
+    if connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS"):
+        pytest.skip("behind a transaction pooler the setting is left alone (the next test)")
     addresses = people(3)
 
     def synchronous_commit() -> str:
@@ -129,6 +131,28 @@ def test_marks_do_not_wait_for_the_disk_and_the_setting_is_restored(
     assert smtp_sink.counts() == dict.fromkeys(addresses, 1)
     assert seen == ["off"] * 3
     assert synchronous_commit() == "on"
+
+
+def test_behind_a_transaction_pooler_no_session_setting_is_changed(
+    smtp_sink, django_capture_on_commit_callbacks, monkeypatch
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("synchronous_commit is a PostgreSQL setting")
+    monkeypatch.setitem(connection.settings_dict, "DISABLE_SERVER_SIDE_CURSORS", True)  # DATABASE_POOLED
+    addresses = people(2)
+    seen = []
+    mark = sending._mark
+
+    def watched(*args, **kwargs):  # type: ignore[no-untyped-def]
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            seen.append(str(cursor.fetchone()[0]))
+        return mark(*args, **kwargs)
+
+    monkeypatch.setattr(sending, "_mark", watched)
+    send_all(ready_edition(), django_capture_on_commit_callbacks)
+    assert smtp_sink.counts() == dict.fromkeys(addresses, 1)
+    assert seen == ["on"] * 2
 
 
 def test_transient_failure_is_retried_after_a_backoff(smtp_sink, django_capture_on_commit_callbacks):
