@@ -20,6 +20,11 @@ def _clean_state() -> None:
     # every test starts clean and in Dutch.
     cache.clear()
     translation.activate(settings.LANGUAGE_CODE)
+    # The library's search index lives in memory in the tests (LIBRARY_SEARCH_INDEX_DIR = None):
+    # every test starts with an empty one, as with its database.
+    from library import search_index
+
+    search_index.reset()
 
 
 @pytest.fixture

@@ -123,6 +123,8 @@ def import_documents() -> dict[int, str]:
     from library.models import Document
 
     call_command("import_ori", str(DOCUMENTS), "--index-now", verbosity=0, stdout=io.StringIO())
+    # The search index (tantivy) follows the database through its change log; no worker runs here.
+    call_command("search_index", "--rebuild", verbosity=0, stdout=io.StringIO())
     imported = dict(Document.objects.values_list("pk", "source_id"))
     return imported
 

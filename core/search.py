@@ -160,6 +160,7 @@ class Clause:
     words: tuple[str, ...]
     phrase: bool = False
     negated: bool = False
+    required: bool = False  # +word: must occur (the other words are ranked, see library.engine)
 
 
 def parse_query(query: str) -> list[list[Clause]]:
@@ -174,16 +175,19 @@ def parse_query(query: str) -> list[list[Clause]]:
             continue
         if phrase is not None:
             clause_words = tuple(words(phrase))
-            clause = Clause(clause_words, phrase=len(clause_words) > 1, negated=bool(minus))
+            clause = Clause(
+                clause_words, phrase=len(clause_words) > 1, negated=bool(minus), required=len(clause_words) > 1
+            )
         else:
             negated = bare.startswith("-") and len(bare) > 1
-            clause_words = tuple(words(bare[1:] if negated else bare))
+            required = bare.startswith("+") and len(bare) > 1
+            clause_words = tuple(words(bare[1:] if negated or required else bare))
             if len(clause_words) > 1:  # "woning-bouw" and the like: all parts required
                 for word in clause_words:
-                    groups.append([Clause((word,), negated=negated)])
+                    groups.append([Clause((word,), negated=negated, required=not negated)])
                 pending_or = False
                 continue
-            clause = Clause(clause_words, negated=negated)
+            clause = Clause(clause_words, negated=negated, required=required)
         if not clause.words:
             continue
         if pending_or and not clause.negated and not any(c.negated for c in groups[-1]):

@@ -18,27 +18,25 @@ on both engines.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
-import json
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
+import tantivy
 from django.core.cache import cache
-from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from core import analysis
 from core import search as core_search
 from core.models import SearchTerm, Tier
 from core.search import Clause
 
-from . import structure
+from . import search_index, structure
 from .models import Document, DocumentParty, DocumentTerm, SearchDocument
 
 PER_PAGE = 20
@@ -182,6 +180,7 @@ def index_documents(documents: Iterable[Document]) -> None:
         remove_documents(drafts)
     if not shared:
         return
+    search_index.record_changes([d.pk for d in shared], "index")
     ids = [d.pk for d in shared]
     already = set(SearchDocument.objects.filter(document_id__in=ids).values_list("document_id", flat=True))
     rows = []
@@ -344,6 +343,7 @@ def remove_documents(ids: Sequence[int]) -> None:
     SearchDocument.objects.filter(document_id__in=ids).delete()
     DocumentParty.objects.filter(document_id__in=ids).delete()
     DocumentTerm.objects.filter(document_id__in=ids).delete()
+    search_index.record_changes(ids, "remove")
     if not _is_postgres():
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM library_fts WHERE rowid IN ({', '.join(['%s'] * len(ids))})", ids)  # noqa: S608
@@ -435,31 +435,6 @@ class Filters:
         return {name: getattr(self, name) for name in FACETS if getattr(self, name) not in ("", None)}
 
 
-@dataclass(frozen=True)
-class Limits:
-    """How much work one search may do. Up to `exact` matches everything is exact: every match
-    is ranked and counted. Above it (the common words of a large library match a third of it),
-    the total and the facet counts are estimated from a uniform sample of about `sample` matches,
-    and the order (best match or newest first) covers the newest matches, about `window` of them,
-    which are also all that can be paged through. Settings: LIBRARY_SEARCH_LIMITS."""
-
-    exact: int = 3000
-    sample: int = 3000
-    window: int = 1000
-    # PostgreSQL: the number of matches is estimated from this many sample buckets (of 1,000).
-    probe: int = 10
-
-
-def limits() -> Limits:
-    try:
-        bounds = Limits(**getattr(settings, "LIBRARY_SEARCH_LIMITS", {}))
-    except TypeError as error:
-        raise ImproperlyConfigured(f"LIBRARY_SEARCH_LIMITS: {error}") from error
-    if not 0 < bounds.window <= bounds.exact or bounds.sample <= 0 or not 0 < bounds.probe <= SAMPLE_BUCKETS:
-        raise ImproperlyConfigured("LIBRARY_SEARCH_LIMITS: need 0 < window <= exact, sample > 0 and 0 < probe <= 1000.")
-    return bounds
-
-
 @dataclass
 class Hit:
     document_id: int
@@ -477,174 +452,165 @@ class Results:
     per_page: int = PER_PAGE
     error: str = ""
     expanded_words: dict[str, list[str]] = field(default_factory=dict)
-    # A large result: `total` and the facet counts are estimates (from a sample), and the order
-    # covers the `window` newest matches, those since `window_since`.
+    # The query's words could not all (or 75% of them) be found together: the results hold
+    # documents with fewer of them (`matched` of `wanted` words at least).
+    relaxed: bool = False
+    matched: int = 0
+    wanted: int = 0
+    # Every match is counted and ranked: never an estimate (kept for the page and the API).
     estimated: bool = False
     window: int | None = None
     window_since: datetime.date | None = None
 
     @property
     def pageable(self) -> int:
-        """How many results can be paged through: all, or those in the window."""
-        return self.total if self.window is None else min(self.window, self.total)
+        return self.total
 
     @property
     def pages(self) -> int:
         return max(1, math.ceil(self.pageable / self.per_page))
 
 
-@dataclass
-class _Scope:
-    """The matching rows of one search as SQL: FROM, WHERE and the exact/rank expressions."""
+# --- searching (library.search_index) ----------------------------------------------------------------
 
-    source: str
-    where: list[str]
-    params: list[Any]
-    exact: str
-    rank: str
-    rank_params: list[Any]
-    order: str
-    postgres: bool
-
-    def hits(
-        self, *, extra: str = "", extra_params: Sequence[Any] = (), ranked: bool = True, limit: int | None = None
-    ) -> tuple[str, list[Any]]:
-        """The hits CTE: the facet columns, `exact` and `rank` of every matching row (without
-        ranking when only counted), materialised once (PostgreSQL would otherwise inline it in
-        every part of the statement)."""
-        as_float = "::float8" if self.postgres else ""
-        exact, rank, params = (self.exact, self.rank, list(self.rank_params)) if ranked else ("0", "0.0", [])
-        where = " AND ".join([*self.where, *([extra] if extra else [])]) or "1 = 1"
-        sql = (
-            f"WITH hits AS {'MATERIALIZED ' if self.postgres else ''}(SELECT s.document_id, s.kind, s.tier, "  # noqa: S608
-            f"s.province_id, s.body_id, s.year, s.outcome, s.date, {exact} AS exact, {rank}{as_float} AS rank "
-            f"FROM {self.source} WHERE {where}{' LIMIT %s' if limit is not None else ''}) "
-        )
-        return sql, [*params, *self.params, *extra_params, *([limit] if limit is not None else [])]
+# BM25 per field, multiplied by the field's weight; a word's score is its best field plus a share
+# of the others (dis_max with a tie breaker), so a word in title and dictum counts more than in one.
+FIELD_WEIGHTS = {"title": 3.0, "dictum": 2.0, "considerations": 1.3, "rest": 1.0, "attachments": 0.3}
+TIE_BREAKER = 0.3
+# A compound found through a query word counts less than the word itself.
+COMPOUND_WEIGHT = 0.5
 
 
-def _facets_sql(postgres: bool) -> str:
-    # PostgreSQL needs one type per column of a UNION; SQLite is dynamically typed.
-    as_text, as_float = ("::text", "::float8") if postgres else ("", "")
-    # SQLite reads a CROSS JOIN in the order written: for each hit, its topics (or parties)
-    # through the index on document_id. With a plain JOIN it scans the whole topic (party) table
-    # on every search and looks each row up in the hits. PostgreSQL plans joins itself (and
-    # allows no ON after CROSS JOIN).
-    each_hit = "JOIN" if postgres else "CROSS JOIN"
-    facets = [
-        f"SELECT * FROM (SELECT '{name}', {column}{as_text}, count(*) AS n, 0{as_float} FROM hits {join} "  # noqa: S608
-        f"GROUP BY {column} ORDER BY n DESC LIMIT {MAX_FACET_VALUES}) {name}_facet"
-        for name, column, join in (
-            ("kind", "kind", ""),
-            ("tier", "tier", ""),
-            ("province", "province_id", ""),
-            ("body", "body_id", ""),
-            ("outcome", "outcome", ""),
-            ("year", "year", ""),
-            ("topic", "t.topic_id", f"{each_hit} library_document_topics t ON t.document_id = hits.document_id"),
-            ("party", "p.party", f"{each_hit} library_documentparty p ON p.document_id = hits.document_id"),
-        )
+def minimum_should_match(words: int) -> int:
+    """Like Elasticsearch's "2<75%": all of one or two words, three quarters (rounded down) of more."""
+    if words <= 2:
+        return words
+    return max(1, math.floor(words * 0.75))
+
+
+def _field_terms(term: str, boost: float = 1.0) -> tantivy.Query:
+    queries = [
+        tantivy.Query.boost_query(tantivy.Query.term_query(search_index.SCHEMA, name, term), weight * boost)
+        for name, weight in FIELD_WEIGHTS.items()
     ]
-    total = f"SELECT 'total', NULL, count(*), 0{as_float} FROM hits"  # noqa: S608 (fixed text)
-    return " UNION ALL ".join([total, *facets])
+    return tantivy.Query.disjunction_max_query(queries, tie_breaker=TIE_BREAKER)
 
 
-def _page_sql(scope: _Scope) -> str:
-    as_text = "::text" if scope.postgres else ""
-    return (
-        f"SELECT * FROM (SELECT 'page', document_id{as_text}, exact, rank FROM hits ORDER BY {scope.order} "  # noqa: S608
-        "LIMIT %s OFFSET %s) page_rows"
+def _clause_query(clause: Clause, expansions: dict[str, list[SearchTerm]]) -> tantivy.Query:
+    terms = analysis.stems(list(clause.words))
+    if clause.phrase:
+        positioned: list[str | tuple[int, str]] = list(terms)
+        return tantivy.Query.disjunction_max_query(
+            [
+                tantivy.Query.boost_query(tantivy.Query.phrase_query(search_index.SCHEMA, name, positioned), weight)
+                for name, weight in FIELD_WEIGHTS.items()
+            ],
+            tie_breaker=TIE_BREAKER,
+        )
+    compounds = [t.stem for t in expansions.get(clause.words[0], []) if t.stem != terms[0]]
+    if not compounds:
+        return _field_terms(terms[0])
+    return tantivy.Query.boolean_query(
+        [(tantivy.Occur.Should, _field_terms(terms[0]))]
+        + [(tantivy.Occur.Should, _field_terms(c, COMPOUND_WEIGHT)) for c in compounds]
     )
 
 
-def _casts(postgres: bool) -> dict[str, str]:
-    """Parameters typed as their columns on PostgreSQL: only then can the GIN index (btree_gin)
-    apply the condition (`year = 2022` against a smallint column is not an indexable clause)."""
-    if not postgres:
-        return {"smallint": "", "bigint": "", "date": ""}
-    return {"smallint": "::smallint", "bigint": "::bigint", "date": "::date"}
+def _group_query(group: list[Clause], expansions: dict[str, list[SearchTerm]]) -> tantivy.Query:
+    if len(group) == 1:
+        return _clause_query(group[0], expansions)
+    return tantivy.Query.boolean_query([(tantivy.Occur.Should, _clause_query(c, expansions)) for c in group])
 
 
-def _filter_sql(filters: Filters, public_only: bool, postgres: bool = False) -> tuple[list[str], list[Any]]:
-    where, params = [], []
-    cast = _casts(postgres)
-    for name in ("kind", "tier", "outcome", "year"):
+def _filter_queries(filters: Filters, public_only: bool) -> list[tantivy.Query]:
+    schema = search_index.SCHEMA
+    queries = []
+    for name in ("kind", "tier", "outcome", "party"):
         value = getattr(filters, name)
-        if value not in ("", None):
-            where.append(f"s.{name} = %s{cast['smallint'] if name == 'year' else ''}")
-            params.append(value)
-    for name in ("province", "body"):
+        if value:
+            queries.append(tantivy.Query.term_query(schema, name, value))
+    for name in ("province", "body", "topic", "year"):
         value = getattr(filters, name)
         if value is not None:
-            where.append(f"s.{name}_id = %s{cast['bigint']}")
-            params.append(value)
-    if filters.topic is not None:
-        where.append(
-            "EXISTS (SELECT 1 FROM library_document_topics t WHERE t.document_id = s.document_id AND t.topic_id = %s)"
+            queries.append(tantivy.Query.term_query(schema, name, int(value)))
+    if filters.shared_after is not None or filters.shared_until is not None:
+        lower = None if filters.shared_after is None else int(filters.shared_after.timestamp() * 1_000_000)
+        upper = None if filters.shared_until is None else int(filters.shared_until.timestamp() * 1_000_000)
+        queries.append(
+            tantivy.Query.range_query(
+                schema, "shared", tantivy.FieldType.Integer, lower, upper, include_lower=lower is None
+            )
         )
-        params.append(filters.topic)
-    if filters.party:
-        where.append(
-            "EXISTS (SELECT 1 FROM library_documentparty p WHERE p.document_id = s.document_id AND p.party = %s)"
-        )
-        params.append(filters.party)
-    if filters.shared_after is not None:
-        where.append("s.shared_at > %s")
-        params.append(filters.shared_after)
-    if filters.shared_until is not None:
-        where.append("s.shared_at <= %s")
-        params.append(filters.shared_until)
     if public_only:
-        where.append("s.public = %s")
-        params.append(True)
-    return where, params
+        queries.append(tantivy.Query.term_query(schema, "public", True))
+    return queries
 
 
-def _pg_clause(clause: Clause, expansions: dict[str, list[SearchTerm]] | None) -> tuple[str, list[str]]:
-    if clause.phrase:
-        return "phraseto_tsquery('dutch', %s)", [" ".join(clause.words)]
-    word = clause.words[0]
-    compounds = (expansions or {}).get(word)
-    # Words and vocabulary stems are [0-9a-z]+, so the tsquery texts cannot be malformed. The
-    # compounds are stems already: matched as they are ('simple'), not stemmed again.
-    if compounds:
-        return "(to_tsquery('dutch', %s) || to_tsquery('simple', %s))", [word, " | ".join(t.stem for t in compounds)]
-    return "to_tsquery('dutch', %s)", [word]
-
-
-def _pg_tsquery(compiled: CompiledQuery, *, expand: bool) -> tuple[str, list[Any]]:
-    parts, params = [], []
-    for group in compiled.groups:
-        alternatives = []
-        for clause in group:
-            sql, clause_params = _pg_clause(clause, compiled.expansions if expand else None)
-            alternatives.append(sql)
-            params.extend(clause_params)
-        parts.append("(" + " || ".join(alternatives) + ")")
+def _build(compiled: CompiledQuery, filters: Filters, public_only: bool, required: int | None) -> tantivy.Query:
+    """The whole query: the required groups (+word) must match, at least `required` of the other
+    groups should, excluded clauses must not; the filters restrict without scoring."""
+    must = [g for g in compiled.groups if any(c.required for c in g)]
+    should = [g for g in compiled.groups if not any(c.required for c in g)]
+    clauses: list[tuple[Any, tantivy.Query]] = []
+    for group in must:
+        clauses.append((tantivy.Occur.Must, _group_query(group, compiled.expansions)))
+    if should:
+        # With a required word (+word) the other words only rank, as in Elasticsearch.
+        words = tantivy.Query.boolean_query(
+            [(tantivy.Occur.Should, _group_query(g, compiled.expansions)) for g in should],
+            minimum_number_should_match=1 if must else max(1, required or 1),
+        )
+        clauses.append((tantivy.Occur.Should if must else tantivy.Occur.Must, words))
+    if not clauses:
+        clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
     for clause in compiled.negated:
-        sql, clause_params = _pg_clause(clause, None)
-        parts.append(f"!!{sql}")
-        params.extend(clause_params)
-    return "(" + " && ".join(parts) + ")", params
+        clauses.append((tantivy.Occur.MustNot, _clause_query(clause, {})))
+    for query in _filter_queries(filters, public_only):
+        clauses.append((tantivy.Occur.Must, tantivy.Query.const_score_query(query, 0.0)))
+    return tantivy.Query.boolean_query(clauses)
 
 
-def _fts_clause(clause: Clause, expansions: dict[str, list[SearchTerm]] | None) -> str:
-    stems = core_search._stemmer().stemWords(list(clause.words))
-    if clause.phrase:
-        return '"' + " ".join(stems) + '"'
-    terms = [stems[0], *[t.stem for t in (expansions or {}).get(clause.words[0], [])]]
-    return "(" + " OR ".join(f'"{t}"' for t in terms) + ")" if len(terms) > 1 else f'"{terms[0]}"'
+def _facets(searcher: Any, query: tantivy.Query) -> dict[str, list[tuple[Any, int]]]:
+    aggregations = {
+        name: {"terms": {"field": name, "size": MAX_FACET_VALUES}}
+        for name in ("kind", "tier", "province", "body", "topic", "outcome", "year", "party")
+    }
+    found = searcher.aggregate(query, aggregations)
+    facets: dict[str, list[tuple[Any, int]]] = {}
+    for name in FACETS:
+        values = []
+        for bucket in found.get(name, {}).get("buckets", []):
+            key = bucket["key"]
+            if name in INTEGER_FACETS:
+                key = int(key)
+            elif key == "":
+                continue
+            values.append((key, int(bucket["doc_count"])))
+        values.sort(key=lambda item: (-item[1], str(item[0])))
+        facets[name] = values
+    return facets
 
 
-def fts5_expression(compiled: CompiledQuery, *, expand: bool) -> str:
-    groups = []
-    for group in compiled.groups:
-        alternatives = [_fts_clause(c, compiled.expansions if expand else None) for c in group]
-        groups.append("(" + " OR ".join(alternatives) + ")")
-    expression = " AND ".join(groups)
-    for clause in compiled.negated:
-        expression = f"({expression}) NOT {_fts_clause(clause, None)}"
-    return expression
+def _count(found: Any) -> int:
+    # SearchResult.count (search(..., count=True)) is missing from tantivy's type stubs.
+    return int(found.count)
+
+
+def _exact_matches(
+    searcher: Any, compiled: CompiledQuery, filters: Filters, public_only: bool, required: int, ids: list[int]
+) -> set[int]:
+    """Which of these documents match the query's words as typed, not only through a compound."""
+    if not compiled.expansions or not ids:
+        return set(ids)
+    plain = CompiledQuery(compiled.groups, compiled.negated, {}, compiled.skipped)
+    query = tantivy.Query.boolean_query(
+        [
+            (tantivy.Occur.Must, _build(plain, filters, public_only, required)),
+            (tantivy.Occur.Must, tantivy.Query.term_set_query(search_index.SCHEMA, "id", ids)),
+        ]
+    )
+    found = searcher.search(query, len(ids))
+    return {int(searcher.doc(address)["id"][0]) for _score, address in found.hits}
 
 
 def search(
@@ -660,208 +626,56 @@ def search(
 ) -> Results:
     """One page of results with the facet counts of all matches, best first (or newest first
     with sort="date", or always when there is no query). `offset` (the API's paging) skips that
-    many results instead of (page - 1) * per_page.
+    many results instead of (page - 1) * per_page. Every match is counted and ranked (BM25 over
+    the weighted fields; `exact` is accepted for callers that used to ask for it).
 
-    The work is bounded (see Limits): the number of matches is estimated first (PostgreSQL: in a
-    1% sample; SQLite: counted by FTS5). A small result is one exact statement. A
-    large one is two statements over bounded sets of rows: the facet counts and the total from
-    the matches in a uniform sample of the index (the `sample` buckets, inside the GIN index on
-    PostgreSQL), then the page from the newest matches (a date window read from that sample).
-    `exact=True` (background work without a person waiting, like the alert e-mails) always counts
-    and ranks every match."""
+    At least minimum_should_match of the query's words must occur; when that finds nothing, one
+    word fewer, and so on (Results.relaxed). The page's documents are checked against the database
+    once more (shared, and public when public_only): the index may lag a change by moments."""
+    del exact
     filters = filters or Filters()
     compiled = compile_query(query)
     page = max(1, page)
     if query.strip() and compiled.empty:
         return Results(0, [], {}, compiled, page, per_page, error=compiled.error or _("Search for at least one word."))
-    postgres = _is_postgres()
-    scope = _scope(compiled, filters, public_only, sort, postgres)
     skip = (page - 1) * per_page if offset is None else max(0, offset)
-    bounds = limits()
-    # PostgreSQL: one transaction for its settings. SQLite: none (an immediate transaction would
-    # take the write lock for a read).
-    with transaction.atomic() if postgres else contextlib.nullcontext(), connection.cursor() as cursor:
-        if postgres:
-            # For this transaction: the materialised hits stay in memory; no JIT compilation (it
-            # costs more than it saves on bounded sets of rows).
-            cursor.execute("SELECT set_config('work_mem', '64MB', true), set_config('jit', 'off', true)")
-        if exact:
-            return _exact(cursor, scope, compiled, page, per_page, skip, None)
-        estimate = _estimate(cursor, scope, bounds.probe)
-        if estimate <= bounds.exact:
-            # PostgreSQL's estimate can be low: the statement stops at twice the limit, and then
-            # the result is treated as a large one.
-            guard = 2 * bounds.exact if postgres else None
-            results = _exact(cursor, scope, compiled, page, per_page, skip, guard)
-            if guard is None or results.total <= guard:
-                return results
-            estimate = overflow_estimate(bounds)
-        return _large(cursor, scope, compiled, bounds, estimate, page, per_page, skip)
-
-
-def _scope(compiled: CompiledQuery, filters: Filters, public_only: bool, sort: str, postgres: bool) -> _Scope:
-    where, params = _filter_sql(filters, public_only, postgres)
+    searcher, _schema = search_index.searcher()
     by_date = sort == "date" or compiled.empty
-    if compiled.empty:
-        source, exact, rank, rank_params = "library_searchdocument s", "1", "0.0", []
-    elif postgres:
-        expanded_sql, expanded_params = _pg_tsquery(compiled, expand=True)
-        source = "library_searchdocument s"
-        where.insert(0, f"s.vector @@ {expanded_sql}")
-        params[:0] = expanded_params
-        if compiled.expansions:
-            exact_sql, exact_params = _pg_tsquery(compiled, expand=False)
-            exact = f"(s.vector @@ {exact_sql})::int"
-        else:
-            exact, exact_params = "1", []
-        rank = f"ts_rank(s.vector, {expanded_sql}, 1)"
-        rank_params = [*exact_params, *expanded_params]
+    required_groups = any(c.required for g in compiled.groups for c in g)
+    should = 0 if required_groups else len(compiled.groups)
+    wanted = minimum_should_match(should)
+    required = wanted
+    built = _build(compiled, filters, public_only, required)
+    found = searcher.search(built, 1, count=True)
+    while _count(found) == 0 and required > 1:
+        required -= 1
+        built = _build(compiled, filters, public_only, required)
+        found = searcher.search(built, 1, count=True)
+    limit = max(1, per_page)
+    if by_date:
+        found = searcher.search(built, limit, count=True, order_by_field="sortdate", offset=skip)
     else:
-        source = "library_fts f JOIN library_searchdocument s ON s.document_id = f.rowid"
-        where.insert(0, "library_fts MATCH %s")
-        params.insert(0, fts5_expression(compiled, expand=True))
-        if compiled.expansions:
-            exact = "(f.rowid IN (SELECT rowid FROM library_fts WHERE library_fts MATCH %s))"
-            exact_params = [fts5_expression(compiled, expand=False)]
-        else:
-            exact, exact_params = "1", []
-        rank = f"-bm25(library_fts, {SQLITE_WEIGHTS})"
-        rank_params = exact_params
-    order = "date DESC, document_id DESC" if by_date else "exact DESC, rank DESC, date DESC, document_id DESC"
-    return _Scope(source, where, params, exact, rank, rank_params, order, postgres)
-
-
-def window_position(bounds: Limits, buckets: int) -> int:
-    """Where in the sample (newest first) the window's first date is: as many matches as the
-    window would hold in a sample of this many buckets."""
-    return max(0, math.ceil(bounds.window * buckets / SAMPLE_BUCKETS) - 1)
-
-
-def window_in_index(cursor: Any, since: Any, estimate: int, *, postgres: bool) -> bool:
-    """Whether the date window goes into the GIN index. There the condition reads the entries of
-    every document dated since then, matching or not (~0.2 us each); as a filter on the matching
-    rows it costs ~5 us per match. PostgreSQL cannot weigh the two (it does not know how the words
-    and the dates go together), so the cheaper is chosen here."""
-    return not postgres or _dated_since(cursor, since) < 30 * estimate
-
-
-def overflow_estimate(bounds: Limits) -> int:
-    """What is assumed when the exact statement stopped at its guard: a large result, sampled little."""
-    return 20 * bounds.exact
-
-
-def sample_buckets(bounds: Limits, estimate: int) -> int:
-    """How many of the 1,000 buckets hold about `bounds.sample` of `estimate` matches."""
-    return max(1, min(SAMPLE_BUCKETS, math.ceil(bounds.sample * SAMPLE_BUCKETS / max(estimate, 1))))
-
-
-def _estimate(cursor: Any, scope: _Scope, probe: int) -> int:
-    """The number of matches. PostgreSQL: counted in the first `probe` sample buckets and scaled
-    (a few milliseconds: the buckets are inside the GIN index; the planner's own estimate is ten
-    times too low for words that go together); SQLite: counted by FTS5."""
-    where = " AND ".join(scope.where) or "1 = 1"
-    if scope.postgres:
-        cursor.execute(
-            f"SELECT count(*) FROM {scope.source} WHERE {where} AND s.sample < %s::smallint",  # noqa: S608
-            [*scope.params, probe],
-        )
-        return round(int(cursor.fetchone()[0]) * SAMPLE_BUCKETS / probe)
-    cursor.execute(f"SELECT count(*) FROM {scope.source} WHERE {where}", scope.params)  # noqa: S608
-    return int(cursor.fetchone()[0])
-
-
-def _dated_since(cursor: Any, since: Any) -> int:
-    """PostgreSQL's estimate of the documents dated `since` or later (the column's histogram)."""
-    cursor.execute("EXPLAIN (FORMAT JSON) SELECT 1 FROM library_searchdocument s WHERE s.date >= %s::date", [since])
-    plan = cursor.fetchone()[0]
-    return int((json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plan Rows"])
-
-
-def _exact(
-    cursor: Any,
-    scope: _Scope,
-    compiled: CompiledQuery,
-    page: int,
-    per_page: int,
-    skip: int,
-    guard: int | None,
-) -> Results:
-    """Every match ranked and counted; with a guard, at most guard + 1 of them (more than
-    `guard` in the total means the result was cut off)."""
-    hits, params = scope.hits(limit=None if guard is None else guard + 1)
-    cursor.execute(f"{hits}{_page_sql(scope)} UNION ALL {_facets_sql(scope.postgres)}", [*params, per_page, skip])
-    return _results(list(cursor.fetchall()), compiled, page, per_page)
-
-
-def _large(
-    cursor: Any,
-    scope: _Scope,
-    compiled: CompiledQuery,
-    bounds: Limits,
-    estimate: int,
-    page: int,
-    per_page: int,
-    skip: int,
-) -> Results:
-    """A large result in two bounded statements (see search)."""
-    cast = _casts(scope.postgres)
-    buckets = sample_buckets(bounds, estimate)
-    # The sample's hits are only counted, not ranked. Besides the counts: the date of the sample's
-    # n-th newest match, n as many as the window would hold in the sample.
-    hits, params = scope.hits(extra=f"s.sample < %s{cast['smallint']}", extra_params=[buckets], ranked=False)
-    as_float = "::float8" if scope.postgres else ""
-    position = window_position(bounds, buckets)
-    # As ISO text: on SQLite a first row typed as a date column would make Django read every value
-    # of that column of the union as a date; on PostgreSQL a cast would follow the DateStyle.
-    as_iso = "to_char(date, 'YYYY-MM-DD')" if scope.postgres else "CAST(date AS TEXT)"
-    cut = (
-        f"SELECT * FROM (SELECT 'cut', {as_iso}, 0, 0{as_float} FROM hits "  # noqa: S608 (fixed text)
-        "ORDER BY date DESC LIMIT 1 OFFSET %s) cut_row"
-    )
-    cursor.execute(f"{hits}{cut} UNION ALL {_facets_sql(scope.postgres)}", [*params, position])
-    rows = list(cursor.fetchall())
-    since = next((row[1] for row in rows if row[0] == "cut"), None)
-    scale = SAMPLE_BUCKETS / buckets
-    sample = _results([row for row in rows if row[0] != "cut"], compiled, page, per_page, scale=scale)
-    if buckets == SAMPLE_BUCKETS or sample.total <= bounds.exact:
-        # The whole index was the sample, or the estimate was far too high: exact after all.
-        return _exact(cursor, scope, compiled, page, per_page, skip, None)
-    if since is None:  # fewer sample matches than the window: the window is every match
-        window_hits, window_params = scope.hits()
-    else:
-        # `date + 0` is the same condition, but not one the index can apply.
-        column = "s.date" if window_in_index(cursor, since, estimate, postgres=scope.postgres) else "s.date + 0"
-        window_hits, window_params = scope.hits(extra=f"{column} >= %s{cast['date']}", extra_params=[since])
-    cursor.execute(
-        f"{window_hits}{_page_sql(scope)} UNION ALL SELECT 'total', NULL, count(*), 0{as_float} FROM hits",  # noqa: S608
-        [*window_params, per_page, skip],
-    )
-    window = _results(list(cursor.fetchall()), compiled, page, per_page)
-    sample.total = max(sample.total, window.total)  # the window is counted exactly
-    sample.hits = window.hits
-    sample.estimated = True
-    sample.window = window.total
-    sample.window_since = datetime.date.fromisoformat(str(since)) if since is not None else None
-    return sample
-
-
-def _results(
-    rows: list[tuple[Any, ...]], compiled: CompiledQuery, page: int, per_page: int, *, scale: float = 1.0
-) -> Results:
-    hits: list[Hit] = []
-    facets: dict[str, list[tuple[Any, int]]] = {name: [] for name in FACETS}
-    total = 0
-    for facet, value, count, rank in rows:
-        if facet == "page":
-            hits.append(Hit(int(value), bool(count), float(rank or 0)))
-        elif facet == "total":
-            total = round(int(count) * scale)
-        elif value is not None:
-            facets[facet].append((int(value) if facet in INTEGER_FACETS else value, round(int(count) * scale)))
-    for values in facets.values():
-        values.sort(key=lambda item: (-item[1], str(item[0])))
+        found = searcher.search(built, limit, count=True, offset=skip)
+    ids_ranks = [(int(searcher.doc(address)["id"][0]), float(score)) for score, address in found.hits]
+    visible = Document.objects.filter(pk__in=[pk for pk, _rank in ids_ranks], status=Document.Status.PUBLISHED)
+    if public_only:
+        visible = visible.filter(visibility=Document.Visibility.PUBLIC)
+    allowed = set(visible.values_list("pk", flat=True)) if ids_ranks else set()
+    exact_ids = _exact_matches(searcher, compiled, filters, public_only, required, list(allowed))
+    hits = [Hit(pk, pk in exact_ids, 0.0 if by_date else rank) for pk, rank in ids_ranks if pk in allowed]
     expanded = {word: [t.stem for t in terms] for word, terms in compiled.expansions.items()}
-    return Results(total, hits, facets, compiled, page, per_page, expanded_words=expanded)
+    return Results(
+        _count(found),
+        hits,
+        _facets(searcher, built),
+        compiled,
+        page,
+        per_page,
+        expanded_words=expanded,
+        relaxed=should > 0 and required < wanted,
+        matched=required if should else 0,
+        wanted=wanted,
+    )
 
 
 # --- similar documents -------------------------------------------------------------------------------

@@ -274,3 +274,23 @@ class ImportRun(models.Model):
     @property
     def error_count(self) -> int:
         return sum(1 for row in self.rows if row.get("errors"))
+
+
+class SearchChange(models.Model):
+    """The search index's change log: one row per document whose searchable state may have changed
+    (shared, edited, published, hidden, deleted), written in the same transaction as the change.
+    The id is the sequence; the index stores the last sequence it applied (its cursor), so the
+    single writer (the background worker) and a rebuild can always catch up with the database,
+    the source of truth. See library.search_index."""
+
+    class Op(models.TextChoices):
+        INDEX = "index", "index"
+        REMOVE = "remove", "remove"
+
+    id = models.BigAutoField(primary_key=True)
+    document_id = models.BigIntegerField()
+    op = models.CharField(max_length=6, choices=Op.choices)
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.id} {self.op} {self.document_id}"

@@ -26,3 +26,12 @@ def index_pending() -> int:
     """Index the shared documents that have no search index row yet: what an import wrote (see
     library.importing.Importer). Returns how many were indexed."""
     return services.index_pending()
+
+
+@task()
+def apply_search_changes() -> int:
+    """Bring the search index up to date with the database (the change log, from the index's
+    cursor on). The worker is the index's single writer. Returns the number of changes applied."""
+    from . import search_index
+
+    return search_index.apply_changes()

@@ -91,7 +91,7 @@ def test_demo_refuses_to_run_without_debug(settings) -> None:  # type: ignore[no
 
 
 def test_demo_library_has_documents_in_every_state(bodies) -> None:  # type: ignore[no-untyped-def]
-    from library import engine
+    from library import engine, search_index
     from library.models import Document, ImportRun, SavedSearch
 
     me = User.objects.get(email="lid@demo.example").member
@@ -104,6 +104,9 @@ def test_demo_library_has_documents_in_every_state(bodies) -> None:  # type: ign
     assert {"adopted", "rejected", "held_over"} <= set(documents.values_list("outcome", flat=True))
     assert SavedSearch.objects.filter(member=me).exists()
     assert ImportRun.objects.filter(imported_at__isnull=True).exists()
+    # The demo was loaded once for this module; each test starts with an empty (in-memory) search
+    # index, so rebuild it from the database, as `manage.py search_index --rebuild` does.
+    search_index.rebuild()
     results = engine.search("armoede", public_only=False)
     assert results.total >= 10 and len(results.facets["body"]) > 3
 

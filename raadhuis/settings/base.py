@@ -392,3 +392,10 @@ LOGGING = {
 
 # One 30-second step of clock drift either way between phone and server is accepted.
 MFA_TOTP_TOLERANCE = 1
+
+# The library's search index (tantivy, see library.search_index): a directory the web processes
+# read and the background worker (the single writer) writes. Rebuild: manage.py search_index --rebuild.
+LIBRARY_SEARCH_INDEX_DIR = env.str("LIBRARY_SEARCH_INDEX_DIR", default=str(BASE_DIR / "var" / "search-index"))
+# Apply the index's change log at once in the process that changes a document (tests, benches)
+# instead of in the background worker after the commit.
+LIBRARY_SEARCH_APPLY_INLINE = env.bool("LIBRARY_SEARCH_APPLY_INLINE", default=False)

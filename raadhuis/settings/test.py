@@ -44,3 +44,5 @@ if os.environ.get("TEST_DATABASE_REPLICA_URL") and DATABASES["default"]["ENGINE"
     DATABASES["replica_1"]["OPTIONS"] = {"connect_timeout": 2}
     DATABASES["replica_1"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["replica_1"]["TEST"] = {"MIRROR": "default"}
+LIBRARY_SEARCH_INDEX_DIR = None  # in memory, a new one per test (conftest)
+LIBRARY_SEARCH_APPLY_INLINE = True
