@@ -77,8 +77,17 @@ class LogEntryAdminOptions(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 class TaskResultAdminOptions(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Task results without their arguments and return values: the back office shows what ran and
+    how it ended, never what a task carried (mail tasks carry an id only, but no task's data is
+    for the administrator's eyes)."""
+
     list_filter = ["status", "queue_name", "enqueued_at"]
     search_fields = ["task_path", "id"]
+    hidden_fields = ("args_kwargs", "return_value")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        fields = super().get_readonly_fields(request, obj)
+        return [name for name in fields if name not in self.hidden_fields]
 
 
 VIEW_ONLY = frozenset({"view"})

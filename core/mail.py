@@ -3,10 +3,15 @@
 `send_templated_mail` renders `<template>.txt` (required), `<template>.html` (optional) and
 `<template>_subject.txt` in the recipient's language and enqueues the sending after the current
 transaction commits, so that nothing is sent for work that was rolled back.
+
+Nothing of a mail's content goes into the task table: the rendered mail is stored encrypted in an
+`OutgoingMail` row (rolled back with the work that wrote it) and the task `deliver_mail` carries
+only that row's id. The worker decrypts it, sends it and deletes the row (docs/SECURITY.md).
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.conf import settings
@@ -16,7 +21,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from .models import Association
+from .models import Association, OutgoingMail
 
 
 def absolute_url(path: str) -> str:
@@ -60,14 +65,39 @@ def send_rendered_mail(
     reply_to: list[str] | None = None,
     headers: dict[str, str] | None = None,
 ) -> None:
-    """Enqueue an already rendered message; it is sent by the task worker after commit."""
+    """Enqueue an already rendered message; it is sent by the task worker after commit. The text
+    is kept encrypted in an `OutgoingMail` row; the task carries its id only."""
     from .tasks import deliver_mail
 
-    transaction.on_commit(
-        lambda: deliver_mail.enqueue(
-            subject=subject, to=to, text=text, html=html, reply_to=reply_to or [], headers=headers or {}
-        )
+    payload = {
+        "subject": subject,
+        "to": list(to),
+        "text": text,
+        "html": html,
+        "reply_to": list(reply_to or []),
+        "headers": dict(headers or {}),
+    }
+    outgoing = OutgoingMail.objects.create(payload=json.dumps(payload))
+    transaction.on_commit(lambda: deliver_mail.enqueue(outgoing.pk))
+
+
+def deliver_outgoing(mail_id: int) -> bool:
+    """Send the stored mail `mail_id` and delete it; False when it is gone (already sent). An SMTP
+    error propagates and leaves the row, so the failed task can be looked into and re-run."""
+    outgoing = OutgoingMail.objects.filter(pk=mail_id).first()
+    if outgoing is None:
+        return False
+    payload = json.loads(outgoing.payload)
+    deliver_now(
+        subject=payload["subject"],
+        to=payload["to"],
+        text=payload["text"],
+        html=payload["html"],
+        reply_to=payload["reply_to"],
+        headers=payload["headers"],
     )
+    outgoing.delete()
+    return True
 
 
 def unsubscribe_headers(url: str) -> dict[str, str]:

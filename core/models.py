@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .fields import EncryptedTextField
 from .text import normalise_name
 
 
@@ -286,3 +287,16 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id} ({self.hostname}:{self.pid})"
+
+
+class OutgoingMail(models.Model):
+    """A rendered e-mail waiting for the task worker: the one place its text (links with tokens,
+    message bodies) lives between the request and the SMTP server, encrypted at rest. The task
+    `core.tasks.deliver_mail` carries only this row's id; the worker decrypts, sends and deletes
+    the row. A row that stays behind is a mail whose sending failed (see the task results)."""
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    payload = EncryptedTextField()
+
+    def __str__(self) -> str:
+        return f"mail {self.pk} ({self.created_at:%Y-%m-%d %H:%M})"

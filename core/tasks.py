@@ -9,18 +9,11 @@ from . import mail
 
 
 @task()
-def deliver_mail(
-    *,
-    subject: str,
-    to: list[str],
-    text: str,
-    html: str | None,
-    reply_to: list[str],
-    headers: dict[str, str] | None = None,
-) -> None:
-    """Send one message through the configured e-mail backend. An SMTP error fails the task so
-    that it is visible in the task results."""
-    mail.deliver_now(subject=subject, to=to, text=text, html=html, reply_to=reply_to, headers=headers)
+def deliver_mail(mail_id: int) -> None:
+    """Send the stored mail `mail_id` (core.models.OutgoingMail) through the configured e-mail
+    backend. The task's arguments hold this id only, never the text. An SMTP error fails the task
+    so that it is visible in the task results."""
+    mail.deliver_outgoing(mail_id)
 
 
 def enqueue(task_: Any, *args: Any, run_after: datetime.datetime | None = None) -> None:

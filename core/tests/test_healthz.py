@@ -1,4 +1,5 @@
 import datetime
+import json
 import re
 from unittest import mock
 
@@ -9,7 +10,9 @@ from django.test import override_settings
 from django.utils import timezone
 
 from core.heartbeat import beat
-from core.models import WorkerHeartbeat
+from core.models import OutgoingMail, WorkerHeartbeat
+
+PAYLOAD = {"subject": "Test", "to": ["a@example.org"], "text": "Hallo", "html": None, "reply_to": [], "headers": {}}
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
@@ -113,7 +116,7 @@ def test_run_worker_records_a_heartbeat_and_runs_tasks(client) -> None:  # type:
     from core.tasks import deliver_mail
 
     assert client.get("/healthz").status_code == 503
-    deliver_mail.enqueue(subject="Test", to=["a@example.org"], text="Hallo", html=None, reply_to=[])
+    deliver_mail.enqueue(OutgoingMail.objects.create(payload=json.dumps(PAYLOAD)).pk)
     seen: list[dict[str, object]] = []
     real_beat = beat
 

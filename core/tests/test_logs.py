@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory, override_settings
 
 from core.logs import JsonFormatter, RequestIdFilter, RequestIdMiddleware
+from core.models import OutgoingMail
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -138,6 +139,11 @@ def test_a_server_error_is_mailed_to_the_admins() -> None:
     assert "ZeroDivisionError" in mail.outbox[0].body
 
 
+def queued_mail() -> OutgoingMail:
+    payload = {"subject": "Hallo", "to": ["lid@example.org"], "text": "x", "html": None, "reply_to": [], "headers": {}}
+    return OutgoingMail.objects.create(payload=json.dumps(payload))
+
+
 @pytest.mark.django_db
 @override_settings(ADMINS=[("Beheer", "beheer@example.org")])
 def test_a_failed_background_task_is_mailed_to_the_admins() -> None:
@@ -148,7 +154,7 @@ def test_a_failed_background_task_is_mailed_to_the_admins() -> None:
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("core.tasks.mail.deliver_now", refuse)
-        result = deliver_mail.enqueue(subject="Hallo", to=["lid@example.org"], text="x", html=None, reply_to=[])
+        result = deliver_mail.enqueue(queued_mail().pk)
     assert result.status == "FAILED"
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["beheer@example.org"]
