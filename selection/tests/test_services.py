@@ -462,6 +462,11 @@ def test_key_rotation_re_encrypts_applications_and_cvs(world, settings) -> None:
 
     from core import crypto
 
+    from core.models import OutgoingMail
+
+    # The fixture's mails were stored under the default key and, outside a committed transaction,
+    # never sent: in a real run the worker has sent and deleted them before any rotation.
+    OutgoingMail.objects.all().delete()
     old, new = crypto.generate_key(), crypto.generate_key()
     settings.RAADHUIS_ENCRYPTION_KEYS = [old]
     crypto.reset_keys()
@@ -484,5 +489,8 @@ def test_key_rotation_re_encrypts_applications_and_cvs(world, settings) -> None:
         assert crypto.decrypt_bytes(bytes(CurriculumVitae.objects.get().content)).startswith(b"%PDF")
         assert Score.objects.get().note == "Sterk" and ConflictDeclaration.objects.get().reason == "Familie"
         assert Advice.objects.get().summary == "Unaniem" and Advice.objects.get().places.get().rationale == "Top"
+        # The applicant's queued confirmation (with the status link) was re-encrypted as well.
+        assert OutgoingMail.objects.exists()
+        assert all(stored.payload.startswith("{") for stored in OutgoingMail.objects.all())
     finally:
         crypto.reset_keys()
