@@ -461,7 +461,6 @@ def test_key_rotation_re_encrypts_applications_and_cvs(world, settings) -> None:
     from django.core.management import call_command
 
     from core import crypto
-
     from core.models import OutgoingMail
 
     # The fixture's mails were stored under the default key and, outside a committed transaction,
