@@ -296,3 +296,22 @@ def test_boilerplate_words_are_never_significant():
 def test_malformed_filter_values_are_ignored():
     filters = engine.Filters.from_params({"year": "20x4", "body": "-1", "kind": "motion", "topic": ""})
     assert filters.active() == {"kind": "motion"}
+
+
+def test_a_natural_question_is_ranked_not_and_ed_and_says_so_when_relaxed():
+    swim = make(title="Motie gratis zwemles voor kinderen", text="Alle kinderen leren zwemmen in de zomer.")
+    make(title="Sportvelden", text="Meer sportvelden voor de jeugd.")
+    results = engine.search("motie over gratis zwemles voor kinderen in de vakantie", public_only=False)
+    assert results.hits[0].document_id == swim.pk
+    # Words that occur nowhere together: fewer words at a time instead of nothing.
+    relaxed = engine.search("zwemles sportvelden", public_only=False)
+    assert relaxed.relaxed and relaxed.total == 2 and (relaxed.matched, relaxed.wanted) == (1, 2)
+    strict = engine.search("+zwemles sportvelden", public_only=False)
+    assert [h.document_id for h in strict.hits] == [swim.pk]
+
+
+@pytest.mark.parametrize("query", ["-", "(((", '"""', "\x00", "+", '"', "OR", "- OR +"])
+def test_odd_input_never_fails(query):
+    make(title="Woningen")
+    results = engine.search(query, public_only=False)
+    assert results.total == 0 or results.hits
