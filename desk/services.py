@@ -161,11 +161,6 @@ def log_access(*, case: Case, user: Any, what: str) -> None:
     CaseAccess.objects.create(case=case, user=user if user.is_authenticated else None, what=what[:100])
 
 
-def _is_requester(case: Case, user: Any) -> bool:
-    member = getattr(user, "member", None)
-    return member is not None and case.requester_id == member.pk
-
-
 @transaction.atomic
 def add_message(*, case: Case, author: Any, body: str, files: list[UploadedFile] | None = None) -> CaseMessage:
     if case.purged_at:
@@ -176,7 +171,7 @@ def add_message(*, case: Case, author: Any, body: str, files: list[UploadedFile]
         raise ValidationError(_("Write a message or add a file."))
     message = CaseMessage.objects.create(case=case, author=author, body=body.strip())
     _attach(case, message, files or [], author)
-    if _is_requester(case, author):
+    if rules.is_requester(author, case):
         staff = {u.email for u in case.counsellors.all()}
         if case.assigned_to:
             staff.add(case.assigned_to.email)

@@ -158,7 +158,7 @@ def case_detail(request: HttpRequest, reference: str, obj: Case) -> HttpResponse
             messages.success(request, _("Your message has been added."))
             return redirect(case.get_absolute_url())
     services.log_access(case=case, user=request.user, what="case")
-    is_requester = services._is_requester(case, request.user)
+    requester = is_requester(request.user, case)
     can_manage = can(request.user, "desk.manage_case", case)
     return render(
         request,
@@ -169,7 +169,7 @@ def case_detail(request: HttpRequest, reference: str, obj: Case) -> HttpResponse
             "attachments": case.attachments.filter(message__isnull=True),
             "referrals": case.referrals.select_related("organisation"),
             "form": form,
-            "is_requester": is_requester,
+            "is_requester": requester,
             "can_manage": can_manage,
             "refer_form": ReferForm() if can_manage else None,
             "close_form": CloseForm() if can_manage else None,
