@@ -3,8 +3,6 @@ from __future__ import annotations
 import hashlib
 import logging
 
-from allauth.account.models import EmailAddress
-from allauth.mfa.utils import is_mfa_enabled
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -21,6 +19,7 @@ from newsletter.forms import SubscribeForm
 from . import selectors
 from .files import serve_file
 from .heartbeat import worker_status
+from .home import blocks_for
 from .models import HEX_COLOUR, Association, Body, Tier
 from .navigation import management_for
 from .permissions import can, require
@@ -31,38 +30,15 @@ logger = logging.getLogger(__name__)
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Anonymous visitors see what the platform is; logged-in users see their own overview."""
+    """Anonymous visitors see what the platform is; signed-in users see what is new for them and
+    what waits for them in their roles (core.home: the blocks the apps register)."""
     if not request.user.is_authenticated:
         return render(
             request,
             "core/landing.html",
             {"blocks": selectors.front_page(request.user), "subscribe_form": SubscribeForm(auto_id="subscribe_%s")},
         )
-    user = request.user
-    member = getattr(user, "member", None)
-    checks = [
-        {"label": "e-mail", "done": EmailAddress.objects.filter(user=user, verified=True).exists()},
-        {"label": "mfa", "done": is_mfa_enabled(user)},
-    ]
-    if member is not None:
-        checks += [
-            {"label": "phone", "done": bool(member.phone)},
-            {"label": "photo", "done": bool(member.photo)},
-            {"label": "bio", "done": bool(member.bio)},
-            {"label": "topics", "done": member.topics.exists()},
-            {"label": "mandate", "done": member.mandates.current().exists()},
-        ]
-    done = sum(1 for c in checks if c["done"])
-    return render(
-        request,
-        "core/home.html",
-        {
-            "member": member,
-            "checks": checks,
-            "completeness": round(100 * done / len(checks)),
-            "mandates": member.mandates.current().select_related("body", "faction") if member else [],
-        },
-    )
+    return render(request, "core/home.html", {"blocks": blocks_for(request.user)})
 
 
 def manage(request: HttpRequest) -> HttpResponse:

@@ -241,6 +241,11 @@ class SavedSearch(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_sent_at = models.DateTimeField(null=True, blank=True)
     active = models.BooleanField(default=True)
+    # What the last alert e-mail found (its time, how many, the first documents' ids): shown on
+    # the member's home page, so the home page never runs a search.
+    last_hits_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_hit_count = models.PositiveIntegerField(default=0, editable=False)
+    last_hit_ids = models.JSONField(default=list, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("saved search")

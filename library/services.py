@@ -373,7 +373,14 @@ def send_alerts(*, frequency: str, now: datetime.datetime | None = None) -> int:
         if results.total:
             _send_alert(saved, results)
             sent += 1
-        SavedSearch.objects.filter(pk=saved.pk).update(last_sent_at=until)
+            SavedSearch.objects.filter(pk=saved.pk).update(
+                last_sent_at=until,
+                last_hits_at=until,
+                last_hit_count=results.total,
+                last_hit_ids=[hit.document_id for hit in results.hits],
+            )
+        else:
+            SavedSearch.objects.filter(pk=saved.pk).update(last_sent_at=until)
     return sent
 
 

@@ -7,6 +7,14 @@ class MembersConfig(AppConfig):
     verbose_name = _("Members")
 
     def ready(self) -> None:
+        from core.home import MEMBER, WORK, register
+
+        from . import home
+
+        register(home.unread_messages, order=10, kind=MEMBER)
+        register(home.mandates_to_check, order=910, kind=WORK)
+        register(home.reported_messages, order=920, kind=WORK)
+
         from . import cache, signals  # noqa: F401
 
         cache.connect()

@@ -7,4 +7,11 @@ class NewsletterConfig(AppConfig):
     verbose_name = _("Newsletter and publications")
 
     def ready(self) -> None:
+        from core.home import MEMBER, WORK, register
+
+        from . import home
+
+        register(home.latest_edition, order=80, kind=MEMBER)
+        register(home.editor_work, order=300, kind=WORK)
+
         from . import signals  # noqa: F401  (bounce webhooks)

@@ -7,6 +7,14 @@ class ProgrammeConfig(AppConfig):
     verbose_name = _("Development programme")
 
     def ready(self) -> None:
+        from core.home import MEMBER, WORK, register
+
+        from . import home
+
+        register(home.my_entitlements, order=70, kind=MEMBER)
+        register(home.municipality_state, order=500, kind=WORK)
+        register(home.new_applications, order=550, kind=WORK)
+
         from django.db.models.signals import post_save
 
         from .models import GoodPractice

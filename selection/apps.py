@@ -7,6 +7,13 @@ class SelectionConfig(AppConfig):
     verbose_name = _("Candidate selection")
 
     def ready(self) -> None:
+        from core.home import WORK, register
+
+        from . import home
+
+        register(home.procedures_run, order=400, kind=WORK)
+        register(home.applications_to_assess, order=450, kind=WORK)
+
         from django.db.models.signals import post_delete, post_save
 
         from members.models import BranchOfficial
