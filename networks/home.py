@@ -53,7 +53,7 @@ def network_news(user: Any) -> Block | None:
         .order_by("-created_at", "-pk")[:QUESTIONS]
     )
     for thread in recent:
-        thread.is_new = thread.created_at >= since
+        thread.is_new = thread.created_at >= since  # type: ignore[attr-defined]
     return Block(
         key="networks",
         title=_("New in your networks"),
@@ -86,7 +86,7 @@ def reported_posts(user: Any) -> Block | None:
         return None
     return Block(
         key="reported_posts",
-        title=_("Reported posts"),
+        title=_("Reported posts in networks"),
         template="networks/home/reports.html",
         items=waiting,
         count=sum(network.open_reports for network in waiting),

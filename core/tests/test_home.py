@@ -227,7 +227,7 @@ def test_a_new_member_sees_each_block_empty_with_a_way_onward(client) -> None:  
         "Niets nieuws uit je raad of over je onderwerpen in de laatste 30 dagen.",
         "Geen ongelezen berichten.",
         "Niets nieuws in je netwerken in de afgelopen twee weken.",
-        "Je hebt de helpdesk nog niets gevraagd.",
+        "Je hebt de desk nog niets gevraagd.",
         "Er is nog geen editie verstuurd.",
         "Nog niet bekend",
     ]:
@@ -328,7 +328,9 @@ def test_an_adviser_sees_cases_to_triage_and_their_own_metadata_only(client, dja
     html = _assert_constant(client, django_assert_num_queries, grow, at_most=30)
     assert "Zaken om te beoordelen" in html
     assert "Zaken die aan jou zijn toegewezen" in html
-    assert overdue.reference in html
+    oldest = Case.objects.filter(status=Status.NEW).order_by("created_at", "pk").first()
+    assert oldest is not None and oldest.reference in html  # the oldest waits longest: on top
+    assert overdue.reference not in html  # (the sixth new case) but counted in the alert
     assert "dreigingsmelding niet op tijd beantwoord" in html
     # Metadata only: never a subject, and what a strictly confidential case is about stays hidden.
     assert "Geheim onderwerp" not in html
@@ -521,11 +523,11 @@ def test_an_administrator_sees_invitations_mandates_and_reports(client, django_a
     grow()
     client.force_login(administrator)
     html = _assert_constant(client, django_assert_num_queries, grow, at_most=30)
-    for text in ["Openstaande uitnodigingen", "Nieuwe Persoon", "Mandaten om te controleren", "Controleren"]:
+    for text in ["Openstaande uitnodigingen", "Nieuwe Persoon", "Mandaten controleren", "Controleren"]:
         assert text in html, text
-    assert "Gemelde berichten" in html
+    assert "Gemelde berichten tussen leden" in html
     assert "Hinderlijk" not in html  # the message is read in the back office
-    assert "Gemelde bijdragen" in html
+    assert "Gemelde berichten in netwerken" in html
     assert "6 meldingen om af te handelen" in html
 
 
@@ -542,7 +544,7 @@ def test_a_network_moderator_sees_the_reports_of_their_network_only(client) -> N
         network_services.report_post(post=thread.posts.get(), reporter=reporter, reason="Niet netjes")
     client.force_login(moderator)
     html = _html(client)
-    assert "Gemelde bijdragen" in html
+    assert "Gemelde berichten in netwerken" in html
     assert reverse("networks:moderate", kwargs={"slug": mine.slug}) in html
     assert reverse("networks:moderate", kwargs={"slug": other.slug}) not in html
 
@@ -560,4 +562,4 @@ def test_a_person_with_several_roles_sees_the_blocks_of_each(client) -> None:  #
     assert "Selectieprocedures" in html  # branch official
     assert "Je komende bijeenkomsten" in html  # organiser
     assert "Nieuw voor jou" in html  # member
-    assert "Mijn aanmeldingen" in html
+    assert "Mijn inschrijvingen" in html
