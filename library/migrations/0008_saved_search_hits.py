@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('library', '0006_source_hash_index'),
+        ('library', '0007_search_change_log'),
     ]
 
     operations = [
