@@ -80,12 +80,15 @@ def registered() -> list[Registration]:
 
 
 def blocks_for(user: Any) -> dict[str, list[Block]]:
-    """The blocks that apply to `user`, in their order: {"member": [...], "work": [...]}."""
+    """The blocks that apply to `user`, in their order: {"member": [...], "work": [...]}. Among the
+    member's blocks those with something in them come first (the empty ones are short lines at
+    the end); work blocks keep their order, grouped by role."""
     result: dict[str, list[Block]] = {MEMBER: [], WORK: []}
     for registration in registered():
         block = registration.function(user)
         if block is not None:
             result[registration.kind].append(block)
+    result[MEMBER].sort(key=lambda block: block.is_empty)
     return result
 
 

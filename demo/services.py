@@ -1093,9 +1093,13 @@ def _ensure_library() -> None:
         for n, record in enumerate(records(600, seed=SEED, bodies=chosen))
     )
     importing.Importer().run(items)
-    library_services.save_search(
+    saved = library_services.save_search(
         member=me, name="Armoede en schulden", params={"q": "armoede", "tier": "municipal"}, frequency="weekly"
     )
+    # What its last weekly alert found, for the home page (the demo sends no e-mail).
+    library_services.index_pending()
+    week_ago = timezone.now() - datetime.timedelta(days=7)
+    library_services.record_hits(saved=saved, results=library_services.new_matches(saved, week_ago), at=timezone.now())
     editor = User.objects.get(email=f"redacteur@{DEMO_DOMAIN}")
     importing.check_csv(
         name="moties-gewest-overijssel.csv",

@@ -373,15 +373,20 @@ def send_alerts(*, frequency: str, now: datetime.datetime | None = None) -> int:
         if results.total:
             _send_alert(saved, results)
             sent += 1
-            SavedSearch.objects.filter(pk=saved.pk).update(
-                last_sent_at=until,
-                last_hits_at=until,
-                last_hit_count=results.total,
-                last_hit_ids=[hit.document_id for hit in results.hits],
-            )
-        else:
-            SavedSearch.objects.filter(pk=saved.pk).update(last_sent_at=until)
+            record_hits(saved=saved, results=results, at=until)
+        SavedSearch.objects.filter(pk=saved.pk).update(last_sent_at=until)
     return sent
+
+
+def record_hits(*, saved: SavedSearch, results: engine.Results, at: datetime.datetime) -> None:
+    """Keep what an alert found (when, how many, the first documents' ids) on the saved search, for
+    the member's home page, which shows it without searching. Results without matches leave the
+    last hits as they were."""
+    if not results.total:
+        return
+    SavedSearch.objects.filter(pk=saved.pk).update(
+        last_hits_at=at, last_hit_count=results.total, last_hit_ids=[hit.document_id for hit in results.hits]
+    )
 
 
 def _send_alert(saved: SavedSearch, results: engine.Results) -> None:
