@@ -62,10 +62,13 @@ def test_invited_staff_member_sets_password_and_mfa_then_logs_in(page: Page, a11
 
     # 4. Home, then switch to English.
     expect(page.get_by_role("heading", level=1)).to_have_text("Welkom, Anouk Adviseur")
-    expect(page.get_by_text("Adviseur", exact=True)).to_be_visible()
+    # What waits for an adviser: the desk's new cases (the home page shows the work of one's roles).
+    expect(page.get_by_role("heading", level=2, name="Wat op je wacht")).to_be_visible()
+    expect(page.get_by_role("heading", level=3, name="Zaken om te beoordelen")).to_be_visible()
     a11y.check("home-staff")
     page.get_by_role("button", name="English").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Anouk Adviseur")
     expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("heading", level=3, name="Cases to triage")).to_be_visible()
     a11y.check("home-english")
     assert User.objects.get(email="adviseur.nieuw@example.org").is_staff_member
