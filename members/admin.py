@@ -108,9 +108,14 @@ class TopicAdmin(RaadhuisModelAdmin):
 
 @admin.register(Message)
 class MessageAdmin(RaadhuisModelAdmin):
+    """Only reported messages are here, for the administrators who handle the report; every time
+    one is opened that read is logged (auditlog, action "access", with the reader). Messages
+    nobody reported are private between sender and recipient and not in the back office at all."""
+
     list_display = ["sender", "recipient", "created_at", "reported_at"]
-    list_filter = [("reported_at", admin.EmptyFieldListFilter), "created_at"]
-    search_fields = ["sender__family_name", "recipient__family_name", "report_reason"]
+    list_filter = ["reported_at", "created_at"]
+    # Body and reason are encrypted: the back office searches names only.
+    search_fields = ["sender__family_name", "recipient__family_name"]
     list_select_related = ["sender", "recipient"]
     readonly_fields = [
         "sender",
@@ -124,6 +129,15 @@ class MessageAdmin(RaadhuisModelAdmin):
     ]
     # Messages are evidence in an abuse report: read and delete, never edit.
     admin_actions = frozenset({"view", "delete"})
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Message]:
+        return super().get_queryset(request).filter(reported_at__isnull=False).defer("body", "report_reason")
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None) -> Any:
+        message = self.get_object(request, object_id)
+        if message is not None and self.has_view_permission(request, message):
+            services.log_message_read(message=message, reader=request.user)
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(Block)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import EncryptedTextField
 from core.models import Body, Tier
 from core.text import normalise_name
 
@@ -354,12 +355,14 @@ class Message(models.Model):
     recipient = models.ForeignKey(
         Member, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="received_messages"
     )
-    body = models.TextField(_("message"), max_length=5000)
+    # Encrypted at rest like the desk's cases: a message between two councillors can be as
+    # sensitive as a case (a threat, a dilemma). Not searchable in the database, by design.
+    body = EncryptedTextField(_("message"), max_length=5000)
     reveal_sender_email = models.BooleanField(_("show my e-mail address to the recipient"), default=False)
     created_at = models.DateTimeField(_("sent"), default=timezone.now, db_index=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     reported_at = models.DateTimeField(_("reported"), null=True, blank=True)
-    report_reason = models.TextField(_("reason for the report"), blank=True, max_length=2000)
+    report_reason = EncryptedTextField(_("reason for the report"), blank=True, max_length=2000)
 
     class Meta:
         verbose_name = _("message")

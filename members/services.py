@@ -8,6 +8,7 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -125,6 +126,19 @@ def send_message(*, sender: Member, recipient: Member, body: str, reveal_sender_
 
 def mark_thread_read(*, reader: Member, other: Member) -> None:
     Message.objects.filter(sender=other, recipient=reader, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def log_message_read(*, message: Message, reader: Any) -> None:
+    """Record that `reader` opened a reported message in the back office (auditlog, action
+    "access"): a member's message is read by the association only after a report, and every such
+    read is on record. The entry names the message, never its text."""
+    LogEntry.objects.log_create(
+        message,
+        force_log=True,
+        action=LogEntry.Action.ACCESS,
+        actor=reader if getattr(reader, "is_authenticated", False) else None,
+        serialized_data=None,
+    )
 
 
 @transaction.atomic

@@ -1,10 +1,18 @@
 import datetime
+import importlib
+import io
+from types import SimpleNamespace
 
 import pytest
+from auditlog.models import LogEntry
 from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from core import crypto
 from core.roles import Role
 from members import services
 from members.models import Block, Message
@@ -70,7 +78,7 @@ def test_both_see_the_thread_and_reading_marks_it_read(client, pair) -> None:  #
     assert inbox.context["threads"][0].unread == 1
     thread = client.get(reverse("members:thread", kwargs={"pk": sender.member.pk}))
     assert [m.body for m in thread.context["conversation"]] == ["Vraag", "Antwoord"]
-    assert Message.objects.get(body="Vraag").read_at is not None
+    assert Message.objects.get(sender=sender.member).read_at is not None
 
 
 def test_rate_limit_of_twenty_a_day(pair) -> None:  # type: ignore[no-untyped-def]
@@ -127,3 +135,98 @@ def test_cannot_message_yourself_or_a_former_member(client, pair) -> None:  # ty
     recipient.member.status = "former"
     recipient.member.save()
     assert client.get(reverse("members:thread", kwargs={"pk": recipient.member.pk})).status_code == 404
+
+
+# --- encryption at rest and the back office --------------------------------------------------------
+
+
+def _raw_message_columns() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT body, report_reason FROM members_message")
+        return " ".join(" ".join(row) for row in cursor.fetchall())
+
+
+def test_message_text_and_report_reason_are_encrypted_at_rest(pair) -> None:  # type: ignore[no-untyped-def]
+    sender, recipient = pair
+    message = services.send_message(
+        sender=sender.member, recipient=recipient.member, body="Ik word bedreigd door een wethouder", reveal_sender_email=False
+    )
+    services.report_message(message=message, reporter=recipient.member, reason="Dreigende taal over mijn kinderen")
+    raw = _raw_message_columns()
+    assert "bedreigd" not in raw and "kinderen" not in raw
+    assert raw.count("enc1:") == 2
+    message = Message.objects.get()
+    assert message.body == "Ik word bedreigd door een wethouder"
+    assert message.report_reason == "Dreigende taal over mijn kinderen"
+    # The recipient still reads it on the site.
+    client = Client()
+    client.force_login(recipient)
+    page = client.get(reverse("members:thread", kwargs={"pk": sender.member.pk}))
+    assert "Ik word bedreigd door een wethouder" in page.content.decode()
+
+
+def test_key_rotation_re_encrypts_messages(pair, settings) -> None:  # type: ignore[no-untyped-def]
+    sender, recipient = pair
+    old, new = crypto.generate_key(), crypto.generate_key()
+    settings.RAADHUIS_ENCRYPTION_KEYS = [old]
+    crypto.reset_keys()
+    try:
+        services.send_message(sender=sender.member, recipient=recipient.member, body="Vertrouwelijk", reveal_sender_email=False)
+        before = _raw_message_columns()
+        settings.RAADHUIS_ENCRYPTION_KEYS = [new, old]
+        crypto.reset_keys()
+        out = io.StringIO()
+        call_command("rotate_encryption_keys", stdout=out)
+        assert "members_message: 1 rows re-encrypted" in out.getvalue()
+        settings.RAADHUIS_ENCRYPTION_KEYS = [new]
+        crypto.reset_keys()
+        assert _raw_message_columns() != before
+        assert Message.objects.get().body == "Vertrouwelijk"
+    finally:
+        crypto.reset_keys()
+
+
+def test_migration_encrypts_existing_messages_and_reverses(pair) -> None:  # type: ignore[no-untyped-def]
+    migration = importlib.import_module("members.migrations.0004_messages_encrypted")
+    sender, recipient = pair
+    message = services.send_message(sender=sender.member, recipient=recipient.member, body="Oud bericht", reveal_sender_email=False)
+    with connection.cursor() as cursor:  # as it was stored before the migration
+        cursor.execute("UPDATE members_message SET body = %s WHERE id = %s", ["Oud bericht", message.pk])
+    schema_editor = SimpleNamespace(connection=connection)
+    migration.encrypt(None, schema_editor)
+    assert "Oud bericht" not in _raw_message_columns()
+    assert Message.objects.get().body == "Oud bericht"
+    migration.encrypt(None, schema_editor)  # running twice does not encrypt twice
+    assert Message.objects.get().body == "Oud bericht"
+    migration.decrypt(None, schema_editor)
+    assert _raw_message_columns().strip() == "Oud bericht"
+
+
+def test_back_office_shows_reported_messages_only_and_logs_each_read(client, pair) -> None:  # type: ignore[no-untyped-def]
+    sender, recipient = pair
+    admin = make_role_user(Role.ADMINISTRATOR, email="beheer@example.org")
+    private = services.send_message(
+        sender=sender.member, recipient=recipient.member, body="Alleen voor jou", reveal_sender_email=False
+    )
+    reported = services.send_message(
+        sender=sender.member, recipient=recipient.member, body="Scheldwoorden", reveal_sender_email=False
+    )
+    services.report_message(message=reported, reporter=recipient.member, reason="Intimiderend")
+    client.force_login(admin)
+    listing = client.get(reverse("admin:members_message_changelist")).content.decode()
+    assert f"/admin/members/message/{reported.pk}/change/" in listing
+    assert f"/admin/members/message/{private.pk}/change/" not in listing
+    assert "Alleen voor jou" not in listing and "Scheldwoorden" not in listing
+    for view in ("change", "history", "delete"):
+        url = reverse(f"admin:members_message_{view}", args=[private.pk])
+        response = client.get(url)
+        assert response.status_code in (302, 404), view
+        assert "Alleen voor jou" not in response.content.decode()
+    assert not LogEntry.objects.filter(action=LogEntry.Action.ACCESS).exists()
+    page = client.get(reverse("admin:members_message_change", args=[reported.pk]))
+    assert page.status_code == 200 and "Scheldwoorden" in page.content.decode()
+    read = LogEntry.objects.get(action=LogEntry.Action.ACCESS)
+    assert read.actor == admin and read.object_pk == str(reported.pk)
+    assert "Scheldwoorden" not in str(read.changes) and "Scheldwoorden" not in read.object_repr
+    client.get(reverse("admin:members_message_change", args=[reported.pk]))
+    assert LogEntry.objects.filter(action=LogEntry.Action.ACCESS).count() == 2
