@@ -28,6 +28,14 @@ class UserAdmin(RaadhuisModelAdmin):
     # Accounts are deactivated, not deleted: the audit log refers to them.
     admin_actions = frozenset({"view", "change"})
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # No role widens its own access: an administrator cannot give themselves a role (say
+        # counsellor or adviser, and with it a way to strictly confidential cases) or take away
+        # their own account; another administrator has to.
+        if obj is not None and obj.pk == request.user.pk:
+            return [*self.readonly_fields, "groups", "is_active"]
+        return list(self.readonly_fields)
+
     @admin.display(description=_("roles"))
     def role_list(self, obj: User) -> str:
         return ", ".join(obj.role_labels)
@@ -65,10 +73,15 @@ class EmailAddressAdminOptions(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 class AuthenticatorAdminOptions(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Which second factors a user has, never what is in them: `data` (the TOTP secret, the
+    recovery-code seed, a security key's credential) is not on any back-office page."""
+
     list_display = ["user", "type", "created_at", "last_used_at"]
     list_filter = ["type", "created_at"]
     search_fields = ["user__email", "user__name"]
-    readonly_fields = ["data"]
+    fields = ["user", "type", "created_at", "last_used_at"]
+    readonly_fields = ["user", "type", "created_at", "last_used_at"]
+    list_select_related = ["user"]
 
 
 class LogEntryAdminOptions(admin.ModelAdmin):  # type: ignore[type-arg]

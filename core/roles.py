@@ -46,6 +46,12 @@ STAFF_ROLES: frozenset[str] = frozenset(
     }
 )
 
+# Roles that must sign in with a second factor: staff, and the roles that read other people's
+# personal data or decide money (branch officials run selection procedures and read CVs; griffie
+# contacts decide budget requests). Members on a selection committee must too, on the
+# committee's pages (accounts.middleware.MfaRequiredMiddleware): that is a seat, not a role.
+MFA_ROLES: frozenset[str] = STAFF_ROLES | {Role.BRANCH_OFFICIAL, Role.GRIFFIE_CONTACT}
+
 # Roles of people in the association itself (as opposed to staff and external contacts).
 MEMBER_ROLES: frozenset[str] = frozenset({Role.MEMBER, Role.BRANCH_OFFICIAL})
 

@@ -22,7 +22,7 @@ from django.utils.text import slugify
 from accounts.models import Invitation, User, hash_token
 from accounts.services import ensure_role_groups
 from core.models import Body, Tier
-from core.roles import STAFF_ROLES, Role
+from core.roles import MFA_ROLES, Role
 from members.models import Branch, BranchOfficial, Faction, Mandate, MandateRole, Member, Message, Topic
 from members.topics import ensure_topics
 
@@ -55,6 +55,15 @@ DEMO_ACCOUNTS = [
     # An expert from outside, invited into the energy network (networks/demo.py).
     DemoAccount(Role.EXPERT, f"deskundige@{DEMO_DOMAIN}", "Prof. dr. Ingrid Vos"),
 ]
+
+
+COMMITTEE_EMAIL = f"commissie@{DEMO_DOMAIN}"
+
+
+def needs_mfa(account: DemoAccount) -> bool:
+    """Whether the demo account must sign in with a second factor: the roles in MFA_ROLES, and the
+    member who chairs a selection committee (accounts.middleware.requires_mfa)."""
+    return account.role in MFA_ROLES or account.email == COMMITTEE_EMAIL
 
 
 def demo_totp_secret(email: str) -> str:
@@ -262,10 +271,7 @@ def _ensure_accounts() -> None:
         user.save()
         user.groups.set(Group.objects.filter(name__in=[account.role]))
         EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
-        if (
-            account.role in STAFF_ROLES
-            and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
-        ):
+        if needs_mfa(account) and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
             TOTP.activate(user, demo_totp_secret(account.email))
             RecoveryCodes.activate(user)
     # The member and the branch official are people in the association with mandates in Zwolle.

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.models import Body, Tier
-from core.roles import STAFF_ROLES, Role
+from core.roles import MFA_ROLES, Role
 from members.models import Branch, BranchOfficial, Faction, Mandate, MandateRole, Member
 
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -123,10 +123,11 @@ def enable_totp(user: User, secret: str = TOTP_SECRET) -> str:
 
 
 def make_role_user(role: str, *, with_mfa: bool = True, **kwargs: Any) -> User:
-    """A user with one platform role, set up as such a person would be: staff with MFA, members and
-    branch officials with a member record (the official running a branch)."""
+    """A user with one platform role, set up as such a person would be: staff, branch officials and
+    griffie contacts with MFA (core.roles.MFA_ROLES), members and branch officials with a member
+    record (the official running a branch)."""
     user = UserFactory(roles=[role], **kwargs)
-    if role in STAFF_ROLES and with_mfa:
+    if role in MFA_ROLES and with_mfa:
         enable_totp(user)
     if role in (Role.MEMBER, Role.BRANCH_OFFICIAL):
         member = MemberFactory(user=user, email=user.email)

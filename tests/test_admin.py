@@ -53,3 +53,41 @@ def test_back_office_sections_and_columns_have_distinct_translated_names(client,
     headers = client.get(reverse("admin:members_member_changelist")).context["cl"].list_display
     assert "full_name" not in headers
     assert "column-name" in members and ">Naam</a>" in members, members[members.find("<thead") :][:1500]
+
+
+def test_nothing_of_the_selection_is_in_the_back_office() -> None:
+    registered = [model._meta.label for model in admin.site._registry if model._meta.app_label == "selection"]
+    assert registered == []
+
+
+@pytest.mark.django_db
+def test_selection_addresses_in_the_back_office_do_not_exist(client, administrator) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(administrator)
+    for url in ["/admin/selection/", "/admin/selection/application/", "/admin/selection/selectionprocedure/"]:
+        assert client.get(url).status_code == 404, url
+
+
+@pytest.mark.django_db
+def test_an_administrator_cannot_give_themselves_a_role_in_the_back_office(client, administrator) -> None:  # type: ignore[no-untyped-def]
+    from django.contrib.auth.models import Group
+
+    from core.roles import Role, forget_roles
+    from tests.factories import make_role_user
+
+    counsellor = Group.objects.get(name=Role.COUNSELLOR)
+    client.force_login(administrator)
+    url = reverse("admin:accounts_user_change", args=[administrator.pk])
+    form = {"email": administrator.email, "name": administrator.name, "is_active": "on"}
+    response = client.post(url, {**form, "groups": [counsellor.pk, *administrator.groups.values_list("pk", flat=True)]})
+    assert response.status_code == 302
+    forget_roles(administrator)
+    administrator.refresh_from_db()
+    assert Role.COUNSELLOR not in administrator.roles
+    # Another administrator can (and the audit log records who did).
+    colleague = make_role_user(Role.ADMINISTRATOR, email="collega@example.org")
+    client.post(
+        reverse("admin:accounts_user_change", args=[colleague.pk]),
+        {"email": colleague.email, "name": colleague.name, "is_active": "on", "groups": [counsellor.pk]},
+    )
+    forget_roles(colleague)
+    assert Role.COUNSELLOR in colleague.roles

@@ -4,7 +4,7 @@ from django.core.management import call_command
 
 from accounts.models import User
 from core.models import Body
-from core.roles import STAFF_ROLES, Role
+from core.roles import MFA_ROLES, Role
 from demo.services import DEMO_ACCOUNTS, DEMO_PASSWORD, current_code, demo_totp_secret
 from members.models import Branch, Mandate, Member
 
@@ -58,14 +58,14 @@ def test_demo_is_believable_deterministic_and_idempotent(bodies, capsys) -> None
     assert list(Member.objects.order_by("email").values_list("email", flat=True)[:20]) == first_names
 
 
-def test_every_role_has_a_demo_account_and_staff_have_mfa(bodies) -> None:  # type: ignore[no-untyped-def]
+def test_every_role_has_a_demo_account_and_those_who_need_it_have_mfa(bodies) -> None:  # type: ignore[no-untyped-def]
     assert {a.role for a in DEMO_ACCOUNTS} == set(Role.values)
     for account in DEMO_ACCOUNTS:
         user = User.objects.get(email=account.email)
         assert user.check_password(DEMO_PASSWORD)
         assert account.role in user.roles
         has_totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
-        assert has_totp == (account.role in STAFF_ROLES)
+        assert has_totp == (account.role in MFA_ROLES or account.email == "commissie@demo.example")
     member = User.objects.get(email="lid@demo.example").member
     assert member.mandates.filter(body=Body.objects.get(code="GM0193")).exists()
 
@@ -75,6 +75,11 @@ def test_demo_otp_prints_working_codes(bodies, capsys) -> None:  # type: ignore[
 
     call_command("load_demo", force=True, verbosity=0)
     capsys.readouterr()
+    call_command("demo_otp")
+    printed = capsys.readouterr().out
+    for email in ["afdeling", "commissie", "griffie", "adviseur", "beheerder"]:
+        assert f"{email}@demo.example: " in printed
+    assert "lid@demo.example" not in printed and "deskundige@" not in printed
     call_command("demo_otp", "beheerder@demo.example")
     line = capsys.readouterr().out.splitlines()[0]
     code = line.split(": ")[1]

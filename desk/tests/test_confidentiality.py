@@ -358,3 +358,23 @@ def test_back_office_shows_no_strict_case_even_with_every_permission(client, req
     # The facet counts do not count it either.
     facets = client.get(reverse("admin:desk_case_changelist"), {"_facets": "True"}).content.decode()
     assert "Integriteit: mijn eigen dilemma (1)" not in facets and "Coaching (1)" in facets
+
+
+def test_back_office_links_and_lookups_do_not_lead_to_a_strict_case(client, requester, counsellor) -> None:  # type: ignore[no-untyped-def]
+    from django.contrib.contenttypes.models import ContentType
+
+    strict = strict_case(requester, counsellor)
+    access = CaseAccess.objects.create(case=strict, user=counsellor, what="case")
+    administrator = make_role_user(Role.ADMINISTRATOR, is_superuser=True)
+    administrator.user_permissions.set(Permission.objects.filter(content_type__app_label="desk"))
+    client.force_login(administrator)
+    # "View on site" would redirect to the case's address, which names its reference.
+    on_site = client.get(reverse("admin:view_on_site", args=[ContentType.objects.get_for_model(Case).pk, strict.pk]))
+    assert strict.reference not in on_site.get("Location", "") and strict.reference not in on_site.content.decode()
+    for name in ("change", "history", "delete"):
+        response = client.get(reverse(f"admin:desk_caseaccess_{name}", args=[access.pk]), follow=True)
+        assert strict.reference not in response.content.decode(), name
+    # Nor is the site's own case page any more open to this administrator.
+    assert client.get(reverse("desk:case", kwargs={"reference": strict.reference})).status_code == 404
+    manage = client.get(reverse("desk:manage", kwargs={"reference": strict.reference}))
+    assert manage.status_code == 403 and "Nevenfunctie" not in manage.content.decode()  # not a desk role

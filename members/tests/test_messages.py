@@ -149,7 +149,10 @@ def _raw_message_columns() -> str:
 def test_message_text_and_report_reason_are_encrypted_at_rest(pair) -> None:  # type: ignore[no-untyped-def]
     sender, recipient = pair
     message = services.send_message(
-        sender=sender.member, recipient=recipient.member, body="Ik word bedreigd door een wethouder", reveal_sender_email=False
+        sender=sender.member,
+        recipient=recipient.member,
+        body="Ik word bedreigd door een wethouder",
+        reveal_sender_email=False,
     )
     services.report_message(message=message, reporter=recipient.member, reason="Dreigende taal over mijn kinderen")
     raw = _raw_message_columns()
@@ -171,7 +174,9 @@ def test_key_rotation_re_encrypts_messages(pair, settings) -> None:  # type: ign
     settings.RAADHUIS_ENCRYPTION_KEYS = [old]
     crypto.reset_keys()
     try:
-        services.send_message(sender=sender.member, recipient=recipient.member, body="Vertrouwelijk", reveal_sender_email=False)
+        services.send_message(
+            sender=sender.member, recipient=recipient.member, body="Vertrouwelijk", reveal_sender_email=False
+        )
         before = _raw_message_columns()
         settings.RAADHUIS_ENCRYPTION_KEYS = [new, old]
         crypto.reset_keys()
@@ -189,7 +194,9 @@ def test_key_rotation_re_encrypts_messages(pair, settings) -> None:  # type: ign
 def test_migration_encrypts_existing_messages_and_reverses(pair) -> None:  # type: ignore[no-untyped-def]
     migration = importlib.import_module("members.migrations.0004_messages_encrypted")
     sender, recipient = pair
-    message = services.send_message(sender=sender.member, recipient=recipient.member, body="Oud bericht", reveal_sender_email=False)
+    message = services.send_message(
+        sender=sender.member, recipient=recipient.member, body="Oud bericht", reveal_sender_email=False
+    )
     with connection.cursor() as cursor:  # as it was stored before the migration
         cursor.execute("UPDATE members_message SET body = %s WHERE id = %s", ["Oud bericht", message.pk])
     schema_editor = SimpleNamespace(connection=connection)

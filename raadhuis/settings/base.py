@@ -82,7 +82,7 @@ MIDDLEWARE = [
     "core.replicas.ReplicaMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "accounts.middleware.StaffMfaRequiredMiddleware",
+    "accounts.middleware.MfaRequiredMiddleware",
     "networks.middleware.ExpertConfinementMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",

@@ -20,7 +20,7 @@ from core.roles import Role
 from members.models import Branch, BranchOfficial, Member
 from selection import services
 from selection.models import INTEGRITY_QUESTIONS, Application, SelectionProcedure
-from tests.factories import BranchFactory, ProvinceFactory, make_role_user
+from tests.factories import BranchFactory, ProvinceFactory, enable_totp, make_role_user
 
 
 def pdf_bytes() -> bytes:
@@ -118,7 +118,9 @@ class Procedure:
 
 
 def committee_user(procedure: SelectionProcedure, *, chair: bool = False, **kwargs: Any) -> User:
+    """A member on the procedure's committee, with the second factor a seat requires."""
     user = make_role_user(Role.MEMBER, **kwargs)
+    enable_totp(user)
     services.add_committee_member(procedure=procedure, member=user.member, chair=chair)
     return user
 

@@ -458,6 +458,7 @@ def test_unknown_placeholders_are_refused(world) -> None:  # type: ignore[no-unt
 
 
 def test_key_rotation_re_encrypts_applications_and_cvs(world, settings) -> None:  # type: ignore[no-untyped-def]
+    from allauth.mfa.models import Authenticator
     from django.core.management import call_command
 
     from core import crypto
@@ -466,6 +467,9 @@ def test_key_rotation_re_encrypts_applications_and_cvs(world, settings) -> None:
     # The fixture's mails were stored under the default key and, outside a committed transaction,
     # never sent: in a real run the worker has sent and deleted them before any rotation.
     OutgoingMail.objects.all().delete()
+    # Likewise the committee's second factors were set up under the default key, which this test
+    # then drops from the configuration (their own rotation: accounts/tests/test_mfa_secrets.py).
+    Authenticator.objects.all().delete()
     old, new = crypto.generate_key(), crypto.generate_key()
     settings.RAADHUIS_ENCRYPTION_KEYS = [old]
     crypto.reset_keys()

@@ -18,7 +18,7 @@ from playwright.sync_api import Page, expect
 from core.roles import Role
 from selection.models import INTEGRITY_QUESTIONS, Application, SelectionProcedure
 from selection.tests.factories import docx_bytes, make_official, pdf_bytes
-from tests.factories import BranchFactory, ProvinceFactory, make_role_user
+from tests.factories import BranchFactory, ProvinceFactory, enable_totp, make_role_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -58,6 +58,8 @@ def test_selection_from_call_to_advised_list(page: Page, a11y, login_as, live_se
     scorer = make_role_user(Role.MEMBER, name="Mees Meelezer", email="mees@example.org")
     conflicted = make_role_user(Role.MEMBER, name="Kees Kennis", email="kees@example.org")
     applicant_member = make_role_user(Role.MEMBER, name="Marieke Lid", email="marieke@example.org")
+    for seat in (chair, scorer, conflicted):  # a committee seat needs a second factor, set up beforehand
+        enable_totp(seat)
     drenthe = ProvinceFactory(code="PV22", name="Drenthe")
     other_branch = BranchFactory(name="Gewest Drenthe", slug="gewest-drenthe", kind="regional", province=drenthe)
     other_secretary = make_official(other_branch, name="Otto Anders")

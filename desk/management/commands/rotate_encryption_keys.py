@@ -6,10 +6,12 @@ command, then remove the old key from the list.
 
 from typing import Any
 
+from allauth.mfa.models import Authenticator
 from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
+from accounts.adapter import convert_authenticator_data
 from core.crypto import rotate_bytes, rotate_text
 from core.fields import encrypted_fields
 
@@ -54,3 +56,15 @@ class Command(BaseCommand):
                         update.execute(f"UPDATE {quote(table)} SET {assignments} WHERE id = %s", [*new, pk])  # noqa: S608
                     count += 1
             self.stdout.write(f"{table}: {count} rows re-encrypted")
+        self._rotate_second_factors()
+
+    def _rotate_second_factors(self) -> None:
+        """TOTP secrets and recovery-code seeds live inside a JSON column (allauth's
+        Authenticator.data), encrypted by accounts.adapter.MfaAdapter."""
+        count = 0
+        with transaction.atomic():
+            for authenticator in Authenticator.objects.select_for_update().exclude(type=Authenticator.Type.WEBAUTHN):
+                data = convert_authenticator_data(authenticator.data, rotate_text)
+                Authenticator.objects.filter(pk=authenticator.pk).update(data=data)
+                count += 1
+        self.stdout.write(f"{Authenticator._meta.db_table}: {count} rows re-encrypted")
