@@ -7,6 +7,7 @@ from typing import Any
 
 import factory
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.contrib.auth.models import Group
 from django.utils import timezone
@@ -118,6 +119,8 @@ class MandateFactory(factory.django.DjangoModelFactory):
 
 
 def enable_totp(user: User, secret: str = TOTP_SECRET) -> str:
+    """Give `user` a TOTP authenticator with `secret` (replacing the one they have, if any)."""
+    Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).delete()
     TOTP.activate(user, secret)
     return secret
 
