@@ -144,7 +144,7 @@ def _set_cursor(state: _State, value: int) -> None:
 
 def pending() -> int:
     """How many change-log entries the index has not applied yet."""
-    return SearchChange.objects.filter(id__gt=cursor()).count()
+    return SearchChange.objects.count()
 
 
 def _with_writer(state: _State, work: Callable[[tantivy.IndexWriter], int]) -> int:
@@ -172,7 +172,11 @@ def apply_changes() -> int:
     def work(writer: tantivy.IndexWriter) -> int:
         applied = 0
         while True:
-            log = SearchChange.objects.filter(id__gt=cursor()).order_by("id")
+            # Every entry still in the log, not "after the cursor": transactions commit out of id
+            # order, and an entry that became visible after a higher one was applied must not be
+            # skipped. Applied entries are deleted (applying is idempotent, so a crash in between
+            # only applies them again); the cursor file records the highest id applied.
+            log = SearchChange.objects.order_by("id")
             changes = list(log.values_list("id", "document_id", "op")[:BATCH])
             if not changes:
                 return applied
@@ -182,7 +186,8 @@ def apply_changes() -> int:
                     writer.delete_documents_by_term("id", pk)
             _replace(writer, sorted(pk for pk, op in last_op.items() if op != SearchChange.Op.REMOVE))
             writer.commit()
-            _set_cursor(state, changes[-1][0])
+            SearchChange.objects.filter(id__in=[entry for entry, _, _ in changes]).delete()
+            _set_cursor(state, max(cursor(), changes[-1][0]))
             applied += len(changes)
 
     return _with_writer(state, work)
