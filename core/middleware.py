@@ -1,7 +1,8 @@
+import re
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponseBase, QueryDict
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
@@ -41,3 +42,30 @@ def permissions_policy(policy: dict[str, list[str]]) -> str:
         return value if value in ("self", "*") else f'"{value}"'
 
     return ", ".join(f"{feature}=({' '.join(origin(v) for v in allowed)})" for feature, allowed in policy.items())
+
+
+# Control characters (C0 except tab, newline and carriage return, and DEL): never meant in a query
+# string, and PostgreSQL refuses a NUL in any string it is given (a 500 instead of a page).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class QueryStringMiddleware:
+    """Leaves control characters out of every GET parameter before a view reads it, so that no
+    filter or search passes them to the database; the page then says so (`request.query_cleaned`,
+    shown by templates/base.html). Invalid UTF-8 is already replaced by Django when it decodes."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if any(
+            CONTROL_CHARACTERS.search(key) or any(CONTROL_CHARACTERS.search(v) for v in values)
+            for key, values in request.GET.lists()
+        ):
+            cleaned = QueryDict(mutable=True)
+            for key, values in request.GET.lists():
+                cleaned.setlist(CONTROL_CHARACTERS.sub("", key), [CONTROL_CHARACTERS.sub("", v) for v in values])
+            cleaned._mutable = False
+            request.GET = cleaned
+            request.query_cleaned = True  # type: ignore[attr-defined]
+        return self.get_response(request)

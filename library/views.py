@@ -63,13 +63,14 @@ def about(count: int) -> int:
 
 
 def _facet_values(results: engine.Results, filters: engine.Filters, params: QueryDict) -> list[dict[str, Any]]:
-    """Facets for the template: label, values with counts and the link that adds (or removes) it."""
-    body_ids = {v for name in ("province", "body") for v, _n in results.facets[name]}
+    """Facets for the template: label, values with counts and the link that adds (or removes) it.
+    A query the engine refused (no word in it) has no facet counts: the filters still show."""
+    body_ids = {v for name in ("province", "body") for v, _n in results.facets.get(name, [])}
     for name in ("province", "body"):
         if getattr(filters, name):
             body_ids.add(getattr(filters, name))
     bodies = Body.objects.in_bulk(list(body_ids))
-    topic_ids = [v for v, _n in results.facets["topic"]] + ([filters.topic] if filters.topic else [])
+    topic_ids = [v for v, _n in results.facets.get("topic", [])] + ([filters.topic] if filters.topic else [])
     topics = Topic.objects.in_bulk(topic_ids)
     names = {
         "kind": dict(Kind.choices),
@@ -83,7 +84,7 @@ def _facet_values(results: engine.Results, filters: engine.Filters, params: Quer
     facets = []
     for name in engine.FACETS:
         values = []
-        for value, count in results.facets[name]:
+        for value, count in results.facets.get(name, []):
             selected = active.get(name) == value
             link = params.copy()
             link.pop("page", None)
