@@ -15,6 +15,7 @@ from django.test import Client
 
 from core.roles import Role
 from library.engine import FACETS
+from tests.factories import make_role_user
 from tests.test_authorization_matrix import ANONYMOUS, FULL_MATRIX, ROLES, World, world  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -156,7 +157,7 @@ def test_the_pages_tried_are_in_the_matrix() -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("query", ["-", "(((", '"""', "\x00", "\ufffd\ufffd", "%"])
+@pytest.mark.parametrize("query", ["-", "(((", '"""', "\ufffd\ufffd", "%"])
 def test_a_library_query_without_words_gets_a_clear_answer(client, settings, query: str) -> None:  # type: ignore[no-untyped-def]
     response = client.get("/bibliotheek/", {"q": query})
     assert response.status_code == 200
@@ -164,3 +165,17 @@ def test_a_library_query_without_words_gets_a_clear_answer(client, settings, que
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     english = client.get("/bibliotheek/", {"q": query})
     assert "Search for at least one word." in english.content.decode()
+
+
+@pytest.mark.django_db
+def test_control_characters_are_left_out_and_the_page_says_so(client, settings) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(make_role_user(Role.MEMBER))
+    response = client.get("/bestuursorganen/?q=Zwo%00lle%1b&province=%7f")
+    assert response.status_code == 200
+    assert response.wsgi_request.GET["q"] == "Zwolle" and response.wsgi_request.GET["province"] == ""
+    assert "Je zoekopdracht bevatte onzichtbare stuurtekens; die zijn weggelaten." in response.content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get("/bestuursorganen/?q=%00").content.decode()
+    assert "Your search contained invisible control characters; they were left out." in english
+    # An ordinary query gets no such notice.
+    assert "control characters" not in client.get("/bestuursorganen/?q=Zwolle").content.decode()
