@@ -179,3 +179,9 @@ def test_control_characters_are_left_out_and_the_page_says_so(client, settings) 
     assert "Your search contained invisible control characters; they were left out." in english
     # An ordinary query gets no such notice.
     assert "control characters" not in client.get("/bestuursorganen/?q=Zwolle").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_api_still_refuses_control_characters_as_its_schema_says(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/api/documents?q=wonen%00")
+    assert response.status_code == 422 and response.json()  # the validation error, as the schema documents
