@@ -15,7 +15,7 @@ from core.home import Block
 from core.roles import Role
 
 from .models import Application, Score, SelectionProcedure
-from .selectors import involvement
+from .selectors import has_selection_work, involvement
 
 LIMIT = 5
 LIVE = [
@@ -30,6 +30,9 @@ def procedures_run(user: Any) -> Block | None:
     """Procedures of the branches the user runs (chair or secretary) that are not finished, the
     next election first, with the applications not withdrawn and those nobody answered yet (one
     query after the involvement)."""
+    # The navigation's cached answer first: a member without selection work costs no query here.
+    if not has_selection_work(user):
+        return None
     branches = involvement(user).official_branches
     if not branches:
         return None
@@ -61,6 +64,8 @@ def applications_to_assess(user: Any) -> Block | None:
     """For committee members: the procedures on whose committee they sit that are not finished,
     with the applicants (not withdrawn, no declared conflict) they have not scored yet (one query
     after the involvement)."""
+    if not has_selection_work(user):
+        return None
     mine = involvement(user)
     if not mine.committee:
         return None
