@@ -124,12 +124,18 @@ class DocumentDetailOut(DocumentOut):
 
 class DocumentPage(PageOut):
     results: list[DocumentOut]
+    # Kept for clients of the former engine, which estimated large results: every match is now
+    # counted and ranked, so these two say nothing `count` does not (deprecated in the schema).
     count_is_estimate: bool = Field(
         False,
-        description="True for a large result: `count` is estimated from a sample, and only the `pageable` "
-        "newest results can be paged through.",
+        description="Always false: `count` is exact for every search. Deprecated; kept for existing clients.",
+        json_schema_extra={"deprecated": True},
     )
-    pageable: int = Field(..., description="How many results can be paged through (offset + limit up to this).")
+    pageable: int = Field(
+        ...,
+        description="Equal to `count`: every result can be paged through. Deprecated; kept for existing clients.",
+        json_schema_extra={"deprecated": True},
+    )
 
 
 # --- news, publications, newsletter ---------------------------------------------------------------------

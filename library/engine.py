@@ -457,18 +457,10 @@ class Results:
     relaxed: bool = False
     matched: int = 0
     wanted: int = 0
-    # Every match is counted and ranked: never an estimate (kept for the page and the API).
-    estimated: bool = False
-    window: int | None = None
-    window_since: datetime.date | None = None
-
-    @property
-    def pageable(self) -> int:
-        return self.total
 
     @property
     def pages(self) -> int:
-        return max(1, math.ceil(self.pageable / self.per_page))
+        return max(1, math.ceil(self.total / self.per_page))
 
 
 # --- searching (library.search_index) ----------------------------------------------------------------
@@ -622,17 +614,15 @@ def search(
     page: int = 1,
     per_page: int = PER_PAGE,
     offset: int | None = None,
-    exact: bool = False,
 ) -> Results:
     """One page of results with the facet counts of all matches, best first (or newest first
     with sort="date", or always when there is no query). `offset` (the API's paging) skips that
     many results instead of (page - 1) * per_page. Every match is counted and ranked (BM25 over
-    the weighted fields; `exact` is accepted for callers that used to ask for it).
+    the weighted fields), however large the result.
 
     At least minimum_should_match of the query's words must occur; when that finds nothing, one
     word fewer, and so on (Results.relaxed). The page's documents are checked against the database
     once more (shared, and public when public_only): the index may lag a change by moments."""
-    del exact
     filters = filters or Filters()
     compiled = compile_query(query)
     page = max(1, page)

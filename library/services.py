@@ -304,10 +304,9 @@ def new_matches(saved: SavedSearch, since: datetime.datetime, until: datetime.da
     params = QueryDict(saved.query_string)
     filters = engine.Filters.from_params(params)
     filters = engine.Filters(**{**filters.active(), "shared_after": since, "shared_until": until})
-    # Exact: the e-mail says how many new documents there are (a large import can make thousands).
-    return engine.search(
-        params.get("q", ""), filters, public_only=False, sort="date", per_page=ALERT_MAX_DOCUMENTS, exact=True
-    )
+    # The e-mail says how many new documents there are (a large import can make thousands): every
+    # search counts all its matches.
+    return engine.search(params.get("q", ""), filters, public_only=False, sort="date", per_page=ALERT_MAX_DOCUMENTS)
 
 
 INDEX_BATCH = 1000

@@ -54,14 +54,6 @@ def _body_names() -> list[str]:
 # --- search -----------------------------------------------------------------------------------------
 
 
-def about(count: int) -> int:
-    """An estimated count as people say it: two significant digits (96,452 -> 96,000)."""
-    if count < 100:
-        return count
-    unit = 10 ** (len(str(count)) - 2)
-    return round(count / unit) * unit
-
-
 def _facet_values(results: engine.Results, filters: engine.Filters, params: QueryDict) -> list[dict[str, Any]]:
     """Facets for the template: label, values with counts and the link that adds (or removes) it.
     A query the engine refused (no word in it) has no facet counts: the filters still show."""
@@ -95,7 +87,7 @@ def _facet_values(results: engine.Results, filters: engine.Filters, params: Quer
             values.append(
                 {
                     "label": names.get(name, {}).get(value, value),
-                    "count": about(count) if results.estimated else count,
+                    "count": count,
                     "selected": selected,
                     "url": "?" + link.urlencode(),
                 }
@@ -174,7 +166,6 @@ def search_view(request: HttpRequest) -> HttpResponse:
         "query": query,
         "sort": sort,
         "results": results,
-        "total_shown": about(results.total) if results.estimated else results.total,
         "rows": _result_rows(results),
         "facets": _facet_values(results, filters, params),
         "filtered": bool(filters.active()),

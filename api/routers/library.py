@@ -91,7 +91,7 @@ def documents(request: HttpRequest, filters: Query[DocumentFilters], paging: Que
         .in_bulk()
     )
     rows = [_document(found[hit.document_id]) for hit in results.hits if hit.document_id in found]
-    return {**page(results.total, paging, rows), "count_is_estimate": results.estimated, "pageable": results.pageable}
+    return {**page(results.total, paging, rows), "count_is_estimate": False, "pageable": results.total}
 
 
 @router.get(

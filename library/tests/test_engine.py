@@ -222,7 +222,7 @@ def test_every_match_is_ranked_an_old_best_match_comes_first(housing):
     oldest.save()
     engine.index_documents(engine.ready_for_indexing([oldest.pk]))
     results = engine.search("woningen", public_only=False)
-    assert results.total == 60 and not results.estimated
+    assert results.total == 60 and results.pages == 3
     assert results.hits[0].document_id == oldest.pk
     assert dict(results.facets["kind"]) == {"motion": 40, "amendment": 20}
 
@@ -238,16 +238,18 @@ def test_browsing_without_words_lists_everything_newest_first(housing):
     assert [h.document_id for h in results.hits] == [d.pk for d in reversed(housing)]
 
 
-def test_background_work_can_ask_for_exact_results(housing):
-    results = engine.search("woningen", public_only=False, sort="date", exact=True)
-    assert not results.estimated and results.total == 60
-    assert results.hits[0].document_id == housing[-1].pk
-
-
-def test_small_results_are_exact(housing):
-    results = engine.search("woningen", public_only=False)
-    assert not results.estimated and results.window is None
+def test_a_large_result_counts_every_match_and_its_last_page_is_reachable(housing):
+    results = engine.search("woningen", public_only=False, per_page=25, page=3)
     assert results.total == 60 and results.pages == 3
+    assert len(results.hits) == 10
+    every = [
+        h.document_id
+        for number in (1, 2, 3)
+        for h in engine.search("woningen", public_only=False, per_page=25, page=number).hits
+    ]
+    assert sorted(every) == sorted(d.pk for d in housing)
+    by_date = engine.search("woningen", public_only=False, sort="date", per_page=25, page=3)
+    assert [h.document_id for h in by_date.hits] == [d.pk for d in housing[9::-1]]
 
 
 def test_a_year_out_of_range_in_a_shared_url_is_ignored():

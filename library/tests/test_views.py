@@ -18,7 +18,7 @@ from docx import Document as WordDocument
 from pypdf import PdfWriter
 
 from core.roles import Role
-from library import engine, services, views
+from library import engine, services
 from library.models import Document, SavedSearch
 from members.models import Topic
 from tests.factories import DocumentFactory, MandateFactory, MunicipalityFactory, ProvinceFactory, make_role_user
@@ -218,33 +218,27 @@ def test_search_page_query_count_does_not_grow_with_results(client, zwolle):
     assert len(many) <= 15
 
 
-def test_a_large_result_says_its_numbers_are_estimates_and_pages_only_the_window(client, settings, zwolle):
-    settings.LIBRARY_SEARCH_LIMITS = {"exact": 4, "sample": 12, "window": 4, "probe": 1000}
+def test_a_large_result_has_an_exact_count_and_every_page_is_reachable(client, zwolle):
     client.force_login(make_role_user(Role.MEMBER))
     start = datetime.date(2025, 1, 1)
     documents = [
         DocumentFactory(title=f"Fietsroutes {i}", body=zwolle, meeting_date=start + datetime.timedelta(days=i))
-        for i in range(30)
+        for i in range(45)
     ]
     engine.index_documents(documents)
-    response = client.get(reverse("library:search"), {"q": "fietsroutes"})
-    results = response.context["results"]
-    if not results.estimated:  # the sample held 4 or fewer of the 30: the engine is exact then
-        assert results.total == 30
-        return
-    page = response.content.decode()
-    assert f"Ongeveer {views.about(results.total)} documenten" in page
-    assert "Veel documenten passen" in page
-    if results.window < results.total:
-        assert f"de {results.window} nieuwste" in page
-    assert 'class="visually-hidden">ongeveer </span><span aria-hidden="true">≈</span>' in page
-    # Only the window can be paged through: a page beyond it redirects to its last page.
-    beyond = client.get(reverse("library:search"), {"q": "fietsroutes", "page": str(results.pages + 1)})
-    assert beyond.status_code == 302 and f"page={results.pages}" in beyond.url
-
-
-def test_estimated_counts_are_rounded_as_people_say_them():
-    assert [views.about(n) for n in (7, 99, 100, 1234, 96452, 305375)] == [7, 99, 100, 1200, 96000, 310000]
+    first = client.get(reverse("library:search"), {"q": "fietsroutes"})
+    assert first.context["results"].total == 45 and first.context["results"].pages == 3
+    page = first.content.decode()
+    assert "45 documenten" in page and "Pagina 1 van 3" in page
+    assert "Ongeveer" not in page and "≈" not in page
+    shown = [r["document"].pk for r in first.context["rows"]]
+    # Every page holds its own results, the last one too (no window of newest matches).
+    for number in (2, 3):
+        response = client.get(reverse("library:search"), {"q": "fietsroutes", "page": str(number)})
+        assert response.status_code == 200
+        shown += [r["document"].pk for r in response.context["rows"]]
+    assert sorted(shown) == sorted(d.pk for d in documents)
+    assert client.get(reverse("library:search"), {"q": "fietsroutes", "page": "4"}).status_code == 302
 
 
 def test_page_beyond_the_last_redirects_and_bad_page_numbers_are_ignored(client, zwolle):
