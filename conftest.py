@@ -25,6 +25,9 @@ def _clean_state() -> None:
     from library import search_index
 
     search_index.reset()
+    from networks import search_index as network_search_index
+
+    network_search_index.reset()
 
 
 @pytest.fixture

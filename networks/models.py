@@ -394,3 +394,22 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"Report on post #{self.post_id}"
+
+
+class SearchChange(models.Model):
+    """The change log of the networks' search index (networks.search_index): one row per post
+    whose searchable state may have changed (written, hidden, shown again), written in the same
+    transaction as the change. The single writer applies the log in order and deletes what it
+    applied, as the library's index does (library.models.SearchChange)."""
+
+    class Op(models.TextChoices):
+        INDEX = "index", "index"
+        REMOVE = "remove", "remove"
+
+    id = models.BigAutoField(primary_key=True)
+    post_id = models.BigIntegerField()
+    op = models.CharField(max_length=6, choices=Op.choices)
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.id} {self.op} {self.post_id}"

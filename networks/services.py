@@ -33,6 +33,7 @@ from core.permissions import can
 from core.roles import MEMBER_ROLES, Role, forget_roles
 from members.models import Block, Mandate, Member, Topic
 
+from . import search_index
 from . import text as post_text
 from .models import (
     Attachment,
@@ -47,6 +48,7 @@ from .models import (
     Notify,
     Post,
     Report,
+    SearchChange,
     Thread,
     fits_tier_group,
     tier_mandates,
@@ -69,7 +71,7 @@ DIGEST_MARGIN = datetime.timedelta(minutes=30)
 DIGEST_MAX_THREADS = 20
 UNSUBSCRIBE_SALT = "networks.unsubscribe"
 # Addresses under /netwerken/ that are pages of their own, not networks.
-RESERVED_SLUGS = frozenset({"gedragscode", "afmelden", "uitnodigingen", "bericht", "bijlage"})
+RESERVED_SLUGS = frozenset({"gedragscode", "zoeken", "afmelden", "uitnodigingen", "bericht", "bijlage"})
 DEFAULT_NOTIFY = {
     Membership.Source.AUTOMATIC: Notify.WEEKLY,
     Membership.Source.JOINED: Notify.WEEKLY,
@@ -535,6 +537,7 @@ def _write_post(
             size=len(data),
             content=encrypt_bytes(data),
         )
+    search_index.record_changes([post.pk], SearchChange.Op.INDEX)
     if notify:
         from .tasks import notify_post
 
@@ -666,6 +669,13 @@ def _recount(thread: Thread) -> None:
     thread.save(update_fields=fields)
 
 
+def _record_search_changes(post: Post, op: str) -> None:
+    """A post was hidden or shown again: the search index follows (in this transaction's log).
+    The opening post takes its whole conversation with it; indexing skips what is still hidden."""
+    ids = list(Post.objects.filter(thread=post.thread_id).values_list("pk", flat=True)) if post.opening else [post.pk]
+    search_index.record_changes(ids, op)
+
+
 @transaction.atomic
 def hide_post(*, post: Post, moderator: User) -> Post:
     """Hide a post that breaks the code of conduct; hiding the opening post hides the whole
@@ -680,6 +690,8 @@ def hide_post(*, post: Post, moderator: User) -> Post:
         post.save(update_fields=["hidden_at", "hidden_by"])
     if post.opening:
         Thread.objects.filter(pk=post.thread_id).update(hidden_at=now)
+    # Out of the search index: the post, or with the opening post the whole conversation.
+    _record_search_changes(post, SearchChange.Op.REMOVE)
     _recount(post.thread)
     post.reports.filter(handled_at__isnull=True).update(
         handled_at=now, handled_by=moderator, decision=Report.Decision.HIDDEN
@@ -697,6 +709,7 @@ def unhide_post(*, post: Post, moderator: User) -> Post:
     post.save(update_fields=["hidden_at", "hidden_by"])
     if post.opening:
         Thread.objects.filter(pk=post.thread_id).update(hidden_at=None)
+    _record_search_changes(post, SearchChange.Op.INDEX)
     _recount(post.thread)
     return post
 
@@ -1036,12 +1049,14 @@ def send_digest(membership_id: int, now: datetime.datetime | None = None) -> boo
 
 def housekeeping(now: datetime.datetime | None = None) -> dict[str, Any]:
     """What runs hourly: tier networks in line with the mandates, unanswered questions brought to
-    attention, digests that are due queued."""
+    attention, digests that are due queued, and the search index caught up with its change log
+    (should a task have been lost)."""
     synced = sync_all_tier_networks()
     return {
         "tier_networks": {slug: {"added": a, "removed": r} for slug, (a, r) in synced.items()},
         "unanswered": send_unanswered_alerts(now),
         "digests": send_due_digests(now),
+        "search_changes": search_index.apply_changes(),
     }
 
 

@@ -42,3 +42,12 @@ def housekeeping() -> dict:  # type: ignore[type-arg]
     """Hourly (manage.py networks_housekeeping): tier networks in line with the mandates,
     unanswered questions brought to attention, due digests queued."""
     return services.housekeeping()
+
+
+@task()
+def apply_search_changes() -> int:
+    """Bring the networks' search index up to date with the database (its change log). The worker
+    is the index's single writer. Returns the number of changes applied."""
+    from . import search_index
+
+    return search_index.apply_changes()

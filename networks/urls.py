@@ -7,6 +7,7 @@ app_name = "networks"
 urlpatterns = [
     path("netwerken/", views.overview, name="overview"),
     path("netwerken/gedragscode/", views.code_of_conduct, name="code_of_conduct"),
+    path("netwerken/zoeken/", views.search_view, name="search"),
     path("netwerken/afmelden/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("netwerken/uitnodigingen/<int:pk>/", views.answer_invitation, name="answer_invitation"),
     path("netwerken/bericht/<int:pk>/melden/", views.report_post, name="report_post"),

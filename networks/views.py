@@ -20,8 +20,10 @@ from core.files import serve_bytes
 from core.forms import add_errors
 from core.permissions import can, require
 from core.roles import Role, roles_of
+from core.search import snippet as core_snippet
 from events.models import Event
 
+from . import search as network_search
 from . import selectors, services
 from . import text as post_text
 from .forms import (
@@ -110,6 +112,76 @@ def overview(request: HttpRequest) -> HttpResponse:
 @require("networks.view_networks")
 def code_of_conduct(request: HttpRequest) -> HttpResponse:
     return render(request, "networks/code_of_conduct.html")
+
+
+# --- search ------------------------------------------------------------------------------------------------
+
+
+@require("networks.view_networks")
+def search_view(request: HttpRequest) -> HttpResponse:
+    """The networks' tab of the search page: questions, discussions and replies in the networks
+    the user may read, found with the library's Dutch analysis. Every search has its own URL."""
+    params = request.GET.copy()
+    query = params.get("q", "").strip()[:300]
+    sort = "date" if params.get("sort") == "date" else "relevance"
+    try:
+        page = max(1, min(int(params.get("page", "1")), network_search.MAX_PAGE))
+    except ValueError:
+        page = 1
+    network_ids = selectors.readable_network_ids(request.user)
+    results = network_search.search(query, network_ids=network_ids, sort=sort, page=page)
+    if results.total and page > results.pages:
+        params["page"] = str(results.pages)
+        return redirect(f"{request.path}?{params.urlencode()}")
+    return render(
+        request,
+        "networks/search.html",
+        {
+            "query": query,
+            "sort": sort,
+            "results": results,
+            "rows": search_rows(results),
+            "no_networks": not network_ids,
+            # An expert's account sees no library: no tabs for them.
+            "show_tabs": Role.EXPERT not in roles_of(request.user),
+            "first_number": (results.page - 1) * results.per_page + 1,
+            "previous_url": _page_url(params, page - 1) if page > 1 else "",
+            "next_url": _page_url(params, page + 1) if page < results.pages else "",
+        },
+    )
+
+
+def _page_url(params: Any, page: int) -> str:
+    link = params.copy()
+    link["page"] = str(page)
+    return "?" + link.urlencode()
+
+
+def search_rows(results: network_search.Results) -> list[dict[str, Any]]:
+    """What a result shows: the conversation (title highlighted), where and by whom, and an excerpt
+    of the post around the query's words. Mentions and authors show current names: an erased
+    member is "former member", here as on the page."""
+    words = results.highlight_words
+    rows = []
+    for post in results.posts:
+        thread = post.thread
+        names = {
+            m.member_id: str(_("former member")) if m.member.erased_at else m.member.full_name
+            for m in post.mentions.all()
+        }
+        rows.append(
+            {
+                "post": post,
+                "thread": thread,
+                "url": f"{thread.get_absolute_url()}#bericht-{post.pk}",
+                "title_html": core_snippet(thread.title, words, width=400),
+                "snippet": core_snippet(post_text.plain(post.body, names), words),
+                "author": services.author_name(post),
+                "badge": "" if post.author_kind == AuthorKind.MEMBER else str(AuthorKind(post.author_kind).label),
+                "is_solution": thread.solution_id == post.pk,
+            }
+        )
+    return rows
 
 
 # --- a network ---------------------------------------------------------------------------------------------

@@ -1163,6 +1163,16 @@ NETWORKS_MATRIX: dict[str, list[Case]] = {
             ),
         )
     ],
+    # Search: everybody who uses networks (the expert too: their one network); the results are
+    # limited to the networks each may read (networks/tests/test_search.py).
+    "networks:search": [
+        Case(
+            lambda w, r: reverse("networks:search") + "?q=vraag",
+            net(
+                403, member=200, branch_official=200, adviser=200, administrator=200, network_moderator=200, expert=200
+            ),
+        )
+    ],
     "networks:manage": [
         Case(named("networks:manage"), net(403, administrator=200)),
         Case(

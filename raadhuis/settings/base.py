@@ -400,3 +400,7 @@ LIBRARY_SEARCH_INDEX_DIR = env.str("LIBRARY_SEARCH_INDEX_DIR", default=str(BASE_
 # Apply the index's change log at once in the process that changes a document (tests, benches)
 # instead of in the background worker after the commit.
 LIBRARY_SEARCH_APPLY_INLINE = env.bool("LIBRARY_SEARCH_APPLY_INLINE", default=False)
+# The networks' search index (networks.search_index), kept like the library's (and applied inline
+# with the same setting). It holds the stemmed words of posts that are encrypted in the database:
+# keep it on the same protected storage. Rebuild: manage.py networks_search_index --rebuild.
+NETWORKS_SEARCH_INDEX_DIR = env.str("NETWORKS_SEARCH_INDEX_DIR", default=str(BASE_DIR / "var" / "network-search-index"))

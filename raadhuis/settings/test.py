@@ -46,3 +46,4 @@ if os.environ.get("TEST_DATABASE_REPLICA_URL") and DATABASES["default"]["ENGINE"
     DATABASES["replica_1"]["TEST"] = {"MIRROR": "default"}
 LIBRARY_SEARCH_INDEX_DIR = None  # in memory, a new one per test (conftest)
 LIBRARY_SEARCH_APPLY_INLINE = True
+NETWORKS_SEARCH_INDEX_DIR = None  # in memory, a new one per test (conftest)
