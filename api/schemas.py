@@ -122,8 +122,29 @@ class DocumentDetailOut(DocumentOut):
     source_url: str
 
 
+class PartialMatchOut(Schema):
+    words: int = Field(..., description='The search\'s words (an OR group or a "phrase" counts as one).')
+    at_least: int = Field(..., description="Every result holds at least this many of the words.")
+    with_all_words: int = Field(..., description="How many results hold every word.")
+    relaxed: bool = Field(
+        ...,
+        description="No document holds enough of the words together (all of one or two words, three quarters "
+        "of more), so documents with fewer of them are included rather than nothing.",
+    )
+    message: str = Field(
+        ...,
+        description="The explanation the site shows, in the site's language (Dutch, or English with the "
+        "language cookie).",
+    )
+
+
 class DocumentPage(PageOut):
     results: list[DocumentOut]
+    partial: PartialMatchOut | None = Field(
+        None,
+        description="Set when some results hold only part of the search's words (a search is ranked over "
+        "its words, not an AND of them); null when every result holds every word, or without `q`.",
+    )
     # Kept for clients of the former engine, which estimated large results: every match is now
     # counted and ranked, so these two say nothing `count` does not (deprecated in the schema).
     count_is_estimate: bool = Field(

@@ -30,6 +30,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core import analysis
 from core import search as core_search
@@ -457,10 +458,44 @@ class Results:
     relaxed: bool = False
     matched: int = 0
     wanted: int = 0
+    # The query's words (an OR group or a phrase counts as one) and how many of the results hold
+    # every one of them: the page and the API say so when the others hold only some.
+    words: int = 0
+    complete: int = 0
+
+    @property
+    def partial(self) -> bool:
+        """Some results hold only part of the words (at least `matched` of `words`)."""
+        return self.words > 1 and self.matched < self.words and self.complete < self.total
 
     @property
     def pages(self) -> int:
         return max(1, math.ceil(self.total / self.per_page))
+
+
+def partial_notice(results: Results) -> str:
+    """What the page and the API say when some results hold only part of the words ("" otherwise)."""
+    if not results.partial:
+        return ""
+    values = {"complete": results.complete, "matched": results.matched, "words": results.words}
+    if not results.complete:
+        return (
+            _(
+                "No document contains all your words; below are documents with some of them "
+                "(at least %(matched)s of %(words)s words)."
+            )
+            % values
+        )
+    return (
+        ngettext(
+            "%(complete)s document contains all your words; below are also documents with some of them "
+            "(at least %(matched)s of %(words)s words).",
+            "%(complete)s documents contain all your words; below are also documents with some of them "
+            "(at least %(matched)s of %(words)s words).",
+            results.complete,
+        )
+        % values
+    )
 
 
 # --- searching (library.search_index) ----------------------------------------------------------------
@@ -538,11 +573,14 @@ def _filter_queries(filters: Filters, public_only: bool) -> list[tantivy.Query]:
     return queries
 
 
-def _build(compiled: CompiledQuery, filters: Filters, public_only: bool, required: int | None) -> tantivy.Query:
+def _build(
+    compiled: CompiledQuery, filters: Filters, public_only: bool, required: int | None, *, every: bool = False
+) -> tantivy.Query:
     """The whole query: the required groups (+word) must match, at least `required` of the other
-    groups should, excluded clauses must not; the filters restrict without scoring."""
-    must = [g for g in compiled.groups if any(c.required for c in g)]
-    should = [g for g in compiled.groups if not any(c.required for c in g)]
+    groups should (all of them with `every`), excluded clauses must not; the filters restrict
+    without scoring."""
+    must = [g for g in compiled.groups if every or any(c.required for c in g)]
+    should = [g for g in compiled.groups if not every and not any(c.required for c in g)]
     clauses: list[tuple[Any, tantivy.Query]] = []
     for group in must:
         clauses.append((tantivy.Occur.Must, _group_query(group, compiled.expansions)))
@@ -654,8 +692,16 @@ def search(
     exact_ids = _exact_matches(searcher, compiled, filters, public_only, required, list(allowed))
     hits = [Hit(pk, pk in exact_ids, 0.0 if by_date else rank) for pk, rank in ids_ranks if pk in allowed]
     expanded = {word: [t.stem for t in terms] for word, terms in compiled.expansions.items()}
+    words = len(compiled.groups)
+    # Each result holds the +words (the others then only rank), or else at least `required` words.
+    plus = sum(1 for g in compiled.groups if any(c.required for c in g))
+    matched = plus or required
+    total = _count(found)
+    complete = total
+    if matched < words and total:
+        complete = _count(searcher.search(_build(compiled, filters, public_only, None, every=True), 1, count=True))
     return Results(
-        _count(found),
+        total,
         hits,
         _facets(searcher, built),
         compiled,
@@ -663,8 +709,10 @@ def search(
         per_page,
         expanded_words=expanded,
         relaxed=should > 0 and required < wanted,
-        matched=required if should else 0,
+        matched=matched,
         wanted=wanted,
+        words=words,
+        complete=complete,
     )
 
 

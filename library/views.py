@@ -167,6 +167,7 @@ def search_view(request: HttpRequest) -> HttpResponse:
         "sort": sort,
         "results": results,
         "rows": _result_rows(results),
+        "partial_notice": engine.partial_notice(results),
         "facets": _facet_values(results, filters, params),
         "filtered": bool(filters.active()),
         "save_form": SaveSearchForm(initial={"name": query}) if can(request.user, "library.save_search") else None,

@@ -29,7 +29,8 @@ class DocumentFilters(Schema):
         "",
         max_length=300,
         pattern=NO_NUL,
-        description='Search words; "phrases", -exclusions and OR work as on the site.',
+        description="Search words, ranked: documents with more of them come first (see `partial`). "
+        '"Phrases", +required words, -exclusions and OR work as on the site.',
     )
     kind: DocumentKind | None = None
     tier: TierValue | None = None
@@ -91,7 +92,21 @@ def documents(request: HttpRequest, filters: Query[DocumentFilters], paging: Que
         .in_bulk()
     )
     rows = [_document(found[hit.document_id]) for hit in results.hits if hit.document_id in found]
-    return {**page(results.total, paging, rows), "count_is_estimate": False, "pageable": results.total}
+    partial = None
+    if results.partial:
+        partial = {
+            "words": results.words,
+            "at_least": results.matched,
+            "with_all_words": results.complete,
+            "relaxed": results.relaxed,
+            "message": engine.partial_notice(results),
+        }
+    return {
+        **page(results.total, paging, rows),
+        "count_is_estimate": False,
+        "pageable": results.total,
+        "partial": partial,
+    }
 
 
 @router.get(

@@ -36,6 +36,34 @@ def test_a_large_search_counts_every_match_and_pages_through_all_of_them(world: 
     assert len(ids) == len(set(ids)) == 40
 
 
+def test_a_search_says_when_results_hold_only_part_of_the_words(world: World, api) -> None:
+    document(title="Gratis zwemles voor kinderen in de zomer", body=world.body, visibility="public")
+    document(title="Zwemles voor volwassenen", body=world.body, visibility="public")
+    document(title="Kinderen en de zomervakantie in de zomer", body=world.body, visibility="public")
+    status, body = api.get("/documents", q="zwemles kinderen zomer")
+    assert status == 200 and body["count"] == 2
+    assert body["partial"] == {
+        "words": 3,
+        "at_least": 2,
+        "with_all_words": 1,
+        "relaxed": False,
+        "message": "1 document bevat al je woorden; hieronder ook documenten met een deel ervan "
+        "(minstens 2 van 3 woorden).",
+    }
+    api.client.cookies["django_language"] = "en"
+    relaxed = api.get("/documents", q="volwassenen zomer")[1]
+    assert relaxed["partial"] == {
+        "words": 2,
+        "at_least": 1,
+        "with_all_words": 0,
+        "relaxed": True,
+        "message": "No document contains all your words; below are documents with some of them "
+        "(at least 1 of 2 words).",
+    }
+    assert api.get("/documents", q="gratis zwemles")[1]["partial"] is None
+    assert api.get("/documents")[1]["partial"] is None
+
+
 def test_limit_and_offset_page_through_every_list(world: World, api) -> None:
     for index in range(5):
         document(title=f"Motie {index}", body=world.body, visibility="public")

@@ -8,6 +8,7 @@ from collections import Counter
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from core import search as core_search
 from core.models import SearchTerm, Tier
@@ -310,6 +311,39 @@ def test_a_natural_question_is_ranked_not_and_ed_and_says_so_when_relaxed():
     assert relaxed.relaxed and relaxed.total == 2 and (relaxed.matched, relaxed.wanted) == (1, 2)
     strict = engine.search("+zwemles sportvelden", public_only=False)
     assert [h.document_id for h in strict.hits] == [swim.pk]
+
+
+def test_results_say_how_many_hold_every_word():
+    make(title="Gratis zwemles voor kinderen", text="Zwemles in de zomer.")
+    make(title="Zwemles voor volwassenen", text="Ook ouderen leren zwemmen.")
+    make(title="Kinderen in de zomer", text="Speeltuinen.")
+    make(title="Sportvelden", text="Meer sportvelden.")
+    # Three words, two needed: two documents hold two, one holds all three.
+    some = engine.search("zwemles kinderen zomer", public_only=False)
+    assert (some.total, some.words, some.matched, some.complete, some.relaxed) == (2, 3, 2, 1, False)
+    assert some.partial
+    with translation.override("nl"):
+        assert engine.partial_notice(some) == (
+            "1 document bevat al je woorden; hieronder ook documenten met een deel ervan (minstens 2 van 3 woorden)."
+        )
+    with translation.override("en"):
+        assert engine.partial_notice(some) == (
+            "1 document contains all your words; below are also documents with some of them (at least 2 of 3 words)."
+        )
+    # No two of these words in one document: relaxed to one word.
+    relaxed = engine.search("sportvelden volwassenen", public_only=False)
+    assert (relaxed.total, relaxed.matched, relaxed.complete, relaxed.relaxed) == (2, 1, 0, True)
+    with translation.override("nl"):
+        assert engine.partial_notice(relaxed) == (
+            "Geen document bevat al je woorden; hieronder documenten met een deel ervan (minstens 1 van 2 woorden)."
+        )
+    # Every result holds every word: nothing to explain.
+    whole = engine.search("zwemles kinderen", public_only=False)
+    assert (whole.total, whole.complete, whole.partial, engine.partial_notice(whole)) == (1, 1, False, "")
+    assert not engine.search("zwemles", public_only=False).partial
+    # +word: the others only rank; the results hold at least the required word.
+    plus = engine.search("+zwemles volwassenen kinderen", public_only=False)
+    assert (plus.total, plus.words, plus.matched, plus.complete, plus.partial) == (2, 3, 1, 0, True)
 
 
 @pytest.mark.parametrize("query", ["-", "(((", '"""', "\x00", "+", '"', "OR", "- OR +"])

@@ -184,6 +184,30 @@ def test_search_page_facets_link_to_narrower_searches(client, zwolle, assen):
     assert "Woningen voor starters" not in narrowed.content.decode()
 
 
+def test_the_page_explains_results_with_part_of_the_words_in_dutch_and_english(client, zwolle):
+    client.force_login(make_role_user(Role.MEMBER))
+    engine.index_documents(
+        [
+            DocumentFactory(title="Gratis zwemles voor kinderen", body=zwolle),
+            DocumentFactory(title="Sportvelden in de wijk", body=zwolle),
+        ]
+    )
+    dutch = client.get(reverse("library:search"), {"q": "zwemles sportvelden"}).content.decode()
+    assert "2 documenten" in dutch
+    assert (
+        '<p class="helptext" id="search-partial">Geen document bevat al je woorden; hieronder documenten met '
+        "een deel ervan (minstens 1 van 2 woorden).</p>"
+    ) in dutch
+    client.cookies["django_language"] = "en"
+    english = client.get(reverse("library:search"), {"q": "zwemles sportvelden"}).content.decode()
+    assert (
+        "No document contains all your words; below are documents with some of them (at least 1 of 2 words)."
+    ) in english
+    # Every result holds every word: no explanation.
+    whole = client.get(reverse("library:search"), {"q": "gratis zwemles"}).content.decode()
+    assert "1 document" in whole and 'id="search-partial"' not in whole
+
+
 def test_facet_headings_follow_the_chosen_language(client, zwolle):
     client.force_login(make_role_user(Role.MEMBER))
     engine.index_documents([DocumentFactory(title="Woningen voor starters", body=zwolle, outcome="adopted")])
