@@ -299,3 +299,87 @@ class SearchChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.id} {self.op} {self.document_id}"
+
+
+class SyncSource(models.Model):
+    """A source whose changes the library follows (library.sync, manage.py sync_library): an Open
+    Raadsinformatie Elasticsearch index (or a directory of its responses) or an OpenBesluitvorming
+    export. The cursor is the position in the source's changes up to which everything has been
+    written; it is saved in the same transaction as the records of each page, so an interrupted run
+    resumes where the last committed page ended."""
+
+    class Kind(models.TextChoices):
+        ORI = "ori", _("Open Raadsinformatie (Elasticsearch)")
+        OPENBESLUITVORMING = "openbesluitvorming", _("OpenBesluitvorming (export)")
+
+    class Status(models.TextChoices):
+        NEVER = "", _("Not run yet")
+        OK = "ok", _("Up to date")
+        PARTIAL = "partial", _("Stopped before the end (resumes at the next run)")
+        FAILED = "failed", _("Failed")
+
+    name = models.SlugField(_("name"), max_length=100, unique=True, help_text=_("Used on the command line."))
+    kind = models.CharField(_("format"), max_length=20, choices=Kind.choices)
+    location = models.CharField(
+        _("address or path"),
+        max_length=500,
+        help_text=_(
+            "ORI: the _search address of an index, e.g. "
+            "https://api.openraadsinformatie.nl/v1/elastic/ori_zwolle_*/_search, or a directory of saved responses. "
+            "OpenBesluitvorming: the site, e.g. https://openbesluitvorming.nl."
+        ),
+    )
+    source_key = models.CharField(
+        _("source key"), max_length=100, blank=True, help_text=_("OpenBesluitvorming: the source key, e.g. zwolle.")
+    )
+    body = models.ForeignKey(
+        Body,
+        verbose_name=_("council"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The council of records that do not name their organisation."),
+    )
+    active = models.BooleanField(_("synchronised on schedule"), default=True)
+    cursor = models.JSONField(_("position"), default=dict, blank=True)
+    # Since the source was added, updated with the cursor (so they count every change once).
+    totals = models.JSONField(_("totals"), default=dict, blank=True, editable=False)
+    last_run_at = models.DateTimeField(_("last run"), null=True, blank=True, editable=False)
+    last_status = models.CharField(
+        _("last result"), max_length=10, choices=Status.choices, default=Status.NEVER, blank=True, editable=False
+    )
+    last_counts = models.JSONField(_("counts of the last run"), default=dict, blank=True, editable=False)
+    last_error = models.TextField(_("last error"), blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("synchronised source")
+        verbose_name_plural = _("synchronised sources")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Withdrawal(models.Model):
+    """A document the source withdrew: removed from the library and from search, recorded here with
+    why, so that its address answers "withdrawn" (410) instead of "not found"."""
+
+    sync_source = models.ForeignKey(
+        SyncSource, verbose_name=_("source"), null=True, on_delete=models.SET_NULL, related_name="withdrawals"
+    )
+    source_id = models.CharField(_("source identifier"), max_length=200, db_index=True)
+    document_pk = models.BigIntegerField(_("former document number"), db_index=True)
+    title = models.CharField(_("title"), max_length=300)
+    body = models.ForeignKey(Body, verbose_name=_("council"), null=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.CharField(_("reason"), max_length=300)
+    position = models.CharField(_("position in the feed"), max_length=200, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("withdrawn document")
+        verbose_name_plural = _("withdrawn documents")
+        ordering = ["-withdrawn_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -35,3 +35,27 @@ def apply_search_changes() -> int:
     from . import search_index
 
     return search_index.apply_changes()
+
+
+@task()
+def sync_sources(names: list[str] | None = None) -> dict[str, dict[str, object]]:
+    """Follow the changes of the library's sources (all that are synchronised on schedule, or the
+    named ones) from their stored positions: manage.py sync_library --all --queue, from cron. A
+    source that fails is logged and recorded on the source; the others go on."""
+    from . import sync
+    from .models import SyncSource
+
+    if names is None:
+        sources = sync.due_sources()
+    else:
+        sources = list(SyncSource.objects.filter(name__in=names).select_related("body").order_by("name"))
+    results: dict[str, dict[str, object]] = {}
+    for source in sources:
+        try:
+            report = sync.run(source)
+        except (sync.FeedError, sync.SyncConflict) as error:
+            logger.error("Library source %s stopped: %s", source.name, error)
+            results[source.name] = {"error": str(error)}
+            continue
+        results[source.name] = {**report.counts, "pages": report.pages, "complete": report.complete}
+    return results

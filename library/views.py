@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -21,7 +23,7 @@ from members.models import Topic
 
 from . import engine, importing, output, services, structure
 from .forms import PART_FIELDS, DocumentForm, ImportForm, ReuseForm, SaveSearchForm, body_text, items_from_post
-from .models import Attachment, Document, ImportRun, Kind, Outcome, SavedSearch
+from .models import Attachment, Document, ImportRun, Kind, Outcome, SavedSearch, Withdrawal
 from .rules import reads_members_only
 
 # Lazy: translated when a page is rendered, in that request's language (not at import, in Dutch).
@@ -43,6 +45,40 @@ def _member(request: HttpRequest) -> Any:
 
 def _document(request: HttpRequest, pk: int, **_route: Any) -> Document:
     return get_object_or_404(Document.objects.select_related("body", "shared_by"), pk=pk)
+
+
+class DocumentWithdrawn(Exception):
+    def __init__(self, withdrawal: Withdrawal):
+        super().__init__(withdrawal.source_id)
+        self.withdrawal = withdrawal
+
+
+def _shown_document(request: HttpRequest, pk: int, **_route: Any) -> Document:
+    """The document to read; one its source withdrew (library.sync) answers with why (410)."""
+    try:
+        return Document.objects.select_related("body", "shared_by").get(pk=pk)
+    except Document.DoesNotExist:
+        withdrawal = Withdrawal.objects.filter(document_pk=pk).select_related("body").first()
+        if withdrawal is None:
+            raise Http404 from None
+        raise DocumentWithdrawn(withdrawal) from None
+
+
+def answers_withdrawn(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A document withdrawn by its source gets a page saying so (410 Gone), for everybody: imported
+    documents are public, and so is the fact that the source withdrew one."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except DocumentWithdrawn as gone:
+            withdrawal = gone.withdrawal
+            again = Document.objects.filter(source_id=withdrawal.source_id).first() if withdrawal.source_id else None
+            context = {"withdrawal": withdrawal, "again": again}
+            return render(request, "library/withdrawn.html", context, status=410)
+
+    return wrapper
 
 
 def _body_names() -> list[str]:
@@ -190,7 +226,8 @@ def _page_url(params: QueryDict, page: int) -> str:
 # --- documents --------------------------------------------------------------------------------------
 
 
-@require("library.view_document", _document, hide=True)
+@answers_withdrawn
+@require("library.view_document", _shown_document, hide=True)
 def document_view(request: HttpRequest, pk: int, obj: Document) -> HttpResponse:
     document = obj
     public_only = not reads_members_only.test(request.user)
@@ -412,7 +449,8 @@ def reuse_view(request: HttpRequest, pk: int, obj: Document) -> HttpResponse:
     return render(request, "library/reuse.html", {"document": obj, "form": form, "body_names": _body_names()})
 
 
-@require("library.view_document", _document, hide=True)
+@answers_withdrawn
+@require("library.view_document", _shown_document, hide=True)
 def download_view(request: HttpRequest, pk: int, obj: Document, fmt: str) -> HttpResponse:
     if fmt == "docx":
         content = output.render_docx(obj)
@@ -425,7 +463,8 @@ def download_view(request: HttpRequest, pk: int, obj: Document, fmt: str) -> Htt
     return response
 
 
-@require("library.view_document", _document, hide=True)
+@answers_withdrawn
+@require("library.view_document", _shown_document, hide=True)
 def original_view(request: HttpRequest, pk: int, obj: Document) -> HttpResponse:
     if not obj.file:
         raise Http404
