@@ -273,6 +273,7 @@ class ExportServer:
         self.snapshot: list[dict[str, Any]] = []
         self.changes: list[dict[str, Any]] = []
         self.texts: dict[str, str] = {}
+        self.ori_hits: list[dict[str, Any]] = []
         self.broken: set[tuple[str, str]] = set()  # (path, cursor) answered with a bad line
         self.requests: list[str] = []
         self.changes_cursor = "0"
@@ -314,6 +315,19 @@ class ExportServer:
                 if (url.path, cursor) in server.broken:
                     body += b'{"seq": 999, "op": "upsert"\n'
                 self._send(200, body, headers)
+
+            def do_POST(self) -> None:
+                """An ORI Elasticsearch _search: hits sorted by (date_modified, _id), after search_after."""
+                query = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                server.requests.append(f"POST {self.path} {json.dumps(query, sort_keys=True)}")
+                if self.path != "/v1/elastic/ori_zwolle_*/_search":
+                    return self._send(404, b"{}", {})
+                hits = sorted(server.ori_hits, key=lambda h: h["sort"])
+                if query.get("search_after"):
+                    hits = [h for h in hits if h["sort"] > query["search_after"]]
+                answer = es_answer(hits[: query["size"]])
+                answer["hits"]["total"] = {"value": len(hits), "relation": "eq"}
+                self._send(200, json.dumps(answer).encode(), {})
 
             def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
                 self.send_response(status)
@@ -473,6 +487,45 @@ def test_the_scheduled_task_syncs_every_active_source(ori_dir: Path, export: Exp
     assert "uit" not in result.return_value
     out, _err = sync_command("--all", "--queue")
     assert out.startswith("queued ")
+
+
+def test_ori_elasticsearch_is_followed_with_search_after(export: ExportServer) -> None:
+    export.ori_hits = json.loads((FIXTURES / "ori" / "2023-11-01.json").read_text())["hits"]["hits"]
+    source = ori_source(export.url + "/v1/elastic/ori_zwolle_*/_search")
+    out, _err = sync_command("zwolle-ori", "--page-size", "2")
+    assert "3 nieuw" in out
+    assert "pagina 1:  66% 2/3" in out
+    source.refresh_from_db()
+    assert source.cursor == {"after": ["2023-11-01T10:10:00+01:00", "9100003"]}
+    first, second = (json.loads(r.split(" ", 2)[2]) for r in export.requests[:2])
+    assert first["sort"] == [{"date_modified": "asc"}, {"_id": "asc"}] and "search_after" not in first
+    assert second["search_after"] == ["2023-11-01T10:05:00+01:00", "9100002"]
+    assert second["query"] == {"range": {"date_modified": {"gte": "2023-11-01T10:05:00+01:00"}}}
+
+    # Later: one changed record and a tombstone.
+    export.ori_hits.append(ori_hit(9100003, "2023-11-06T08:00:00+01:00", deleted=True, reason="Vertrouwelijk"))
+    export.requests.clear()
+    out, _err = sync_command("zwolle-ori", "--page-size", "2")
+    assert "0 nieuw, 0 gewijzigd, 0 ongewijzigd, 1 teruggetrokken" in out
+    assert Withdrawal.objects.get().reason == "Vertrouwelijk"
+    assert len(export.requests) == 1  # one hit, less than a page: the end
+
+
+def test_a_second_run_that_moved_the_cursor_stops_this_one(ori_dir: Path) -> None:
+    source = ori_source(ori_dir)
+
+    def other_run_moves_on(report: sync.RunReport, page: sync.Page) -> None:
+        if report.pages == 1:
+            SyncSource.objects.filter(pk=source.pk).update(cursor={"after": ["2023-11-02T09:00:00+01:00", "9100004"]})
+
+    with pytest.raises(sync.SyncConflict):
+        sync.run(source, page_size=2, progress=other_run_moves_on)
+    # Page 1 is written, page 2 was not applied on top of the other run's position.
+    assert Document.objects.count() == 2
+    source.refresh_from_db()
+    assert source.totals["created"] == 2 and source.totals["pages"] == 1
+    assert source.last_status == SyncSource.Status.FAILED
+    assert "een andere run" in source.last_error
 
 
 # --- interrupted runs -----------------------------------------------------------------------------------
