@@ -229,6 +229,8 @@ def build_world() -> World:
         "library.document": world.library["members"],
         "library.savedsearch": world.library["own_search"],
         "library.importrun": world.library["run"],
+        "library.syncsource": world.library["sync_source"],
+        "library.withdrawal": world.library["withdrawal"],
         "newsletter.newsitem": world.news["public"],
         "newsletter.publication": world.news["publication"],
         "newsletter.edition": world.news["sent"],
@@ -346,7 +348,7 @@ def _library_world(world: World, users: dict[str, User], body: Body, other: Memb
     """Documents shared by another member (public with a file, members-only with an attachment, a
     draft), one shared by the member role and that role's draft; saved searches of both."""
     from library import engine
-    from library.models import Attachment, Document, ImportRun, SavedSearch
+    from library.models import Attachment, Document, ImportRun, SavedSearch, SyncSource, Withdrawal
 
     def document(**kwargs: Any) -> Document:
         return Document.objects.create(body=body, title="Motie starterswoningen", text="Bouw meer woningen.", **kwargs)
@@ -365,6 +367,8 @@ def _library_world(world: World, users: dict[str, User], body: Body, other: Memb
         "own_search": SavedSearch.objects.create(member=own_member, name="Wonen", query_string="q=wonen"),
         "other_search": SavedSearch.objects.create(member=other, name="Zorg", query_string="q=zorg"),
         "run": ImportRun.objects.create(file_name="moties.csv", rows=[]),
+        "sync_source": SyncSource.objects.create(name="zwolle", kind="ori", location="/srv/ori/zwolle"),
+        "withdrawal": Withdrawal.objects.create(source_id="ori:1", document_pk=999_999, title="Motie", reason="Dubbel"),
     }
     engine.index_documents(Document.objects.all())
 
@@ -1824,6 +1828,7 @@ ADMIN_REFUSED = {
     "library.document": {"add", "delete"},
     "library.savedsearch": {"add", "delete"},
     "library.importrun": {"add"},
+    "library.withdrawal": {"add", "delete"},
     "newsletter.publication": {"add", "delete"},
     "newsletter.edition": {"add", "delete"},
     "newsletter.subscriber": {"add", "delete"},
