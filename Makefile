@@ -6,7 +6,7 @@ UV := $(VENV)/bin/uv
 PYTEST_ARGS ?=
 # Modules checked by mypy: the write and read layers (services, selectors) and the permission helper.
 TYPED := $(wildcard */services.py */selectors.py */home.py) core/permissions.py core/roles.py core/mail.py core/search.py \
-	core/exports.py members/importing.py members/invitations.py library/engine.py \
+	core/exports.py members/importing.py members/invitations.py library/engine.py library/spelling.py \
 	library/importing.py library/extract.py library/output.py library/structure.py \
 	core/uploads.py core/files.py core/middleware.py core/replicas.py \
 	core/heartbeat.py core/logs.py core/backup.py api/auth.py api/ratelimit.py api/errors.py api/common.py api/views.py \

@@ -138,8 +138,24 @@ class PartialMatchOut(Schema):
     )
 
 
+class CorrectionOut(Schema):
+    typed: str = Field(..., description="A word of `q` (folded: lower case, no accents).")
+    suggested: str = Field(..., description="The better-known word in the library's vocabulary.")
+
+
+class SuggestionOut(Schema):
+    q: str = Field(..., description="The search with the corrected words: search again with this.")
+    corrections: list[CorrectionOut]
+
+
 class DocumentPage(PageOut):
     results: list[DocumentOut]
+    suggestion: SuggestionOut | None = Field(
+        None,
+        description="A spelling suggestion from the library's own vocabulary (the site's \"Bedoelde je\"): "
+        "set when a word of `q` is unknown, or the search found few documents and a much more frequent "
+        "word is one or two letters away; null otherwise.",
+    )
     partial: PartialMatchOut | None = Field(
         None,
         description="Set when some results hold only part of the search's words (a search is ranked over "

@@ -21,7 +21,7 @@ from core.permissions import can, require
 from core.search import snippet
 from members.models import Topic
 
-from . import engine, importing, output, services, structure
+from . import engine, importing, output, services, spelling, structure
 from .forms import PART_FIELDS, DocumentForm, ImportForm, ReuseForm, SaveSearchForm, body_text, items_from_post
 from .models import Attachment, Document, ImportRun, Kind, Outcome, SavedSearch, Withdrawal
 from .rules import reads_members_only
@@ -198,10 +198,13 @@ def search_view(request: HttpRequest) -> HttpResponse:
     if results.total and page > results.pages:
         params["page"] = str(results.pages)
         return redirect(f"{request.path}?{params.urlencode()}")
+    suggestion = spelling.suggest(query, results)
     context = {
         "query": query,
         "sort": sort,
         "results": results,
+        "suggestion": suggestion,
+        "suggestion_url": _query_url(params, suggestion.query) if suggestion else "",
         "rows": _result_rows(results),
         "partial_notice": engine.partial_notice(results),
         "facets": _facet_values(results, filters, params),
@@ -215,6 +218,13 @@ def search_view(request: HttpRequest) -> HttpResponse:
         "next_url": _page_url(params, page + 1) if page < results.pages else "",
     }
     return render(request, "library/search.html", context)
+
+
+def _query_url(params: QueryDict, query: str) -> str:
+    link = params.copy()
+    link["q"] = query
+    link.pop("page", None)
+    return "?" + link.urlencode()
 
 
 def _page_url(params: QueryDict, page: int) -> str:

@@ -12,7 +12,7 @@ from ninja import Field, Path, Query, Router, Schema
 
 from core.models import Body
 from core.permissions import can
-from library import engine, structure
+from library import engine, spelling, structure
 from library.models import Document
 from library.rules import reads_members_only
 
@@ -101,11 +101,17 @@ def documents(request: HttpRequest, filters: Query[DocumentFilters], paging: Que
             "relaxed": results.relaxed,
             "message": engine.partial_notice(results),
         }
+    suggestion = spelling.suggest(query, results)
     return {
         **page(results.total, paging, rows),
         "count_is_estimate": False,
         "pageable": results.total,
         "partial": partial,
+        "suggestion": suggestion
+        and {
+            "q": suggestion.query,
+            "corrections": [{"typed": c.typed, "suggested": c.suggested} for c in suggestion.corrections],
+        },
     }
 
 

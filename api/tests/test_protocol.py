@@ -64,6 +64,19 @@ def test_a_search_says_when_results_hold_only_part_of_the_words(world: World, ap
     assert api.get("/documents")[1]["partial"] is None
 
 
+def test_a_search_with_a_typo_gets_a_suggestion(world: World, api) -> None:
+    for index in range(3):
+        document(title=f"Motie fietsroutes naar school {index}", body=world.body, visibility="public")
+    status, body = api.get("/documents", q="fietroutes school")
+    assert status == 200
+    assert body["suggestion"] == {
+        "q": "fietsroutes school",
+        "corrections": [{"typed": "fietroutes", "suggested": "fietsroutes"}],
+    }
+    assert api.get("/documents", q="fietsroutes school")[1]["suggestion"] is None
+    assert api.get("/documents")[1]["suggestion"] is None
+
+
 def test_limit_and_offset_page_through_every_list(world: World, api) -> None:
     for index in range(5):
         document(title=f"Motie {index}", body=world.body, visibility="public")

@@ -184,6 +184,22 @@ def test_search_page_facets_link_to_narrower_searches(client, zwolle, assen):
     assert "Woningen voor starters" not in narrowed.content.decode()
 
 
+def test_the_page_suggests_a_known_word_for_a_typo(client, zwolle):
+    client.force_login(make_role_user(Role.MEMBER))
+    engine.index_documents([DocumentFactory(title=f"Betaalbare woningen {i}", body=zwolle) for i in range(3)])
+    dutch = client.get(reverse("library:search"), {"q": "wonignen", "kind": "motion", "page": "1"}).content.decode()
+    assert "0 documenten" in dutch
+    assert (
+        '<p class="search-suggestion" id="search-suggestion">Bedoelde je: '
+        '<a href="?q=woningen&amp;kind=motion">woningen</a>?</p>'
+    ) in dutch
+    client.cookies["django_language"] = "en"
+    english = client.get(reverse("library:search"), {"q": "wonignen"}).content.decode()
+    assert 'Did you mean: <a href="?q=woningen">woningen</a>?' in english
+    known = client.get(reverse("library:search"), {"q": "woningen"}).content.decode()
+    assert "3 documents" in known and 'id="search-suggestion"' not in known
+
+
 def test_the_page_explains_results_with_part_of_the_words_in_dutch_and_english(client, zwolle):
     client.force_login(make_role_user(Role.MEMBER))
     engine.index_documents(

@@ -1,0 +1,74 @@
+"""Spelling suggestions from the library's own vocabulary (the search index's term dictionary)."""
+
+from __future__ import annotations
+
+import pytest
+
+from library import engine, spelling
+from library.models import Document
+from tests.factories import DocumentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def make(**kwargs) -> Document:
+    document = DocumentFactory(**kwargs)
+    engine.index_documents([document])
+    return document
+
+
+def suggestion(query: str) -> spelling.Suggestion | None:
+    return spelling.suggest(query, engine.search(query, public_only=False))
+
+
+def test_edit_distance_counts_a_swap_as_one_edit_and_stops_above_the_limit():
+    assert spelling.distance("woning", "woning", 2) == 0
+    assert spelling.distance("wonign", "woning", 2) == 1  # two neighbours swapped
+    assert spelling.distance("kindr", "kinder", 2) == 1
+    assert spelling.distance("armod", "armoed", 2) == 1
+    assert spelling.distance("fietpad", "fietspad", 2) == 1
+    assert spelling.distance("woonwijk", "woning", 2) == 3  # above the limit: limit + 1
+    assert spelling.distance("ab", "abcdef", 2) == 3
+
+
+def test_a_typo_gets_the_known_word_and_a_known_word_gets_nothing():
+    make(title="Woonwijk")  # two edits from "woning", in one document: the closer word wins
+    for i in range(3):
+        make(title=f"Betaalbare woningen voor starters {i}", text="Meer woningen bouwen.")
+    make(title="Kinderen en armoede", text="Armoede onder kinderen neemt toe.")
+    found = suggestion("wonignen")
+    assert found == spelling.Suggestion("woningen", [spelling.Correction("wonignen", "woningen")])
+    # The typed word's ending goes on the corrected stem; the other words stay as typed.
+    assert suggestion("Betaalbare Wonignen").query == "Betaalbare woningen"
+    assert suggestion("armode kindren").query == "armoede kinderen"
+    assert suggestion("woningen") is None
+    assert suggestion("betaalbare woningen starters") is None
+    # Nothing close in the vocabulary: no suggestion rather than a far-fetched one.
+    assert suggestion("zwembad") is None
+    # Phrases, stop words and short words are left alone.
+    assert suggestion('"wonignen bouwen"') is None
+    assert suggestion("de") is None
+
+
+def test_few_results_get_a_much_more_frequent_word(monkeypatch):
+    for i in range(10):
+        make(title=f"Woningen {i}")
+    make(title="Wonigen", text="Een tikfout in een document.")  # a rare word one edit away
+    assert suggestion("wonigen").query == "woningen"
+    # More results than a few: a known word is not second-guessed, however rare.
+    for i in range(2):
+        make(title=f"Wonigen {i}")
+    assert engine.search("wonigen", public_only=False).total == 3
+    monkeypatch.setattr(spelling, "MORE_FREQUENT", 1)  # "woningen" is frequent enough
+    assert suggestion("wonigen") is None
+    monkeypatch.setattr(spelling, "FEW_RESULTS", 3)
+    assert suggestion("wonigen").query == "woningen"
+
+
+def test_the_vocabulary_follows_the_index():
+    document = make(title="Speeltuinen in de wijk")
+    assert suggestion("speeltuinnen").query == "speeltuinen"
+    document.status = Document.Status.DRAFT
+    document.save()
+    engine.index_documents([document])
+    assert suggestion("speeltuinnen") is None
