@@ -21,8 +21,8 @@ from core.permissions import can
 from core.roles import Role
 from library.models import Document
 from members.models import Member, Topic
-from networks import services
-from networks.models import Expert, Membership, Network, Notify, Post, Report, Thread
+from networks import search_index, services
+from networks.models import Expert, Membership, Network, Notify, Post, Report, SearchChange, Thread
 
 DOMAIN = "demo.example"
 SEED = 20261203
@@ -328,3 +328,7 @@ def ensure_demo() -> None:
         )
         if len(accounts) > 2:
             w.reply(follow_up, accounts[1], "Wij hebben nu vaste momenten om integriteit te bespreken.", days=9)
+
+    # The posts were dated back after they were written: index them again with their dates (the
+    # search index sorts "newest first" on them).
+    search_index.record_changes(Post.objects.values_list("pk", flat=True), SearchChange.Op.INDEX)

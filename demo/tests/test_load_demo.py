@@ -175,3 +175,16 @@ def test_demo_networks_have_answered_and_open_questions_an_expert_and_moderation
     assert Membership.objects.filter(
         user__email="afdeling@demo.example", network__slug="zorg", notify="weekly"
     ).exists()
+    # Its questions and replies are searchable (each test starts with an empty index: rebuilt here
+    # from the demo's posts), with the dates the demo gave them.
+    from networks import search, search_index
+    from networks.models import Post
+    from networks.selectors import readable_network_ids
+
+    assert search_index.rebuild() == Post.objects.filter(hidden_at__isnull=True).count() > 10
+
+    found = search.search("energiecoaches", network_ids=readable_network_ids(me))
+    assert [p.author for p in found.posts] == [expert.user]
+    newest = search.search("woningen OR motie", network_ids=readable_network_ids(me), sort="date").posts
+    assert len(newest) >= 3 and [p.created_at for p in newest] == sorted((p.created_at for p in newest), reverse=True)
+    assert search.search("respijtzorg", network_ids=readable_network_ids(expert.user)).total == 0

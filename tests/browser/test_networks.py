@@ -16,6 +16,7 @@ import time_machine
 from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
+from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -219,3 +220,80 @@ def test_administrators_make_networks_and_moderators_invite(page: Page, a11y, lo
     page.get_by_role("button", name="Stoppen met deze e-mails").click()
     expect(page.get_by_text("Je krijgt geen e-mails meer over nieuwe berichten")).to_be_visible()
     a11y.check()
+
+
+def test_searching_the_networks_in_their_tab_of_the_search_page(page: Page, a11y, login_as, live_server) -> None:  # type: ignore[no-untyped-def]
+    """Issue 22, point 5: the search page has a tab for the networks; a member finds a reply by
+    another form of its words, not what is hidden or in a closed network they are not in; an
+    expert searches their one network only. The tabs are links: they work without JavaScript."""
+    zorg = topic_network("zorg", "Zorg")
+    marieke, wendy = member("Marieke", "de Vries"), member("Wendy", "Brouwer")
+    thread = ask(zorg, marieke, title="Wie heeft ervaring met betaalbare kinderopvang?", body="Wie deed dit al?")
+    services.join(network=zorg, user=wendy)
+    reply = services.reply(
+        thread=thread, author=wendy, body="In Hengelo vult de gemeente de kinderopvangtoeslag aan voor lage inkomens."
+    ).post
+    rude = services.reply(thread=thread, author=wendy, body="Kinderopvangtoeslag is voor luie mensen.").post
+    services.hide_post(post=rude, moderator=make_role_user(Role.ADMINISTRATOR))
+    course = closed_network("Leergang Omgevingswet")
+    eva = expert(course, name="Dr. Eva Smit")
+    services.start_thread(
+        network=course, author=eva, kind="discussion", title="Omgevingsplan", body="Lees de begrotingswijziging."
+    )
+
+    login_as(marieke)
+    page.goto("/bibliotheek/?q=kinderopvangtoeslagen")
+    tabs = page.get_by_role("navigation", name="Zoeken in")
+    expect(tabs.get_by_role("link", name="Bibliotheek")).to_have_attribute("aria-current", "page")
+    a11y.check("library-search-tabs")
+    tabs.get_by_role("link", name="Netwerken").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Zoeken in de netwerken")
+    expect(page.get_by_role("navigation", name="Zoeken in").get_by_role("link", name="Netwerken")).to_have_attribute(
+        "aria-current", "page"
+    )
+    expect(page.get_by_role("searchbox")).to_have_value("kinderopvangtoeslagen")
+    expect(page.locator(".result-count")).to_have_text("1 bericht")  # the hidden reply is not found
+    expect(page.locator(".result__snippet mark")).to_have_text("kinderopvangtoeslag")
+    a11y.check("networks-search")
+    page.get_by_role("link", name="Wie heeft ervaring met betaalbare kinderopvang?").click()
+    expect(page).to_have_url(re.compile(rf"/netwerken/zorg/{thread.pk}/#bericht-{reply.pk}$"))
+    a11y.check()
+
+    # A closed network she is not in: nothing found.
+    page.goto("/netwerken/zoeken/")
+    expect(page.get_by_text("Typ waar je naar zoekt")).to_be_visible()
+    a11y.check("networks-search-empty")
+    page.get_by_role("searchbox").fill("begrotingswijzigingen")
+    page.get_by_role("searchbox").press("Enter")
+    expect(page.locator(".result-count")).to_have_text("0 berichten")
+    expect(page.get_by_text("Geen berichten gevonden.")).to_be_visible()
+    a11y.check("networks-search-nothing")
+
+    # The expert finds what is in their network, nothing of the others, and has no library tab.
+    login_as(eva)
+    page.goto("/netwerken/zoeken/?q=begrotingswijzigingen")
+    expect(page.locator(".result-count")).to_have_text("1 bericht")
+    expect(page.get_by_role("navigation", name="Zoeken in")).to_have_count(0)
+    a11y.check("networks-search-expert")
+    page.goto("/netwerken/zoeken/?q=kinderopvangtoeslag")
+    expect(page.locator(".result-count")).to_have_text("0 berichten")
+    a11y.check()
+
+    # Without JavaScript: the tab is a link and the search a form.
+    context = page.context.browser.new_context(  # type: ignore[union-attr]
+        base_url=live_server.url, locale="nl-NL", java_script_enabled=False
+    )
+    try:
+        client = Client()
+        client.force_login(marieke)
+        context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+        plain = context.new_page()
+        plain.goto("/bibliotheek/?q=kinderopvangtoeslag")
+        plain.get_by_role("navigation", name="Zoeken in").get_by_role("link", name="Netwerken").click()
+        expect(plain.locator(".result-count")).to_have_text("1 bericht")
+        plain.get_by_role("searchbox").fill("betaalbare kinderopvang")
+        plain.get_by_role("button", name="Zoeken").click()
+        expect(plain.locator(".result-count")).to_have_text("1 bericht")
+        expect(plain.locator(".result__title")).to_have_text("Wie heeft ervaring met betaalbare kinderopvang?")
+    finally:
+        context.close()
