@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
+from django.forms import ModelForm
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -443,6 +444,29 @@ def suggest_helpers(case: Case, limit: int = 5, *, by_kind: bool = True) -> list
         return (-points, helper.user.name)
 
     return sorted(helpers, key=score)[:limit]
+
+
+# --- directory -----------------------------------------------------------------------------------------
+
+
+def add_organisation(*, form: ModelForm[Any], by: Any) -> Organisation:
+    """Add an address to the referral directory from a valid form (`desk.manage_directory`)."""
+    if not can(by, "desk.manage_directory"):
+        raise PermissionDenied(_("You may not change the desk's directory."))
+    return form.save()
+
+
+def set_own_availability(*, user: Any, available: bool, on_duty: bool) -> Helper:
+    """A counsellor or coach says whether they take new cases and whether they are on duty; only
+    their own entry (`desk.manage_directory`)."""
+    if not can(user, "desk.manage_directory"):
+        raise PermissionDenied(_("You may not change the desk's directory."))
+    helper = Helper.objects.filter(user=user).first()
+    if helper is None:
+        raise PermissionDenied(_("You are not in the desk's list of counsellors and coaches."))
+    helper.available, helper.on_duty = available, on_duty
+    helper.save(update_fields=["available", "on_duty"])
+    return helper
 
 
 # --- statistics --------------------------------------------------------------------------------------

@@ -466,7 +466,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
 def organisations(request: HttpRequest) -> HttpResponse:
     form = OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.add_organisation(form=form, by=request.user)
         messages.success(request, _("The address has been added."))
         return redirect("desk:organisations")
     items = Paginator(Organisation.objects.select_related("region").order_by("name"), 50).get_page(
@@ -479,9 +479,11 @@ def organisations(request: HttpRequest) -> HttpResponse:
 def helpers(request: HttpRequest) -> HttpResponse:
     own = Helper.objects.filter(user=request.user).first()
     if request.method == "POST" and own is not None:
-        own.available = request.POST.get("available") == "1"
-        own.on_duty = request.POST.get("on_duty") == "1"
-        own.save(update_fields=["available", "on_duty"])
+        services.set_own_availability(
+            user=request.user,
+            available=request.POST.get("available") == "1",
+            on_duty=request.POST.get("on_duty") == "1",
+        )
         messages.success(request, _("Your availability has been saved."))
         return redirect("desk:helpers")
     return render(

@@ -31,7 +31,7 @@ class RegistrationAdmin(RaadhuisModelAdmin):
     search_fields = ["event__title", "member__family_name", "member__email", "guest_name", "guest_email"]
     list_select_related = ["event", "member"]
     autocomplete_fields = ["member"]
-    readonly_fields = ["token", "signed_up_at", "offered_at", "offer_expires_at", "cancelled_at", "invoice_number"]
+    readonly_fields = ["signed_up_at", "offered_at", "offer_expires_at", "cancelled_at", "invoice_number"]
     # Seats change only through the registration service (it takes the lock): no status edits here.
     admin_actions = frozenset({"view"})
 
@@ -57,7 +57,6 @@ class CalendarFeedAdmin(RaadhuisModelAdmin):
     list_display = ["member", "created_at"]
     list_filter = ["created_at"]
     search_fields = ["member__family_name", "member__email"]
-    exclude = ["token"]
     admin_actions = frozenset({"view", "delete"})
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import hash_token
+from core.fields import EncryptedTextField
 from core.models import Body, Tier
 from core.richtext import render
 from core.text import format_euros
@@ -229,7 +232,10 @@ class Registration(models.Model):
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     needs = models.TextField(_("dietary or accessibility needs"), blank=True, max_length=1000)
     on_participant_list = models.BooleanField(_("show me on the participant list"), default=False)
-    token = models.CharField(max_length=64, unique=True, default=_token, editable=False)
+    # The private link in every e-mail: found by a hash of its token; the token itself is kept
+    # encrypted, for the links in later e-mails and on the member's own pages. A dump shows neither.
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    token = EncryptedTextField(default=_token, editable=False)
     invoice_number = models.CharField(_("invoice number"), max_length=20, blank=True)
     reminded_sessions = models.JSONField(default=list, editable=False)
 
@@ -255,6 +261,11 @@ class Registration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} — {self.event}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.token_hash:
+            self.token_hash = hash_token(self.token)
+        super().save(*args, **kwargs)
 
     @property
     def name(self) -> str:
@@ -304,10 +315,11 @@ class Evaluation(models.Model):
 
 
 class CalendarFeed(models.Model):
-    """A member's personal calendar feed: a secret URL that can be revoked (a new token)."""
+    """A member's personal calendar feed: a secret URL that can be revoked (a new token). Only a
+    hash of the token is kept: the link is shown once, when it is made (events.services.new_calendar_link)."""
 
     member = models.OneToOneField(Member, on_delete=models.CASCADE, related_name="calendar_feed")
-    token = models.CharField(max_length=64, unique=True, default=_token)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

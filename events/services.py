@@ -10,21 +10,25 @@ register at the same moment.
 from __future__ import annotations
 
 import datetime
+import secrets
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
+from django.forms import BaseInlineFormSet, ModelForm
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import hash_token
 from core.mail import absolute_url, send_templated_mail
 from core.models import Tier
+from core.permissions import can
 from members.models import Mandate, Member
 
-from .models import Attendance, Evaluation, Event, InvoiceSequence, Registration, Session
+from .models import Attendance, CalendarFeed, Evaluation, Event, InvoiceSequence, Registration, Session
 
 S = Registration.Status
 NEEDS_KEPT_DAYS = 30
@@ -149,9 +153,18 @@ def register_guest(*, event: Event, name: str, email: str) -> Registration:
     return registration
 
 
+def registration_for_token(token: str) -> Registration | None:
+    """The registration of a private link: found by the hash of the token it carries."""
+    if not token or len(token) > 100:
+        return None
+    return Registration.objects.select_related("event", "member").filter(token_hash=hash_token(token)).first()
+
+
 @transaction.atomic
 def confirm_guest(*, token: str) -> Registration:
-    registration = Registration.objects.select_related("event").filter(token=token, member__isnull=True).first()
+    registration = registration_for_token(token)
+    if registration is not None and not registration.is_guest:
+        registration = None
     if registration is None:
         raise RegistrationError(_("This confirmation link is not valid."))
     event = _lock(registration.event)
@@ -357,6 +370,43 @@ def save_session(*, session: Session) -> Session:
     return session
 
 
+@transaction.atomic
+def save_event(*, form: ModelForm[Any], sessions: BaseInlineFormSet[Any, Any, Any], by: Any) -> Event:
+    """Create or change an event with its sessions from the organiser's (valid) forms: a new event
+    needs `events.create_event` and gets `by` as its organiser; a change needs `events.manage_event`
+    on the event. The number of seats changes through `set_capacity` (it checks the seats taken);
+    sessions are saved through `save_session` (reminders) and removed when ticked for deletion."""
+    event = form.instance
+    is_new = event.pk is None
+    if not can(by, "events.create_event" if is_new else "events.manage_event", None if is_new else event):
+        raise PermissionDenied(_("You may not change this event."))
+    old_capacity = None if is_new else Event.objects.values_list("capacity", flat=True).get(pk=event.pk)
+    new_capacity = form.cleaned_data["capacity"]
+    saved = form.save(commit=False)
+    if old_capacity is not None:
+        saved.capacity = old_capacity  # changed below through set_capacity, which checks seats taken
+    saved.save()
+    form.save_m2m()
+    if is_new:
+        saved.organisers.add(by)
+    elif new_capacity != old_capacity:
+        set_capacity(event=saved, capacity=new_capacity)
+    sessions.instance = saved
+    deleted = sessions.deleted_forms if sessions.can_delete else []
+    for session_form in sessions.forms:
+        if not session_form.has_changed() and not session_form.instance.pk:
+            continue
+        if session_form in deleted:
+            if session_form.instance.pk:
+                session_form.instance.delete()
+            continue
+        session = session_form.save(commit=False)
+        session.event = saved
+        save_session(session=session)
+    saved.refresh_schedule()
+    return saved
+
+
 def send_reminders(*, session: Session, revision: int | None = None) -> int:
     """Remind confirmed participants of a session (once per session and time). Returns how many."""
     if revision is not None and revision != session.revision:
@@ -472,6 +522,28 @@ def render_and_send(registration_id: int, kind: str, session_id: int | None = No
         "registration_url": absolute_url(reverse("events:registration", kwargs={"token": registration.token})),
     }
     send_templated_mail(f"events/email/{kind}", [registration.email], context)
+
+
+# --- calendar feed ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def new_calendar_link(*, member: Member, by: Any) -> str:
+    """Make the member's calendar feed address (the old one, if any, stops working) and return its
+    token. Only a hash is kept: the address can be shown now and never again."""
+    if not can(by, "events.use_calendar") or getattr(by, "member", None) != member:
+        raise PermissionDenied(_("You can make a calendar address for yourself only."))
+    token = secrets.token_urlsafe(24)
+    CalendarFeed.objects.update_or_create(
+        member=member, defaults={"token_hash": hash_token(token), "created_at": timezone.now()}
+    )
+    return token
+
+
+def calendar_feed_for_token(token: str) -> CalendarFeed | None:
+    if not token or len(token) > 100:
+        return None
+    return CalendarFeed.objects.select_related("member").filter(token_hash=hash_token(token)).first()
 
 
 def participants(event: Event) -> Iterable[Registration]:

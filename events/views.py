@@ -5,7 +5,6 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -144,7 +143,7 @@ def guest_register(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _by_token(token: str) -> Registration:
-    registration = Registration.objects.select_related("event", "member").filter(token=token).first()
+    registration = services.registration_for_token(token)
     if registration is None:
         raise Http404
     return registration
@@ -212,25 +211,31 @@ def calendar(request: HttpRequest) -> HttpResponse:
     member = getattr(request.user, "member", None)
     if member is None:
         raise PermissionDenied
-    feed, _created = CalendarFeed.objects.get_or_create(member=member)
+    feed_url = ""
     if request.method == "POST":
-        feed.delete()
-        feed = CalendarFeed.objects.create(member=member)
-        messages.success(request, _("You have a new calendar link; the old one no longer works."))
-        return redirect("events:calendar")
+        # Only a hash of the token is kept: the address is shown in this answer and never again.
+        token = services.new_calendar_link(member=member, by=request.user)
+        feed_url = absolute_url(reverse("events:feed", kwargs={"token": token}))
     registrations = (
         member.registrations.filter(status__in=[S.CONFIRMED, S.WAITLISTED, S.OFFERED])
         .select_related("event")
         .order_by("event__starts_at")
     )
-    feed_url = absolute_url(reverse("events:feed", kwargs={"token": feed.token}))
-    return render(request, "events/calendar.html", {"feed_url": feed_url, "registrations": registrations})
+    return render(
+        request,
+        "events/calendar.html",
+        {
+            "feed_url": feed_url,
+            "feed": CalendarFeed.objects.filter(member=member).first(),
+            "registrations": registrations,
+        },
+    )
 
 
 @require_GET
 def feed(request: HttpRequest, token: str) -> HttpResponse:
     """The personal calendar feed: every registered session of one member (secret URL)."""
-    calendar_feed = CalendarFeed.objects.select_related("member").filter(token=token).first()
+    calendar_feed = services.calendar_feed_for_token(token)
     if calendar_feed is None:
         raise Http404
     registrations = (
@@ -310,32 +315,9 @@ def manage_list(request: HttpRequest) -> HttpResponse:
 def _save_event(request: HttpRequest, event: Event | None) -> HttpResponse:
     form = EventForm(request.POST or None, instance=event)
     formset = SessionFormSet(request.POST or None, instance=event or Event(), prefix="sessions")
-    old_capacity = event.capacity if event else None
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
-            with transaction.atomic():
-                new_capacity = form.cleaned_data["capacity"]
-                saved = form.save(commit=False)
-                if old_capacity is not None:
-                    saved.capacity = old_capacity  # changed through the service, which checks seats taken
-                saved.save()
-                form.save_m2m()
-                if event is None:
-                    saved.organisers.add(request.user)
-                elif new_capacity != old_capacity:
-                    services.set_capacity(event=saved, capacity=new_capacity)
-                formset.instance = saved
-                for session_form in formset.forms:
-                    if not session_form.has_changed() and not session_form.instance.pk:
-                        continue
-                    if formset.can_delete and formset._should_delete_form(session_form):
-                        if session_form.instance.pk:
-                            session_form.instance.delete()
-                        continue
-                    session = session_form.save(commit=False)
-                    session.event = saved
-                    services.save_session(session=session)
-                saved.refresh_schedule()
+            saved = services.save_event(form=form, sessions=formset, by=request.user)
         except ValidationError as error:
             form.add_error("capacity" if "capacity" in str(error).lower() or "plaats" in str(error) else None, error)
         else:

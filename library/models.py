@@ -4,6 +4,7 @@ share, write, import and reuse."""
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -12,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import hash_token
+from core.fields import EncryptedTextField
 from core.models import Body
 from members.models import Member, Topic
 
@@ -237,7 +240,10 @@ class SavedSearch(models.Model):
     frequency = models.CharField(
         _("e-mail me new matches"), max_length=10, choices=Frequency.choices, default=Frequency.WEEKLY
     )
-    token = models.CharField(max_length=64, unique=True, default=_token, editable=False)
+    # The unsubscribe link in every alert: found by a hash of its token; the token itself is kept
+    # encrypted, for the next alert's link. A dump shows neither.
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    token = EncryptedTextField(default=_token, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     last_sent_at = models.DateTimeField(null=True, blank=True)
     active = models.BooleanField(default=True)
@@ -254,6 +260,11 @@ class SavedSearch(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.token_hash:
+            self.token_hash = hash_token(self.token)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("library:search") + "?" + self.query_string

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Min
@@ -19,9 +19,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import hash_token
 from core import uploads
 from core.mail import absolute_url, send_templated_mail, unsubscribe_headers
 from core.models import Body
+from core.permissions import can
 from members.models import Mandate, Member, Topic
 
 from . import engine, importing, structure
@@ -292,8 +294,22 @@ def save_search(*, member: Member, name: str, params: QueryDict | dict[str, str]
     return saved
 
 
+def delete_saved_search(*, saved: SavedSearch, by: Any) -> None:
+    """Delete a saved search (and with it its alerts): the member's own (`library.manage_saved_search`)."""
+    if not can(by, "library.manage_saved_search", saved):
+        raise PermissionDenied(_("You can delete your own saved searches only."))
+    saved.delete()
+
+
+def saved_search_for_token(token: str) -> SavedSearch | None:
+    """The saved search of an unsubscribe link: found by the hash of the token it carries."""
+    if not token or len(token) > 100:
+        return None
+    return SavedSearch.objects.select_related("member").filter(token_hash=hash_token(token)).first()
+
+
 def unsubscribe(*, token: str) -> SavedSearch | None:
-    saved = SavedSearch.objects.filter(token=token).first()
+    saved = saved_search_for_token(token)
     if saved is not None and saved.active:
         saved.active = False
         saved.save(update_fields=["active"])

@@ -547,7 +547,7 @@ def _saved_search(request: HttpRequest, pk: int) -> SavedSearch:
 @require_POST
 @require("library.manage_saved_search", _saved_search, hide=True)
 def delete_search_view(request: HttpRequest, pk: int, obj: SavedSearch) -> HttpResponse:
-    obj.delete()
+    services.delete_saved_search(saved=obj, by=request.user)
     messages.success(request, _("The saved search is deleted; you get no more e-mails about it."))
     return redirect("library:mine")
 
@@ -555,7 +555,7 @@ def delete_search_view(request: HttpRequest, pk: int, obj: SavedSearch) -> HttpR
 @csrf_exempt  # RFC 8058: mail programs POST "List-Unsubscribe=One-Click"; the token is the authorisation.
 @require("library.unsubscribe")
 def unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
-    saved = SavedSearch.objects.filter(token=token).select_related("member").first()
+    saved = services.saved_search_for_token(token)
     if saved is None:
         raise Http404
     if request.method == "POST":

@@ -11,15 +11,17 @@ from allauth.mfa.models import Authenticator
 from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.forms import ModelForm
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.mail import absolute_url, send_templated_mail
+from core.permissions import can
 from core.roles import Role
 
-from .models import Block, ErasureRequest, Mandate, Member, Message, PrivateFieldView
+from .models import Block, ErasureRequest, ImportBatch, Mandate, Member, Message, PrivateFieldView
 
 MESSAGES_PER_DAY = 20
 
@@ -33,6 +35,28 @@ def log_private_views(*, viewer: Any, shown: Iterable[tuple[Member, list[str]]],
     ]
     if rows:
         PrivateFieldView.objects.bulk_create(rows)
+
+
+# --- profile and imports -------------------------------------------------------------------------
+
+
+def update_profile(*, form: ModelForm[Any], by: Any) -> Member:
+    """Save a member's own profile from a valid form: only one's own (`members.edit_profile`)."""
+    member = form.instance
+    if not can(by, "members.edit_profile") or getattr(by, "member", None) != member:
+        raise PermissionDenied(_("You can change your own profile only."))
+    return form.save()
+
+
+def discard_import(*, batch: ImportBatch, by: Any) -> ImportBatch:
+    """Throw away a checked import that was not applied (`members.import`): no member is written."""
+    if not can(by, "members.import"):
+        raise PermissionDenied(_("You may not import members."))
+    if batch.status != ImportBatch.Status.CHECKED:
+        raise ValidationError(_("Only a checked import that was not applied can be discarded."))
+    batch.status = ImportBatch.Status.DISCARDED
+    batch.save(update_fields=["status"])
+    return batch
 
 
 # --- mandates ------------------------------------------------------------------------------------

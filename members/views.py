@@ -196,7 +196,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     member = _own_member(request)
     form = ProfileForm(request.POST or None, request.FILES or None, instance=member)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.update_profile(form=form, by=request.user)
         messages.success(request, _("Your profile has been saved."))
         return redirect("members:profile")
     mandates = member.mandates.select_related("body", "faction").order_by("-start_date")
@@ -431,8 +431,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(ImportBatch, pk=pk)
     if request.method == "POST":
         if request.POST.get("action") == "discard" and batch.status == ImportBatch.Status.CHECKED:
-            batch.status = ImportBatch.Status.DISCARDED
-            batch.save(update_fields=["status"])
+            services.discard_import(batch=batch, by=request.user)
             messages.info(request, _("The import has been discarded; nothing was written."))
             return redirect("members:import_upload")
         try:

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.urls import reverse
@@ -18,6 +18,7 @@ from accounts.models import User
 from core import search
 from core.mail import absolute_url, send_templated_mail
 from core.models import Body, Tier
+from core.permissions import can
 from core.roles import Role
 from core.text import format_euros
 from members.models import Mandate, MandateRole, Member
@@ -157,6 +158,17 @@ def record_intake(
 
 
 @transaction.atomic
+def set_track_status(*, track: Track, status: str, by: Any) -> Track:
+    """Open, pause or close a track (`programme.officer`)."""
+    if not can(by, "programme.officer"):
+        raise PermissionDenied(_("Only the programme's officers change a track's status."))
+    if status not in Track.Status.values:
+        raise ValidationError(_("Unknown status."))
+    track.status = status
+    track.save(update_fields=["status"])
+    return track
+
+
 def add_plan_item(*, track: Track, kind: str, title: str, description: str, due_date: datetime.date | None) -> PlanItem:
     return PlanItem.objects.create(
         track=track, kind=kind, title=title.strip(), description=description.strip(), due_date=due_date

@@ -181,8 +181,7 @@ def track(request: HttpRequest, pk: int, obj: Track) -> HttpResponse:
                 plan_item = get_object_or_404(PlanItem, pk=request.POST.get("item"), track=obj)
                 services.set_plan_status(item=plan_item, status=request.POST.get("status", ""))
             elif action == "status" and request.POST.get("status") in Track.Status.values:
-                obj.status = request.POST["status"]
-                obj.save(update_fields=["status"])
+                services.set_track_status(track=obj, status=request.POST["status"], by=request.user)
             else:
                 raise ValidationError(_("Unknown action."))
         except ValidationError as error:

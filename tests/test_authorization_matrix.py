@@ -30,7 +30,7 @@ from django_tasks_db.models import DBTaskResult
 from PIL import Image
 
 from accounts import services as account_services
-from accounts.models import Invitation, User
+from accounts.models import Invitation, User, hash_token
 from core.models import Association, Body
 from core.roles import MFA_ROLES, STAFF_ROLES, Role
 from desk.models import CaseAccess, Helper, IntervisionGroup, IntervisionSignup, Organisation
@@ -267,7 +267,8 @@ def _events_world(world: World, users: dict[str, User], other: Member) -> None:
     world.admin_attendance = Attendance.objects.create(
         registration=world.past_registration, session=past.sessions.first()
     )
-    world.feed_token = CalendarFeed.objects.create(member=other).token
+    world.feed_token = "agenda-van-een-ander-lid"  # only its hash is stored
+    CalendarFeed.objects.create(member=other, token_hash=hash_token(world.feed_token))
 
 
 def _desk_world(world: World, users: dict[str, User], other: Member) -> None:

@@ -1,12 +1,20 @@
 import datetime
+import importlib
+import re
+from types import SimpleNamespace
 
 import pytest
+from django.apps import apps
 from django.core import mail
+from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
+from accounts.models import hash_token
 from core.roles import Role
+from core.tests.test_mail_secrets import raw_dump
 from events import documents, services
 from events.models import Attendance, CalendarFeed, Evaluation, Event, Registration, Session
 from tests.factories import EventFactory, MemberFactory, make_role_user
@@ -109,9 +117,19 @@ def test_personal_feed_follows_moved_sessions_and_can_be_revoked(client) -> None
     user = make_role_user(Role.MEMBER)
     services.register(event=event, member=user.member)
     client.force_login(user)
-    client.get(reverse("events:calendar"))
+    assert "/agenda/" not in client.get(reverse("events:calendar")).content.decode().replace(
+        reverse("events:calendar"), ""
+    )  # no address until the member makes one; looking at the page makes none
+    assert not CalendarFeed.objects.exists()
+    made = client.post(reverse("events:calendar"))
+    assert made.status_code == 200 and "kunnen het later niet meer tonen" in made.content.decode()
+    token = re.search(r'id="feed-url" type="text" readonly value="[^"]*/agenda/([^"/]+)\.ics"', made.content.decode())
+    assert token is not None
+    url = reverse("events:feed", kwargs={"token": token[1]})
     feed = CalendarFeed.objects.get(member=user.member)
-    url = reverse("events:feed", kwargs={"token": feed.token})
+    assert token[1] not in raw_dump(["events_calendarfeed"]) and feed.token_hash == hash_token(token[1])
+    again = client.get(reverse("events:calendar")).content.decode()
+    assert token[1] not in again and "kunnen het niet opnieuw tonen" in again  # shown once, never again
     first = Calendar.from_ical(client.get(url).content)
     assert [c["sequence"] for c in first.walk("VEVENT")] == [0]
     session = event.sessions.get()
@@ -122,6 +140,41 @@ def test_personal_feed_follows_moved_sessions_and_can_be_revoked(client) -> None
     assert [c["sequence"] for c in moved.walk("VEVENT")] == [1]
     client.post(reverse("events:calendar"))
     assert client.get(url).status_code == 404
+    assert CalendarFeed.objects.get().token_hash != feed.token_hash
+
+
+def test_calendar_address_is_made_for_oneself_only() -> None:
+    own, other = make_role_user(Role.MEMBER), make_role_user(Role.MEMBER)
+    with pytest.raises(PermissionDenied):
+        services.new_calendar_link(member=other.member, by=own)
+    assert not CalendarFeed.objects.exists()
+    assert services.calendar_feed_for_token(services.new_calendar_link(member=own.member, by=own)).member == own.member
+    assert services.calendar_feed_for_token("onzin") is None and services.calendar_feed_for_token("x" * 500) is None
+
+
+def test_registration_links_are_found_by_their_hash_and_stored_encrypted() -> None:
+    registration = services.register(event=EventFactory(), member=MemberFactory())
+    dump = raw_dump(["events_registration"])
+    assert registration.token not in dump and registration.token_hash in dump and "enc1:" in dump
+    assert registration.token_hash == hash_token(registration.token)
+    assert services.registration_for_token(registration.token) == registration
+    assert services.registration_for_token(registration.token_hash) is None  # the hash is no link
+
+
+def test_migration_hashes_the_links_already_sent_and_reverses(client) -> None:  # type: ignore[no-untyped-def]
+    migration = importlib.import_module("events.migrations.0002_tokens_hashed")
+    registration = services.register(event=EventFactory(), member=MemberFactory())
+    with connection.cursor() as cursor:  # as it was stored before: the plain token, no hash
+        cursor.execute(
+            "UPDATE events_registration SET token = %s, token_hash = %s WHERE id = %s",
+            ["oude-link-uit-een-mail", "", registration.pk],
+        )
+    migration.hash_registration_tokens(apps, SimpleNamespace(connection=connection))
+    assert "oude-link-uit-een-mail" not in raw_dump(["events_registration"])
+    page = client.get(reverse("events:registration", kwargs={"token": "oude-link-uit-een-mail"}))
+    assert page.status_code == 200 and registration.event.title in page.content.decode()
+    migration.decrypt_registration_tokens(apps, SimpleNamespace(connection=connection))
+    assert "'oude-link-uit-een-mail'" in raw_dump(["events_registration"])
 
 
 def test_paid_registration_gets_an_invoice_pdf(client) -> None:  # type: ignore[no-untyped-def]

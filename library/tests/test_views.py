@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import importlib
 import io
+from types import SimpleNamespace
 
 import pytest
 import weasyprint
+from django.apps import apps
 from django.core import mail
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -17,11 +20,20 @@ from django.utils import timezone
 from docx import Document as WordDocument
 from pypdf import PdfWriter
 
+from accounts.models import hash_token
 from core.roles import Role
+from core.tests.test_mail_secrets import raw_dump
 from library import engine, services
 from library.models import Document, SavedSearch
 from members.models import Topic
-from tests.factories import DocumentFactory, MandateFactory, MunicipalityFactory, ProvinceFactory, make_role_user
+from tests.factories import (
+    DocumentFactory,
+    MandateFactory,
+    MemberFactory,
+    MunicipalityFactory,
+    ProvinceFactory,
+    make_role_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -379,6 +391,25 @@ def test_saved_search_alert_arrives_and_one_click_unsubscribe(
     assert client.post(unsubscribe_url, {"List-Unsubscribe": "One-Click"}).status_code == 204
     saved.refresh_from_db()
     assert not saved.active
+    # The link's token is in no column: a hash finds it, the token itself is encrypted.
+    assert saved.token not in raw_dump(["library_savedsearch"]) and saved.token_hash == hash_token(saved.token)
+
+
+def test_unsubscribe_links_already_sent_keep_working_after_the_migration(client):
+    migration = importlib.import_module("library.migrations.0010_saved_search_token_hashed")
+    saved = services.save_search(member=MemberFactory(), name="armoede", params={"q": "armoede"}, frequency="daily")
+    with connection.cursor() as cursor:  # as it was stored before: the plain token, no hash
+        cursor.execute(
+            "UPDATE library_savedsearch SET token = %s, token_hash = %s WHERE id = %s",
+            ["oude-afmeldlink", "", saved.pk],
+        )
+    migration.hash_tokens(apps, SimpleNamespace(connection=connection))
+    assert "oude-afmeldlink" not in raw_dump(["library_savedsearch"])
+    assert client.post(reverse("library:unsubscribe", args=["oude-afmeldlink"])).status_code == 200
+    saved.refresh_from_db()
+    assert not saved.active and saved.token == "oude-afmeldlink"
+    migration.decrypt_tokens(apps, SimpleNamespace(connection=connection))
+    assert "'oude-afmeldlink'" in raw_dump(["library_savedsearch"])
 
 
 def test_unsubscribe_page_with_unknown_token_is_404(client):
