@@ -13,7 +13,7 @@ from ninja import Field, Path, Query, Router, Schema
 from core.models import Body
 from core.permissions import can
 from library import engine, spelling, structure
-from library.models import Document
+from library.models import Document, Withdrawal
 from library.rules import reads_members_only
 
 from ..auth import optional_token
@@ -117,14 +117,15 @@ def documents(request: HttpRequest, filters: Query[DocumentFilters], paging: Que
 
 @router.get(
     "/documents/{document_id}",
-    response={200: DocumentDetailOut, ERROR_STATUSES: ErrorOut},
+    response={200: DocumentDetailOut, ERROR_STATUSES | {410}: ErrorOut},
     url_name="document",
     summary="One document",
     openapi_extra=OPTIONAL_AUTH,
 )
 def document(request: HttpRequest, document_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:
     """A shared document the viewer may read (404 otherwise, also for members-only documents
-    without a token: their existence is not confirmed)."""
+    without a token: their existence is not confirmed). A document its source withdrew answers
+    410 with code "withdrawn" and the reason (see docs/IMPORT_ORI.md)."""
     viewer = viewer_of(request)
     found = (
         Document.objects.filter(pk=document_id, status=Document.Status.PUBLISHED)
@@ -132,6 +133,15 @@ def document(request: HttpRequest, document_id: int = Path(..., ge=1, le=MAX_ID)
         .prefetch_related("topics", "submitters")
         .first()
     )
+    if found is None:
+        withdrawal = Withdrawal.objects.filter(document_pk=document_id).first()
+        if withdrawal is not None:
+            raise ApiError(
+                410,
+                "withdrawn",
+                _("Withdrawn by its source on %(date)s: %(reason)s")
+                % {"date": withdrawal.withdrawn_at.date().isoformat(), "reason": withdrawal.reason},
+            )
     if found is None or not can(viewer.user, "library.view_document", found):
         raise Http404(_("Not found."))
     return {

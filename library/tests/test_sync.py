@@ -676,3 +676,19 @@ def test_back_office_lists_each_source_with_its_last_run(ori_dir: Path, client: 
     # A member does not get there.
     client.force_login(make_role_user(Role.MEMBER))
     assert client.get(reverse("admin:library_syncsource_changelist")).status_code in (302, 403)
+
+
+def test_the_api_answers_410_for_a_withdrawn_document(ori_dir: Path, client: Any) -> None:
+    ori_source(ori_dir)
+    sync_command("zwolle-ori")
+    document = Document.objects.get(source_id=f"{ORI}9100004")
+    assert client.get(f"/api/documents/{document.pk}").status_code == 200
+    (ori_dir / "2023-11-07.json").write_text(
+        json.dumps(es_answer([ori_hit(9100004, "2023-11-07T08:00:00+01:00", deleted=True, reason="Dubbel")]))
+    )
+    sync_command("zwolle-ori")
+    response = client.get(f"/api/documents/{document.pk}")
+    assert response.status_code == 410
+    assert response.json()["code"] == "withdrawn"
+    assert response.json()["detail"].endswith(": Dubbel")
+    assert client.get(f"/api/documents/{document.pk + 1000}").status_code == 404
