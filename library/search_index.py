@@ -241,6 +241,15 @@ def texts(document: Document) -> dict[str, str]:
     """The five weighted text fields of a document, unanalysed."""
     from .engine import parties_of
 
+    names = [m.full_name for m in document.submitters.all()]
+    people = ", ".join(filter(None, [", ".join(names), document.submitter_names, *parties_of(document.parties)]))
+    attachments = [a.text for a in document.attachments.all()]
+    return {**content_texts(document), "attachments": "\n".join([people, *attachments])}
+
+
+def content_texts(document: Document) -> dict[str, str]:
+    """The fields that hold what a document says (title, dictum, considerations, rest), unanalysed:
+    read from the document itself, no query."""
     dictum: list[str] = []
     considerations: list[str] = []
     other: list[str] = []
@@ -253,15 +262,11 @@ def texts(document: Document) -> dict[str, str]:
         other = [parts["draft_decision"]] if parts.get("draft_decision") else []
     else:
         other = [item for section in structure.sections(document.kind, parts) for item in section.items]
-    names = [m.full_name for m in document.submitters.all()]
-    people = ", ".join(filter(None, [", ".join(names), document.submitter_names, *parties_of(document.parties)]))
-    attachments = [a.text for a in document.attachments.all()]
     return {
         "title": document.title,
         "dictum": "\n".join(str(i) for i in dictum),
         "considerations": "\n".join(str(i) for i in considerations),
         "rest": "\n".join([*(str(i) for i in other), document.agenda_item, document.text]),
-        "attachments": "\n".join([people, *attachments]),
     }
 
 

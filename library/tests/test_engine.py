@@ -12,8 +12,8 @@ from django.utils import translation
 
 from core import search as core_search
 from core.models import SearchTerm, Tier
-from library import engine
-from library.models import Document, DocumentParty, DocumentTerm, SearchDocument
+from library import engine, search_index
+from library.models import Document, DocumentParty, SearchDocument
 from members.models import Topic
 from tests.factories import DocumentFactory, MunicipalityFactory, ProvinceFactory, WaterBoardFactory
 
@@ -279,11 +279,31 @@ def test_similar_documents_share_significant_words():
     close = make(title="Restwarmte benutten", text="Restwarmte en aardwarmte via een warmtenet.")
     make(title="Speeltuinen", text="Meer speeltuinen en schommels in de wijk.")
     hidden = make(title="Aardwarmte", text="Warmtenet en restwarmte en aardwarmte.", status="draft")
-    assert DocumentTerm.objects.filter(document=base).exists()
+    searcher, _schema = search_index.searcher()
+    assert {term for term, _score in engine.significant_terms(base, searcher)} >= {"warmtenet", "restwarmt"}
     found = engine.similar(base, public_only=False)
-    assert found[0] == close.pk
+    assert found == [close.pk]
     assert hidden.pk not in found
     assert engine.similar(base, public_only=True) == []
+
+
+def test_similar_documents_rank_by_shared_significance_and_follow_changes():
+    base = make(
+        title="Warmtenet en aardwarmte",
+        text="Een warmtenet met aardwarmte en restwarmte. Isolatie van huurwoningen.",
+        visibility="public",
+    )
+    strong = make(title="Warmtenet met aardwarmte", text="Restwarmte voor het warmtenet.", visibility="public")
+    weak = make(title="Isolatie", text="Isolatie van huurwoningen en restwarmte.", visibility="public")
+    make(title="Isolatie", text="Isolatie van scholen.", visibility="public")  # one shared word: not similar
+    assert engine.similar(base, public_only=True) == [strong.pk, weak.pk]
+    # Cached until the index changes; a document that stops being shared leaves at once.
+    strong.status = Document.Status.DRAFT
+    strong.save(update_fields=["status"])
+    assert engine.similar(base, public_only=True) == [weak.pk]
+    newer = make(title="Aardwarmte voor het warmtenet", text="Aardwarmte en restwarmte.", visibility="public")
+    assert engine.similar(base, public_only=True)[0] == newer.pk
+    assert engine.similar(base, public_only=True, limit=1) == [newer.pk]
 
 
 def test_boilerplate_words_are_never_significant():
@@ -291,7 +311,9 @@ def test_boilerplate_words_are_never_significant():
         title="Motie speeltuinen",
         text="De gemeenteraad verzoekt het college en de wethouder om meer speeltuinen. Motie van de fractie.",
     )
-    terms = set(DocumentTerm.objects.filter(document=document).values_list("term", flat=True))
+    make(title="Wegen", text="Onderhoud van wegen.")
+    searcher, _schema = search_index.searcher()
+    terms = {term for term, _score in engine.significant_terms(document, searcher)}
     assert "speeltuin" in terms
     assert not terms & {core_search.stem(word) for word in engine.BOILERPLATE}
 
