@@ -65,6 +65,13 @@ def test_a_closed_network_is_found_by_its_members_only() -> None:
     assert found(outside, "begrotingswijzigingen") == []
     # Advisers read every network; a lapsed member none, even one who is still in it.
     assert found(make_role_user(Role.ADVISER), "begrotingswijziging") == [thread.posts.get()]
+    # Who leaves no longer finds it (the index is the same; the networks are asked per search).
+    services.leave(network=course, user=inside)
+    selectors.forget_access(inside)
+    assert found(inside, "begrotingswijziging") == []
+    services.invite_members(network=course, users=[inside], invited_by=None)
+    services.answer_invitation(invitation=course.invitations.get(user=inside, answered_at=None), accept=True)
+    assert found(inside, "begrotingswijziging") == [thread.posts.get()]
     inside.member.status = "lapsed"
     inside.member.save()
     assert found(inside, "begrotingswijziging") == []

@@ -122,6 +122,13 @@ def test_demo_journey_question_helpful_answer_weekly_digest_and_moderation(  # t
     )
     a11y.check()
 
+    # He finds the reply through the networks' tab of the search page, by another form of its word.
+    page.goto("/netwerken/zoeken/?q=jaren+algemeen+Hengelo")
+    expect(page.locator(".result-count")).to_have_text("1 bericht")
+    expect(page.locator(".result__meta")).to_contain_text("Wendy Brouwer")
+    a11y.check("network-search-journey")
+    page.go_back()
+
     # 4. The third member reports the reply; a moderator hides it.
     page.get_by_role("link", name="Meld het bericht van Wendy Brouwer").click()
     a11y.check("network-report")
@@ -143,6 +150,10 @@ def test_demo_journey_question_helpful_answer_weekly_digest_and_moderation(  # t
     expect(page.get_by_text("Een moderator heeft dit bericht verborgen")).to_be_visible()
     expect(page.get_by_text("Hengelo")).to_have_count(0)
     a11y.check("network-hidden-reply")
+    # A hidden post is not found any more.
+    page.goto("/netwerken/zoeken/?q=Hengelo")
+    expect(page.locator(".result-count")).to_have_text("0 berichten")
+    a11y.check()
     assert Post.objects.get(thread=thread, opening=False).hidden_at is not None
 
 
