@@ -18,6 +18,7 @@ Formats (library.SyncSource.Kind):
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import json
@@ -125,6 +126,7 @@ class OriFeed:
         self.source = source
         self.location = source.location
         self.session = _session() if self.location.startswith(("http://", "https://")) else None
+        self._saved: tuple[list[dict[str, Any]], list[list[str]]] | None = None  # files read once per run
 
     def fetch(self, cursor: dict[str, Any], limit: int) -> Page:
         after = cursor.get("after")
@@ -195,21 +197,26 @@ class OriFeed:
         return hits
 
     def _from_files(self, after: list[str] | None, limit: int) -> tuple[list[dict[str, Any]], int]:
-        path = Path(self.location)
-        if not path.exists():
-            raise FeedError(_("%(location)s does not exist.") % {"location": self.location})
-        files = sorted(path.glob("*.json")) if path.is_dir() else [path]
-        hits: list[dict[str, Any]] = []
-        for file in files:
-            try:
-                data = json.loads(file.read_text(encoding="utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError) as error:
-                raise FeedError(_("%(where)s: not valid JSON (%(error)s)") % {"where": file, "error": error}) from error
-            hits.extend(self._hits(data, str(file)))
-        hits.sort(key=self._sort)
-        if after:
-            hits = [hit for hit in hits if self._sort(hit) > after]
-        return hits[:limit], len(hits)
+        """Saved answers: read and sorted once per run, then each page is a slice after the cursor."""
+        if self._saved is None:
+            path = Path(self.location)
+            if not path.exists():
+                raise FeedError(_("%(location)s does not exist.") % {"location": self.location})
+            files = sorted(path.glob("*.json")) if path.is_dir() else [path]
+            hits: list[dict[str, Any]] = []
+            for file in files:
+                try:
+                    data = json.loads(file.read_text(encoding="utf-8"))
+                except (UnicodeDecodeError, json.JSONDecodeError) as error:
+                    raise FeedError(
+                        _("%(where)s: not valid JSON (%(error)s)") % {"where": file, "error": error}
+                    ) from error
+                hits.extend(self._hits(data, str(file)))
+            hits.sort(key=self._sort)
+            self._saved = (hits, [self._sort(hit) for hit in hits])
+        hits, keys = self._saved
+        start = bisect.bisect_right(keys, after) if after else 0
+        return hits[start : start + limit], len(hits) - start
 
     def _change(self, hit: dict[str, Any], where: str) -> Change:
         record = dict(hit["_source"])
