@@ -94,3 +94,17 @@ def test_body_list_query_count_is_constant_per_page(client, django_assert_num_qu
         response = client.get(url)
     assert len(response.context["page"].object_list) == 50
     assert len(few.captured_queries) <= 7
+
+
+def test_pagination_links_keep_the_filters_and_have_one_question_mark(client) -> None:  # type: ignore[no-untyped-def]
+    """{% querystring %} writes the "?" itself; a second one made "/bestuursorganen/??page=2" (the crawler)."""
+    province = ProvinceFactory(code="PV23")
+    for _ in range(51):
+        MunicipalityFactory(province=province)
+    client.force_login(make_role_user(Role.MEMBER))
+    url = reverse("core:body_list")
+    first = client.get(url, {"province": "PV23"}).content.decode()
+    assert 'href="?province=PV23&amp;page=2" rel="next"' in first
+    second = client.get(url, {"province": "PV23", "page": 2}).content.decode()
+    assert 'href="?province=PV23&amp;page=1" rel="prev"' in second
+    assert "??" not in first + second
