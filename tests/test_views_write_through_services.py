@@ -43,16 +43,29 @@ def _is_write(call: ast.Call) -> bool:
         )
     if name in {"delete", "save_m2m"}:
         return True
-    if name in MANAGER_WRITES and (".objects" in f".{text}" or isinstance(receiver, ast.Call)):
+    if name in MANAGER_WRITES and (
+        any(f".{manager}" in f".{text}" for manager in ("objects", "_default_manager"))
+        or isinstance(receiver, ast.Call)
+    ):
         return True  # Model.objects.create(...), ....filter(...).update(...)
     # obj.relation.add(...): an attribute of an object (a set in a local variable is no relation)
     return name in RELATION_WRITES and isinstance(receiver, ast.Attribute) and not text.startswith("request.")
 
 
+def _imported_names(tree: ast.Module) -> set[str]:
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+    return names
+
+
 def writes_in(source: str) -> list[tuple[str, str, int]]:
-    """(function, call, line) of every write and every private service call in a module's source."""
+    """(function, call, line) of every write, and of every use of another module's private name
+    (`services._lock`, `from .services import _lock`), in a module's source."""
     found = []
     tree = ast.parse(source)
+    imported = _imported_names(tree)
     for function in ast.walk(tree):
         if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
             continue
@@ -63,12 +76,13 @@ def writes_in(source: str) -> list[tuple[str, str, int]]:
                 isinstance(node, ast.Attribute)
                 and node.attr.startswith("_")
                 and not node.attr.startswith("__")
+                and node.attr != "_meta"
                 and isinstance(node.value, ast.Name)
-                and node.value.id.endswith("services")
+                and node.value.id in imported
             ):
                 found.append((function.name, ast.unparse(node), node.lineno))
-    for node in ast.walk(tree):  # from .services import _private
-        if isinstance(node, ast.ImportFrom) and (node.module or "").endswith("services"):
+    for node in ast.walk(tree):  # from .services import _lock
+        if isinstance(node, ast.ImportFrom):
             found.extend(("<module>", alias.name, node.lineno) for alias in node.names if alias.name.startswith("_"))
     return sorted(set(found), key=lambda f: f[2])
 
@@ -84,9 +98,12 @@ def view(request, obj):
     Event.objects.filter(pk=1).update(title="y")
     obj.organisers.add(request.user)
     services._private(obj)
-    seen = set(); seen.add(1); context.update({})
+    importing._check(obj)
+    Event._default_manager.create(title="z")
+    seen = set(); seen.add(1); context.update({}); obj._meta.fields; local._cache
     request.session.clear()
 from .services import _lock
+from . import importing, services
 """
     assert [(f, call) for f, call, _line in writes_in(source)] == [
         ("view", "obj.save"),
@@ -96,6 +113,8 @@ from .services import _lock
         ("view", "Event.objects.filter(pk=1).update"),
         ("view", "obj.organisers.add"),
         ("view", "services._private"),
+        ("view", "importing._check"),
+        ("view", "Event._default_manager.create"),
         ("<module>", "_lock"),
     ]
 
