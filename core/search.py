@@ -310,18 +310,30 @@ STOP_WORDS = frozenset(
 NOT_COMPOUND_PREFIXES = frozenset({"be", "ge", "ver", "ont", "her", "er", "mis", "on", "te", "toe"})
 
 
+def vocabulary(text: str) -> dict[str, str]:
+    """The stems of a text's words (4 to 40 letters, not only digits), each with a word it came from."""
+    unique = [w for w in set(words(text)) if 4 <= len(w) <= 40 and not w.isdigit()]
+    found: dict[str, str] = {}
+    for word, word_stem in zip(unique, _stemmer().stemWords(unique), strict=True):
+        found.setdefault(word_stem, word)
+    return found
+
+
 def record_vocabulary(texts: list[str]) -> None:
     """Count in how many texts each stem occurs, with one word it came from (for compound
     expansion: "armoede" also finds "kinderarmoede"). One upsert statement for all stems."""
     counts: Counter[str] = Counter()
     examples: dict[str, str] = {}
-    stemmer = _stemmer()
     for text in texts:
-        unique = [w for w in set(words(text)) if 4 <= len(w) <= 40 and not w.isdigit()]
-        stems = stemmer.stemWords(unique)
-        for word, word_stem in zip(unique, stems, strict=True):
+        found = vocabulary(text)
+        for word_stem, word in found.items():
             examples.setdefault(word_stem, word)
-        counts.update(set(stems))
+        counts.update(found.keys())
+    save_vocabulary(counts, examples)
+
+
+def save_vocabulary(counts: Counter[str], examples: dict[str, str]) -> None:
+    """Add these document counts per stem to the vocabulary (one upsert statement)."""
     if not counts:
         return
     rows = [(s, s[::-1], examples[s], n) for s, n in counts.items() if len(s) <= 40]

@@ -33,8 +33,8 @@ from core.models import CODE_PATTERN, Body
 from core.text import MUNICIPALITY_ALIASES, normalise_name, strip_accents
 from members.models import Topic
 
-from . import engine
-from .models import Document, ImportRun, Kind, Outcome
+from . import engine, search_index
+from .models import Document, ImportRun, Kind, Outcome, SearchChange
 
 BATCH_SIZE = 500
 # With deferred indexing, a task for the workers is queued every this many batches (and at the end).
@@ -216,7 +216,7 @@ class Lookups:
     """Bodies and topics loaded once per import, matched by code or tolerant name."""
 
     def __init__(self) -> None:
-        bodies = list(Body.objects.all())
+        bodies = list(Body.objects.prefetch_related("provinces"))  # (the index's province of a water board)
         self.by_code = {b.code: b for b in bodies}
         self.by_name: dict[str, list[Body]] = {}
         for body in bodies:
@@ -402,10 +402,15 @@ def map_record(record: Any, lookups: Lookups, *, fingerprint_: str | None = None
 
 
 class Importer:
-    """Writes records in batches. With `defer_indexing` (what `import_ori` does), new documents are
-    written without their search index rows and the worker indexes them afterwards
-    (library.tasks.index_pending): the import runs at the speed of writing rows, and the documents
-    become searchable as the worker goes. Changed documents are always re-indexed at once."""
+    """Writes records in batches. With `defer_indexing`, new documents are written without their
+    search index rows and the worker indexes them afterwards (library.tasks.index_pending).
+    Changed documents are always re-indexed at once.
+
+    With `bulk_index` (what `import_ori` does), the new documents go into the search index while
+    the import goes on (library.search_index.BulkIndexer: their texts analysed in `index_workers`
+    processes, one multi-threaded tantivy writer), straight from the records in memory: they are
+    searchable when the import ends. Their change-log entries are written with the documents, so
+    an interrupted import leaves nothing unindexed (the worker applies what is left)."""
 
     def __init__(
         self,
@@ -413,18 +418,40 @@ class Importer:
         progress: Callable[[Report], None] | None = None,
         batch_size: int = BATCH_SIZE,
         defer_indexing: bool = False,
+        bulk_index: bool = False,
+        index_workers: int | None = None,
     ):
         self.lookups = Lookups()
         self.report = Report()
         self.progress = progress
         self.batch_size = batch_size
         self.defer_indexing = defer_indexing
+        self.bulk_index = bulk_index
+        self.index_workers = index_workers
+        self.indexer: search_index.BulkIndexer | None = None
+        self.prepared: list[tuple[list[search_index.Source], list[int]]] = []  # written, not yet handed on
         self.seen: dict[str, str] = {}  # identifier -> fingerprint, within this run
         self.seen_prints: set[str] = set()
         self.analysed_at = 0  # documents created when the statistics were last refreshed
         self.batches = 0
 
     def run(self, items: Iterable[Item]) -> Report:
+        if self.bulk_index:
+            with search_index.BulkIndexer(workers=self.index_workers) as indexer:
+                self.indexer = indexer
+                try:
+                    self._run(items)
+                finally:
+                    self.indexer = None
+        else:
+            self._run(items)
+        self._refresh_statistics(final=True)
+        resolve_links()
+        if self.defer_indexing and pending_documents().exists():
+            self._enqueue_indexing()
+        return self.report
+
+    def _run(self, items: Iterable[Item]) -> None:
         batch: list[Item] = []
         for item in items:
             batch.append(item)
@@ -433,11 +460,6 @@ class Importer:
                 batch = []
         if batch:
             self._batch(batch)
-        self._refresh_statistics(final=True)
-        resolve_links()
-        if self.defer_indexing and pending_documents().exists():
-            self._enqueue_indexing()
-        return self.report
 
     def _enqueue_indexing(self) -> None:
         from .tasks import index_pending
@@ -511,14 +533,18 @@ class Importer:
                 with transaction.atomic():
                     self._write(to_write)
             except Exception:  # noqa: BLE001 - isolate the record the database refuses
+                self.prepared = []  # (rolled back)
                 for one in to_write:
+                    kept = len(self.prepared)
                     try:
                         with transaction.atomic():
                             self._write([one])
                     except Exception as error:  # noqa: BLE001
+                        del self.prepared[kept:]
                         self._problem(one[0], one[1].identifier, _("could not be saved (%(error)s)") % {"error": error})
                         self.seen.pop(one[1].identifier, None)
                         self.seen_prints.discard(one[1].fingerprint)
+        self._hand_on()
         self._refresh_statistics()
         self.batches += 1
         if self.defer_indexing and self.batches % INDEX_TASK_EVERY == 0 and to_write:
@@ -540,10 +566,19 @@ class Importer:
             cursor.execute("ANALYZE library_document")
         self.analysed_at = created
 
+    def _hand_on(self) -> None:
+        """The documents of a committed batch to the bulk indexer."""
+        for documents, changes in self.prepared:
+            assert self.indexer is not None
+            self.indexer.add(documents, changes)
+        self.prepared = []
+
     def _write(self, writes: list[tuple[Item, Mapped, int | None]]) -> None:
         new = [m for _i, m, pk in writes if pk is None]
+        shared_at: dict[str, Any] = {}
         if connection.vendor == "postgresql":
-            by_identifier = _copy_new(new)
+            by_identifier, moment = _copy_new(new)
+            shared_at = dict.fromkeys(by_identifier, moment)
         else:
             documents = Document.objects.bulk_create(
                 [
@@ -559,6 +594,7 @@ class Importer:
                 batch_size=self.batch_size,
             )
             by_identifier = {d.source_id: d.pk for d in documents if d.source_id}
+            shared_at = {d.source_id: d.shared_at for d in documents if d.source_id}
             _add_topics([(by_identifier[m.identifier], m.topics) for m in new])
         updated = []
         for _item, mapped, pk in writes:
@@ -573,11 +609,47 @@ class Importer:
         if updated:
             Document.topics.through.objects.filter(document_id__in=updated).delete()
             _add_topics([(pk, m.topics) for _i, m, pk in writes if pk is not None])
-        to_index = updated if self.defer_indexing else [*by_identifier.values(), *updated]
+        to_index = updated if self.defer_indexing or self.bulk_index else [*by_identifier.values(), *updated]
+        if self.bulk_index and new:
+            self._prepare(new, by_identifier, shared_at)
         if to_index:
             engine.index_documents(engine.ready_for_indexing(to_index))
         self.report.created += len(new)
         self.report.updated += len(updated)
+
+    def _prepare(self, new: list[Mapped], by_identifier: dict[str, int], shared_at: dict[str, Any]) -> None:
+        """Log the new documents in the search change log (this transaction) and keep what the
+        index needs of them from the records in memory (search_index.Source), for _hand_on."""
+        documents: list[search_index.Source] = []
+        public = Document.Visibility.PUBLIC
+        bodies: dict[int, tuple[str, int, int | None]] = {}
+        names = [n for n in search_index.PREPARED_FIELDS if n not in ("shared_at", "visibility")]
+        for mapped in new:
+            fields = mapped.fields
+            body = fields["body"]
+            if body.pk not in bodies:
+                bodies[body.pk] = search_index.body_key(body)
+            values = {name: fields[name] for name in names}
+            values.update(shared_at=shared_at[mapped.identifier], visibility=public)
+            # Imported: no submitters on the platform, no attachments.
+            documents.append(
+                (by_identifier[mapped.identifier], values, bodies[body.pk], [], [], [t.pk for t in mapped.topics])
+            )
+        ids = [d[0] for d in documents]
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "INSERT INTO library_searchchange (document_id, op, created) "
+                    "SELECT unnest(%s::bigint[]), %s, now() RETURNING id",
+                    [ids, SearchChange.Op.INDEX],
+                )
+                changes = [row[0] for row in cursor.fetchall()]
+        else:
+            rows = SearchChange.objects.bulk_create(
+                [SearchChange(document_id=pk, op=SearchChange.Op.INDEX) for pk in ids]
+            )
+            changes = [row.id for row in rows]
+        self.prepared.append((documents, changes))
 
 
 def _add_topics(rows: list[tuple[int, list[Topic]]]) -> None:
@@ -587,13 +659,14 @@ def _add_topics(rows: list[tuple[int, list[Topic]]]) -> None:
     )
 
 
-def _copy_new(new: list[Mapped]) -> dict[str, int]:
+def _copy_new(new: list[Mapped]) -> tuple[dict[str, int], datetime.datetime]:
     """PostgreSQL: the new documents and their topics with COPY, the ids taken from the sequence
-    first (a tenth of the time of INSERTs through the ORM). Returns identifier -> id."""
-    if not new:
-        return {}
-    fields = [f for f in Document._meta.concrete_fields if not f.primary_key]
+    first (a tenth of the time of INSERTs through the ORM). Returns identifier -> id, and the
+    moment they were shared."""
     template = Document(source=Document.Source.IMPORT, visibility=Document.Visibility.PUBLIC)
+    if not new:
+        return {}, template.shared_at
+    fields = [f for f in Document._meta.concrete_fields if not f.primary_key]
     # Every column not mapped from the record: its default (timestamps: now), prepared once.
     base = {f.name: f.get_db_prep_save(f.pre_save(template, True), connection) for f in fields}
     json_fields = {f.name: f for f in fields if isinstance(f, models.JSONField)}
@@ -620,7 +693,7 @@ def _copy_new(new: list[Mapped]) -> dict[str, int]:
             for pk, mapped in zip(ids, new, strict=True):
                 for topic in mapped.topics:
                     copy.write_row((pk, topic.pk))
-    return {m.identifier: pk for pk, m in zip(ids, new, strict=True)}
+    return {m.identifier: pk for pk, m in zip(ids, new, strict=True)}, template.shared_at
 
 
 def pending_documents() -> models.QuerySet[Document]:

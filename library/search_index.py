@@ -18,7 +18,10 @@ SQLite and PostgreSQL alike. The database is the source of truth; the index is d
 from __future__ import annotations
 
 import fcntl
+import multiprocessing
+import os
 import threading
+from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +32,7 @@ from django.conf import settings
 from django.db import transaction
 
 from core import analysis
-from core.models import Tier
+from core.models import Body, Tier
 
 from . import structure
 from .models import Document, SearchChange
@@ -39,6 +42,8 @@ TEXT_FIELDS = ("title", "dictum", "considerations", "rest", "attachments")
 MAX_FIELD_CHARS = 300_000
 WRITER_HEAP = 50_000_000
 BATCH = 500
+# Bulk indexing (BulkIndexer): a commit, and the change log's entries deleted, every this many documents.
+BULK_COMMIT_EVERY = 100_000
 
 
 def build_schema() -> tantivy.Schema:
@@ -106,11 +111,14 @@ def searcher() -> tuple[tantivy.Searcher, tantivy.Schema]:
 def record_changes(ids: Iterable[int], op: str) -> None:
     """Log that these documents changed (in the caller's transaction); the index follows when the
     writer applies the log: at once with LIBRARY_SEARCH_APPLY_INLINE (tests, benches), otherwise
-    the background worker after the commit."""
+    the background worker after the commit. While this process indexes in bulk (BulkIndexer), the
+    log is applied when the bulk indexer is done."""
     rows = [SearchChange(document_id=pk, op=op) for pk in ids]
     if not rows:
         return
     SearchChange.objects.bulk_create(rows)
+    if _bulk_active.is_set():
+        return
     if getattr(settings, "LIBRARY_SEARCH_APPLY_INLINE", False):
         apply_changes()
     else:
@@ -145,6 +153,14 @@ def _set_cursor(state: _State, value: int) -> None:
 def pending() -> int:
     """How many change-log entries the index has not applied yet."""
     return SearchChange.objects.count()
+
+
+def apply_later() -> None:
+    """Apply the log now (LIBRARY_SEARCH_APPLY_INLINE) or have the worker do it."""
+    if getattr(settings, "LIBRARY_SEARCH_APPLY_INLINE", False):
+        apply_changes()
+    else:
+        transaction.on_commit(_enqueue)
 
 
 def _with_writer(state: _State, work: Callable[[tantivy.IndexWriter], int]) -> int:
@@ -228,7 +244,10 @@ def _replace(writer: tantivy.IndexWriter, ids: list[int], *, deleted: bool = Fal
 
 
 def province_of(document: Document) -> int | None:
-    body = document.body
+    return _province(document.body)
+
+
+def _province(body: Body) -> int | None:
     if body.tier == Tier.PROVINCIAL:
         return body.pk
     if body.tier == Tier.WATER_BOARD:
@@ -239,57 +258,310 @@ def province_of(document: Document) -> int | None:
 
 def texts(document: Document) -> dict[str, str]:
     """The five weighted text fields of a document, unanalysed."""
-    from .engine import parties_of
-
-    names = [m.full_name for m in document.submitters.all()]
-    people = ", ".join(filter(None, [", ".join(names), document.submitter_names, *parties_of(document.parties)]))
-    attachments = [a.text for a in document.attachments.all()]
-    return {**content_texts(document), "attachments": "\n".join([people, *attachments])}
+    return _texts(
+        kind=document.kind,
+        parts=document.parts or {},
+        title=document.title,
+        agenda_item=document.agenda_item,
+        text=document.text,
+        people=[m.full_name for m in document.submitters.all()],
+        submitter_names=document.submitter_names,
+        parties=document.parties,
+        attachments=[a.text for a in document.attachments.all()],
+    )
 
 
 def content_texts(document: Document) -> dict[str, str]:
     """The fields that hold what a document says (title, dictum, considerations, rest), unanalysed:
     read from the document itself, no query."""
+    return _content_texts(document.kind, document.parts or {}, document.title, document.agenda_item, document.text)
+
+
+def _content_texts(kind: str, parts: dict[str, Any], title: str, agenda_item: str, text: str) -> dict[str, str]:
     dictum: list[str] = []
     considerations: list[str] = []
     other: list[str] = []
-    parts = document.parts or {}
-    if document.kind == "motion":
+    if kind == "motion":
         considerations = [*parts.get("considering", []), *parts.get("whereas", [])]
         dictum = list(parts.get("requests", []))
-    elif document.kind == "amendment":
+    elif kind == "amendment":
         dictum = list(parts.get("change", []))
         other = [parts["draft_decision"]] if parts.get("draft_decision") else []
     else:
-        other = [item for section in structure.sections(document.kind, parts) for item in section.items]
+        other = [item for section in structure.sections(kind, parts) for item in section.items]
     return {
-        "title": document.title,
+        "title": title,
         "dictum": "\n".join(str(i) for i in dictum),
         "considerations": "\n".join(str(i) for i in considerations),
-        "rest": "\n".join([*(str(i) for i in other), document.agenda_item, document.text]),
+        "rest": "\n".join([*(str(i) for i in other), agenda_item, text]),
     }
 
 
-def fields(document: Document) -> dict[str, Any]:
+def _texts(
+    *,
+    kind: str,
+    parts: dict[str, Any],
+    title: str,
+    agenda_item: str,
+    text: str,
+    people: list[str],
+    submitter_names: str,
+    parties: str,
+    attachments: list[str],
+) -> dict[str, str]:
     from .engine import parties_of
 
-    date = document.meeting_date or document.shared_at.date()
-    values: dict[str, Any] = {name: analysis.analyse(text[:MAX_FIELD_CHARS]) for name, text in texts(document).items()}
-    values.update(
-        id=document.pk,
-        kind=document.kind,
-        tier=document.body.tier,
-        outcome=document.outcome or "",
-        party=parties_of(document.parties),
-        body=document.body_id,
-        year=date.year,
-        topic=[t.pk for t in document.topics.all()],
-        # Newest first, ties by id: one integer so that a date sort is one fast field.
-        sortdate=date.toordinal() * 2**32 + document.pk,
-        shared=int(document.shared_at.timestamp() * 1_000_000),
-        public=document.visibility == Document.Visibility.PUBLIC,
+    names = ", ".join(filter(None, [", ".join(people), submitter_names, *parties_of(parties)]))
+    return {**_content_texts(kind, parts, title, agenda_item, text), "attachments": "\n".join([names, *attachments])}
+
+
+# What prepare_values needs of a document: its id, its field values (the names of Document's
+# attributes: PREPARED_FIELDS), its body (tier, id, province), the names of its submitters on the
+# platform, its attachments' texts and its topic ids.
+Source = tuple[int, dict[str, Any], tuple[str, int, int | None], list[str], list[str], list[int]]
+PREPARED_FIELDS = (
+    "kind",
+    "parts",
+    "title",
+    "agenda_item",
+    "text",
+    "submitter_names",
+    "parties",
+    "outcome",
+    "meeting_date",
+    "shared_at",
+    "visibility",
+)
+
+
+def body_key(body: Body) -> tuple[str, int, int | None]:
+    return (body.tier, body.pk, _province(body))
+
+
+def source(document: Document) -> Source:
+    return (
+        document.pk,
+        {name: getattr(document, name) for name in PREPARED_FIELDS},
+        body_key(document.body),
+        [m.full_name for m in document.submitters.all()],
+        [a.text for a in document.attachments.all()],
+        [t.pk for t in document.topics.all()],
     )
-    province = province_of(document)
+
+
+def prepare(document: Document) -> dict[str, Any]:
+    """What the index holds of a document, its five texts not yet analysed (analysed() does that,
+    in another process when indexing in bulk)."""
+    return prepare_values(*source(document))
+
+
+def prepare_values(
+    pk: int,
+    values: dict[str, Any],
+    body: tuple[str, int, int | None],
+    people: list[str],
+    attachments: list[str],
+    topics: list[int],
+) -> dict[str, Any]:
+    """prepare() from a document's Source (an import has it in memory, without a Document)."""
+    from .engine import parties_of
+
+    shared_at = values["shared_at"]
+    date = values["meeting_date"] or shared_at.date()
+    tier, body_id, province = body
+    prepared: dict[str, Any] = {
+        name: text[:MAX_FIELD_CHARS]
+        for name, text in _texts(
+            kind=values["kind"],
+            parts=values["parts"] or {},
+            title=values["title"],
+            agenda_item=values["agenda_item"],
+            text=values["text"],
+            people=people,
+            submitter_names=values["submitter_names"],
+            parties=values["parties"],
+            attachments=attachments,
+        ).items()
+    }
+    prepared.update(
+        id=pk,
+        kind=values["kind"],
+        tier=tier,
+        outcome=values["outcome"] or "",
+        party=parties_of(values["parties"]),
+        body=body_id,
+        year=date.year,
+        topic=topics,
+        # Newest first, ties by id: one integer so that a date sort is one fast field.
+        sortdate=date.toordinal() * 2**32 + pk,
+        shared=int(shared_at.timestamp() * 1_000_000),
+        public=values["visibility"] == Document.Visibility.PUBLIC,
+    )
     if province is not None:
-        values["province"] = province
-    return values
+        prepared["province"] = province
+    return prepared
+
+
+def analysed(values: dict[str, Any]) -> dict[str, Any]:
+    """Prepared values with their texts analysed (core.analysis): the fields of the index."""
+    return {**values, **{name: analysis.analyse(values[name]) for name in TEXT_FIELDS}}
+
+
+def fields(document: Document) -> dict[str, Any]:
+    return analysed(prepare(document))
+
+
+# --- bulk indexing ------------------------------------------------------------------------------------
+
+_bulk_active = threading.Event()
+
+
+def _analyse_batch(batch: list[Source]) -> tuple[list[dict[str, Any]], dict[str, str], Counter[str]]:
+    """In an analysis process: the index fields of a batch of documents, and the batch's
+    vocabulary (as core.search.record_vocabulary counts it: a stem of a word of 4 to 40 letters,
+    not only digits, in the title and the texts but not the names and attachments -> a word it
+    came from, and in how many documents). The words are analysed once for both."""
+    documents = []
+    examples: dict[str, str] = {}
+    counts: Counter[str] = Counter()
+    for item in batch:
+        values = prepare_values(*item)
+        found: dict[str, str] = {}
+        for name in TEXT_FIELDS:
+            tokens = analysis.words(values[name])
+            stems = analysis.stems(tokens)
+            values[name] = " ".join(stems)
+            if name != "attachments":
+                for word, stem in dict(zip(tokens, stems, strict=True)).items():
+                    if 4 <= len(word) <= 40 and not word.isdigit():
+                        found.setdefault(stem, word)
+        documents.append(values)
+        for stem, word in found.items():
+            examples.setdefault(stem, word)
+        counts.update(found.keys())
+    return documents, examples, counts
+
+
+class BulkIndexer:
+    """Index many new documents at once (an import): the texts are analysed in `workers` processes
+    while the caller goes on writing rows, and one tantivy writer with `threads` indexing threads
+    takes the results; a commit every BULK_COMMIT_EVERY documents and at the end.
+
+    The caller writes the documents' change-log entries in the same transaction as the documents
+    (so a crash loses nothing: the worker applies what is left, from the database) and hands the
+    documents (their Source) with those entries' ids to add() after that transaction committed.
+    While the bulk indexer is open it is the index's one writer (the worker waits for the lock);
+    changes logged meanwhile by this process (record_changes) are applied when it closes. Entries
+    are deleted and the cursor moved only after the commit that made their documents searchable.
+
+    `vocabulary`: count the documents' words into core.SearchTerm (compound expansion), as
+    indexing a new document does."""
+
+    def __init__(self, *, workers: int | None = None, threads: int | None = None, vocabulary: bool = True):
+        cpus = os.cpu_count() or 1
+        self.workers = cpus if workers is None else max(0, workers)
+        self.threads = threads or max(1, min(cpus, 4))
+        self.vocabulary = vocabulary
+        self.queue: deque[tuple[Any, list[int], list[int]]] = deque()
+        self.applied: list[int] = []  # change-log entries whose documents are in the writer
+        self.examples: dict[str, str] = {}
+        self.counts: Counter[str] = Counter()
+        self.since_commit = 0
+        self.indexed = 0
+        self.pool: Any = None
+        self.writer: tantivy.IndexWriter | None = None
+        self.lock_file: Any = None
+
+    def __enter__(self) -> BulkIndexer:
+        self.state = get_index()
+        self.state.lock.acquire()
+        try:
+            if self.state.path is not None:
+                self.lock_file = (self.state.path / "writer.lock").open("w")
+                fcntl.flock(self.lock_file, fcntl.LOCK_EX)
+            if self.workers:
+                # Forked before the writer's threads exist; the children only analyse text (they
+                # never touch the inherited database connection, and leave without closing it).
+                self.pool = multiprocessing.get_context("fork").Pool(self.workers)
+            self.writer = self.state.index.writer(WRITER_HEAP * self.threads, self.threads)
+        except BaseException:
+            self._release()
+            raise
+        _bulk_active.set()
+        return self
+
+    def add(self, documents: list[Source], changes: list[int], *, replace: bool = False) -> None:
+        """Index these documents (source()); `changes`: their change-log entries.
+        `replace`: the documents may be in the index already (they are removed first)."""
+        removed = [d[0] for d in documents] if replace else []
+        if self.pool is not None:
+            self.queue.append((self.pool.apply_async(_analyse_batch, (documents,)), changes, removed))
+        else:
+            self.queue.append((_analyse_batch(documents), changes, removed))
+        # Back-pressure: at most two batches per analysis process in flight.
+        while len(self.queue) > 2 * max(1, self.workers):
+            self._take()
+        while self.queue and (self.pool is None or self.queue[0][0].ready()):
+            self._take()
+
+    def _take(self) -> None:
+        result, changes, removed = self.queue.popleft()
+        documents, examples, counts = result.get() if self.pool is not None else result
+        assert self.writer is not None
+        for pk in removed:
+            self.writer.delete_documents_by_term("id", pk)
+        for values in documents:
+            self.writer.add_document(tantivy.Document(**values))
+        if self.vocabulary:
+            for stem, word in examples.items():
+                self.examples.setdefault(stem, word)
+            self.counts.update(counts)
+        self.applied.extend(changes)
+        self.since_commit += len(documents)
+        self.indexed += len(documents)
+        if self.since_commit >= BULK_COMMIT_EVERY:
+            self.commit()
+
+    def commit(self) -> None:
+        """Make what was added so far searchable; then forget its change-log entries."""
+        assert self.writer is not None
+        self.writer.commit()
+        self.state.index.reload()
+        from core import search as core_search
+
+        if self.counts:
+            core_search.save_vocabulary(self.counts, self.examples)
+            self.counts, self.examples = Counter(), {}
+        for start in range(0, len(self.applied), 10_000):
+            SearchChange.objects.filter(id__in=self.applied[start : start + 10_000]).delete()
+        if self.applied:
+            _set_cursor(self.state, max(cursor(), max(self.applied)))
+        self.applied = []
+        self.since_commit = 0
+
+    def __exit__(self, exc_type: Any, exc: Any, traceback: Any) -> None:
+        try:
+            if exc_type is None:
+                while self.queue:
+                    self._take()
+                self.commit()
+            elif self.writer is not None:
+                self.writer.rollback()  # the entries stay in the log: the worker indexes them
+        finally:
+            self._release()
+        if exc_type is None and SearchChange.objects.exists():
+            apply_later()  # what this process logged meanwhile, and what others did
+
+    def _release(self) -> None:
+        _bulk_active.clear()
+        self.writer = None  # dropping the writer releases tantivy's own lock on the directory
+        if self.pool is not None:
+            self.pool.close()
+            self.pool.join()
+            self.pool = None
+        if self.lock_file is not None:
+            fcntl.flock(self.lock_file, fcntl.LOCK_UN)
+            self.lock_file.close()
+            self.lock_file = None
+        self.state.lock.release()
+        self.state.index.reload()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import json
 import threading
 from pathlib import Path
 
@@ -294,3 +295,90 @@ def test_a_document_that_cannot_be_indexed_does_not_stop_the_others(tmp_path, se
     assert services.index_pending() == 2
     assert engine.search("fietspaden", public_only=True).total == 2
     assert f"Library document {broken} could not be indexed" in caplog.text
+
+
+# --- indexing in bulk while importing (library.search_index.BulkIndexer) ---------------------------
+
+
+def motions_file(tmp_path: Path, count: int, prefix: str = "b") -> Path:
+    record = {
+        "@type": "Motion",
+        "organization": "GM0193",
+        "creator": [{"name": "A. Jansen", "party": "GroenLinks"}],
+        "topics": ["Armoede en schulden"],
+        "result": "aangenomen",
+        "text": "Constaterende dat de kinderarmoede toeneemt; verzoekt het college de zwembaden te openen.",
+    }
+    lines = [
+        json.dumps(
+            {**record, "@id": f"{prefix}-{i}", "name": f"Motie zonnepanelen {i}", "date": f"2024-03-0{1 + i % 9}"}
+        )
+        for i in range(count)
+    ]
+    path = tmp_path / f"{prefix}.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_a_bulk_import_indexes_what_the_worker_would_from_the_records_in_memory(tmp_path, monkeypatch, workers):
+    from library import search_index
+    from library.models import SearchChange
+
+    added: list[dict] = []
+    original = search_index.BulkIndexer._take
+
+    def take(self):  # type: ignore[no-untyped-def]
+        result = self.queue[0][0]
+        documents = (result.get() if self.pool is not None else result)[0]
+        added.extend(documents)
+        return original(self)
+
+    monkeypatch.setattr(search_index.BulkIndexer, "_take", take)
+    report = importing.Importer(batch_size=7, bulk_index=True, index_workers=workers).run(
+        importing.read_items([motions_file(tmp_path, 20)])
+    )
+    assert report.created == 20
+    # Searchable when the import returns, the change log applied and emptied.
+    assert engine.search("zonnepanelen", public_only=True).total == 20
+    assert not SearchChange.objects.exists()
+    # Exactly what indexing the stored document gives (what the worker and a rebuild index).
+    documents = {d.pk: d for d in Document.objects.prefetch_related("submitters", "attachments", "topics")}
+    assert sorted(v["id"] for v in added) == sorted(documents)
+    for values in added:
+        assert values == search_index.fields(documents[values["id"]])
+    # The vocabulary counts each document once (compound expansion: "armoede" finds kinderarmoede).
+    assert SearchTerm.objects.get(stem="zonnepanel").count == 20
+    assert engine.search("armoede", public_only=True).total == 20
+
+
+def test_an_interrupted_bulk_import_leaves_its_documents_in_the_change_log(tmp_path, monkeypatch):
+    from library import search_index
+    from library.models import SearchChange
+
+    def fail(self, documents, changes, replace=False):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(search_index.BulkIndexer, "add", fail)
+    with pytest.raises(KeyboardInterrupt):
+        importing.Importer(batch_size=5, bulk_index=True, index_workers=0).run(
+            importing.read_items([motions_file(tmp_path, 5)])
+        )
+    # The batch was committed with its change-log entries; the index did not get it.
+    assert Document.objects.count() == 5 and SearchChange.objects.count() == 5
+    assert engine.search("zonnepanelen", public_only=True).total == 0
+    assert search_index.apply_changes() == 5  # what the worker does next
+    assert engine.search("zonnepanelen", public_only=True).total == 5
+
+
+def test_a_changed_record_in_a_bulk_import_is_indexed_again_once(tmp_path):
+    from library.models import SearchChange
+
+    path = motions_file(tmp_path, 3)
+    importing.Importer(bulk_index=True, index_workers=0).run(importing.read_items([path]))
+    path.write_text(path.read_text().replace("Motie zonnepanelen 1", "Motie windmolens 1"))
+    report = importing.Importer(bulk_index=True, index_workers=0).run(importing.read_items([path]))
+    assert (report.created, report.updated, report.unchanged) == (0, 1, 2)
+    assert engine.search("windmolens", public_only=True).total == 1
+    assert engine.search("zonnepanelen", public_only=True).total == 2
+    assert not SearchChange.objects.exists()
