@@ -1,6 +1,7 @@
 """A raw dump of the database (every column of every table, as the database returns it) shows no
 member message text, no report reason, no second factor (TOTP secret or recovery-code seed) and no
-token of a link that grants access (registration, calendar feed, unsubscribe from a saved search).
+token of a link that grants access (invitation, API token, applicant's status link, registration,
+calendar feed, unsubscribe from a saved search).
 Runs on SQLite and PostgreSQL alike (`DATABASE_URL`)."""
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from events import services as event_services
 from events.models import Event
 from library import services as library_services
 from members import services as member_services
+from selection.tests.factories import make_procedure
 from tests.factories import TOTP_SECRET, EventFactory, make_role_user
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +54,7 @@ def test_a_raw_dump_holds_no_token_of_a_link_that_grants_access(django_capture_o
         guest = event_services.register_guest(
             event=EventFactory(audience=Event.Audience.PUBLIC), name="Gast", email="gast@example.org"
         )
+        application = make_procedure().apply()  # the applicant's status link
     feed_token = event_services.new_calendar_link(member=member.member, by=member)
     saved = library_services.save_search(member=member.member, name="Wonen", params={"q": "wonen"}, frequency="daily")
     _invitation, invitation_token = account_services.invite(
@@ -59,7 +62,7 @@ def test_a_raw_dump_holds_no_token_of_a_link_that_grants_access(django_capture_o
     )
     _api_token, secret = api_services.create_token(user=member, name="Mijn app", expires_in_days=30)
 
-    tokens = [registration.token, guest.token, feed_token, saved.token, invitation_token, secret]
+    tokens = [registration.token, guest.token, application.token, feed_token, saved.token, invitation_token, secret]
     assert all(len(token) >= 24 for token in tokens)
     dump = raw_dump()
     for token in tokens:
