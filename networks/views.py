@@ -129,7 +129,12 @@ def search_view(request: HttpRequest) -> HttpResponse:
     except ValueError:
         page = 1
     network_ids = selectors.readable_network_ids(request.user)
-    results = network_search.search(query, network_ids=network_ids, sort=sort, page=page)
+    # ?netwerk=<slug>: only that network (the search box on a network's page). A network that does
+    # not exist and one the user may not read are answered alike: all their networks are searched.
+    slug = params.get("netwerk", "").strip()[:60]
+    within = Network.objects.filter(slug=slug, pk__in=network_ids).first() if slug else None
+    searched = [within.pk] if within else network_ids
+    results = network_search.search(query, network_ids=searched, sort=sort, page=page)
     if results.total and page > results.pages:
         params["page"] = str(results.pages)
         return redirect(f"{request.path}?{params.urlencode()}")
@@ -142,6 +147,9 @@ def search_view(request: HttpRequest) -> HttpResponse:
             "results": results,
             "rows": search_rows(results),
             "no_networks": not network_ids,
+            "within": within,
+            "unknown_network": bool(slug) and within is None,
+            "all_networks_url": "?" + _without(params, "netwerk", "page").urlencode(),
             # An expert's account sees no library: no tabs for them.
             "show_tabs": Role.EXPERT not in roles_of(request.user),
             "first_number": (results.page - 1) * results.per_page + 1,
@@ -149,6 +157,13 @@ def search_view(request: HttpRequest) -> HttpResponse:
             "next_url": _page_url(params, page + 1) if page < results.pages else "",
         },
     )
+
+
+def _without(params: Any, *names: str) -> Any:
+    link = params.copy()
+    for name in names:
+        link.pop(name, None)
+    return link
 
 
 def _page_url(params: Any, page: int) -> str:

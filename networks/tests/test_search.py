@@ -233,3 +233,25 @@ def test_who_sees_the_tabs(zorg, client) -> None:  # type: ignore[no-untyped-def
     page = client.get(reverse("networks:search"), {"q": "kinderopvangtoeslag"}).content.decode()
     assert "search-tabs" not in page and "/bibliotheek/" not in page  # the expert sees no library
     assert "0 berichten" in page
+
+
+def test_searching_one_network_from_its_page(zorg, client) -> None:  # type: ignore[no-untyped-def]
+    wonen = topic_network("wonen", "Wonen")
+    other = ask(wonen, zorg["helper"], title="Kinderopvangtoeslag en huur", body="Telt de toeslag mee?")
+    course = closed_network("Leergang Omgevingswet")
+    marieke = zorg["asker"]
+    client.force_login(marieke)
+    network_page = client.get(zorg["network"].get_absolute_url()).content.decode()
+    assert '<input type="hidden" name="netwerk" value="zorg">' in network_page
+    everywhere = client.get(reverse("networks:search"), {"q": "kinderopvangtoeslag"}).content.decode()
+    assert "2 berichten" in everywhere
+    within = client.get(reverse("networks:search"), {"q": "kinderopvangtoeslag", "netwerk": "zorg"}).content.decode()
+    assert "1 bericht<" in within and f"#bericht-{zorg['reply'].pk}" in within
+    assert "Alleen in Zorg." in within and 'href="?q=kinderopvangtoeslag">Zoek in al je netwerken</a>' in within
+    assert '<input type="hidden" name="netwerk" value="zorg">' in within  # a new search stays within
+    # A closed network she is not in, and one that does not exist, are answered alike.
+    for slug in (course.slug, "bestaat-niet"):
+        page = client.get(reverse("networks:search"), {"q": "kinderopvangtoeslag", "netwerk": slug}).content.decode()
+        assert "Dat netwerk is niet gevonden, of je mag het niet lezen" in page and "2 berichten" in page
+        assert course.name not in page
+    assert other.posts.get() in found(marieke, "kinderopvangtoeslag")

@@ -280,6 +280,15 @@ def test_searching_the_networks_in_their_tab_of_the_search_page(page: Page, a11y
     expect(page.get_by_text("Geen berichten gevonden.")).to_be_visible()
     a11y.check("networks-search-nothing")
 
+    # From a network's page: only that network.
+    page.goto("/netwerken/zorg/")
+    a11y.check()
+    page.get_by_role("search", name="Zoeken in Zorg").get_by_role("searchbox").fill("kinderopvangtoeslagen")
+    page.get_by_role("search", name="Zoeken in Zorg").get_by_role("button", name="Zoeken").click()
+    expect(page.get_by_text("Alleen in Zorg.")).to_be_visible()
+    expect(page.locator(".result-count")).to_have_text("1 bericht")
+    a11y.check("networks-search-within")
+
     # The expert finds what is in their network, nothing of the others, and has no library tab.
     login_as(eva)
     page.goto("/netwerken/zoeken/?q=begrotingswijzigingen")
