@@ -248,6 +248,18 @@ def test_a_bad_page_is_refused_whole_and_the_run_resumes_after_the_fix(ori_dir: 
     assert source.last_status == SyncSource.Status.OK
 
 
+def test_max_pages_stops_early_and_the_next_run_continues(ori_dir: Path) -> None:
+    source = ori_source(ori_dir)
+    out, _err = sync_command("zwolle-ori", "--page-size", "2", "--max-pages", "1")
+    assert "zwolle-ori: nog niet aan het eind; de volgende run gaat verder." in out
+    source.refresh_from_db()
+    assert (source.last_status, source.totals["pages"], Document.objects.count()) == (SyncSource.Status.PARTIAL, 1, 2)
+    out, _err = sync_command("zwolle-ori", "--page-size", "2")
+    assert "zwolle-ori: vanaf after=['2023-11-01T10:05:00+01:00', '9100002']" in out
+    source.refresh_from_db()
+    assert (source.last_status, source.totals["pages"], source.totals["created"]) == (SyncSource.Status.OK, 3, 4)
+
+
 def test_unknown_source_and_missing_location_are_clear(bodies: None, tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="Onbekende bron: elders"):
         sync_command("elders")
@@ -653,6 +665,62 @@ def test_killed_runs_resume_with_nothing_lost_and_nothing_twice(tmp_path: Path) 
     assert Withdrawal.objects.count() == withdrawn
     assert SearchDocument.objects.filter(document__in=documents).count() == created - withdrawn
     assert sync.COUNTS  # (the totals above name every count)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_killed_runs_resume_on_the_openbesluitvorming_export_too(tmp_path: Path) -> None:
+    """The snapshot (20 motions, 4 pages of 5) and the changes after it (10 corrections and 5
+    deletes, 3 pages): killed in the snapshot, killed again where it turns to the changes feed."""
+    call_command("load_bodies", verbosity=0)
+    server = ExportServer()
+    server.thread.start()
+    try:
+        server.snapshot = [server.record(i, M + str(i), "Motion", motion(f"Motie nummer {i}")) for i in range(1, 21)]
+        server.changes_cursor = "20"
+        server.changes = [
+            server.record(20 + i, M + str(i), "Motion", motion(f"Motie nummer {i} (herzien)")) for i in range(1, 11)
+        ] + [server.record(30 + i, M + str(10 + i), "Motion", None) for i in range(1, 6)]
+        SyncSource.objects.create(
+            name="kill", kind=SyncSource.Kind.OPENBESLUITVORMING, location=server.url, source_key="zwolle"
+        )
+        # (The motions name no council: the source's is used.)
+        SyncSource.objects.filter(name="kill").update(body=Body.objects.get(code="GM0193"))
+        url = _database_for_subprocess(tmp_path / "sync.sqlite3")
+
+        code, output = _run(url, pause="3:60")
+        assert code == -signal.SIGKILL, output
+        _from_subprocess(tmp_path / "sync.sqlite3")
+        source = SyncSource.objects.get(name="kill")
+        assert (source.totals["pages"], source.totals["created"]) == (2, 10), output
+        assert source.cursor == {"phase": "snapshot", "cursor": "10", "changes_cursor": "20"}
+
+        code, output = _run(url, pause="3:60")  # pages 3 and 4 stand: the snapshot is done
+        assert code == -signal.SIGKILL, output
+        _from_subprocess(tmp_path / "sync.sqlite3")
+        source.refresh_from_db()
+        assert source.cursor == {"phase": "changes", "cursor": "20"}
+        assert (source.totals["pages"], source.totals["created"], source.totals["updated"]) == (4, 20, 0)
+
+        code, output = _run(url)
+        assert code == 0, output
+        _from_subprocess(tmp_path / "sync.sqlite3")
+        source.refresh_from_db()
+        assert source.cursor == {"phase": "changes", "cursor": "35"}
+        assert {k: source.totals[k] for k in ("pages", "created", "updated", "unchanged", "withdrawn", "absent")} == {
+            "pages": 7,
+            "created": 20,
+            "updated": 10,
+            "unchanged": 0,
+            "withdrawn": 5,
+            "absent": 0,
+        }
+        documents = Document.objects.filter(source_id__startswith=M)
+        assert documents.count() == 15
+        assert documents.filter(title__endswith="(herzien)").count() == 10
+        assert Withdrawal.objects.count() == 5
+    finally:
+        server.httpd.shutdown()
+        server.httpd.server_close()
 
 
 def test_back_office_lists_each_source_with_its_last_run(ori_dir: Path, client: Any) -> None:
