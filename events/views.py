@@ -221,7 +221,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
         .select_related("event")
         .order_by("event__starts_at")
     )
-    return render(
+    response = render(
         request,
         "events/calendar.html",
         {
@@ -230,6 +230,9 @@ def calendar(request: HttpRequest) -> HttpResponse:
             "registrations": registrations,
         },
     )
+    if feed_url:
+        response["Cache-Control"] = "private, no-store"  # the secret address: kept by no cache either
+    return response
 
 
 @require_GET

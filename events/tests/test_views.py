@@ -123,6 +123,7 @@ def test_personal_feed_follows_moved_sessions_and_can_be_revoked(client) -> None
     assert not CalendarFeed.objects.exists()
     made = client.post(reverse("events:calendar"))
     assert made.status_code == 200 and "kunnen het later niet meer tonen" in made.content.decode()
+    assert made["Cache-Control"] == "private, no-store"
     token = re.search(r'id="feed-url" type="text" readonly value="[^"]*/agenda/([^"/]+)\.ics"', made.content.decode())
     assert token is not None
     url = reverse("events:feed", kwargs={"token": token[1]})
@@ -141,6 +142,21 @@ def test_personal_feed_follows_moved_sessions_and_can_be_revoked(client) -> None
     client.post(reverse("events:calendar"))
     assert client.get(url).status_code == 404
     assert CalendarFeed.objects.get().token_hash != feed.token_hash
+
+
+def test_calendar_page_costs_the_same_queries_with_more_registrations(client, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    user = make_role_user(Role.MEMBER)
+    services.register(event=EventFactory(), member=user.member)
+    client.force_login(user)
+    client.post(reverse("events:calendar"))
+    client.get(reverse("events:calendar"))  # warm the per-process caches (settings, navigation)
+    with django_assert_num_queries(6) as first:  # session, user, roles, member, feed, registrations
+        page = client.get(reverse("events:calendar"))
+    assert page.status_code == 200
+    for _ in range(3):
+        services.register(event=EventFactory(), member=user.member)
+    with django_assert_num_queries(len(first.captured_queries)):
+        assert client.get(reverse("events:calendar")).content.decode().count('class="panel"><a href=') == 4
 
 
 def test_calendar_address_is_made_for_oneself_only() -> None:
