@@ -4,8 +4,10 @@ The index is maintained at every change (library.search_index), so the vocabular
 documents (a removed document's words go with it) and shares the search's analysis (core.analysis):
 a suggestion is a term the search can find.
 
-A query word is corrected when the index does not know its term, or when the search found few
-documents and a much more frequent term is one or two edits away. Candidates are the most frequent
+A query word is corrected when the index does not know its term (to a term one or two edits
+away), or when the search found few documents and the word itself is in as few documents while a
+term one edit away is in many times more (a typo that a document or two share). A word in more
+documents is never second-guessed ("schulden" is not "scholen"). Candidates are the most frequent
 terms with the word's first letter (a typo in the first letter is rare, and walking one letter's
 part of the dictionary is cheap); the closest one wins (one edit before two; a transposition
 counts one), then the most frequent. The suggestion is shown as a word, not a stem: the typed
@@ -85,8 +87,7 @@ def _candidates(searcher: Any, term: str) -> dict[str, int]:
     return found
 
 
-def _closest(term: str, candidates: dict[str, int], at_least: int) -> str | None:
-    limit = 1 if len(term) <= 5 else 2
+def _closest(term: str, candidates: dict[str, int], at_least: int, limit: int) -> str | None:
     letters = set(term)
     best: tuple[int, int, str] | None = None
     for candidate, count in candidates.items():
@@ -139,10 +140,11 @@ def suggest(query: str, results: Any) -> Suggestion | None:
             continue
         term = analysis.stem(typed)
         known = _frequency(searcher, term)
-        if known and not few:
+        if known and not (few and known <= FEW_RESULTS):
             continue
         at_least = max(FEW_RESULTS + 1, known * MORE_FREQUENT) if known else 1
-        corrected = _closest(term, _candidates(searcher, term), at_least)
+        limit = 1 if known or len(term) <= 5 else 2
+        corrected = _closest(term, _candidates(searcher, term), at_least, limit)
         word = as_word(typed, term, corrected) if corrected else None
         if word and word != typed:
             corrections.append(Correction(typed, word))

@@ -65,6 +65,19 @@ def test_few_results_get_a_much_more_frequent_word(monkeypatch):
     assert suggestion("wonigen").query == "woningen"
 
 
+def test_a_correct_word_near_a_more_frequent_one_is_left_alone():
+    documents = DocumentFactory.create_batch(30, title="Veilige routes naar scholen")
+    documents += DocumentFactory.create_batch(3, title="Schulden en armoede")
+    documents.append(DocumentFactory(title="Vroegsignalering van schulden"))
+    engine.index_documents(documents)
+    # One result (few), "schulden" two edits from the ten times more frequent "scholen": but four
+    # documents hold it, so it is a word, not a typo.
+    assert engine.search("vroegsignalering schulden", public_only=False).total == 1
+    assert suggestion("vroegsignalering schulden") is None
+    # A typo of it is corrected: the stem is a word too, and finds the same documents.
+    assert suggestion("vroegsignalering schuldn").query == "vroegsignalering schuld"
+
+
 def test_the_vocabulary_follows_the_index():
     document = make(title="Speeltuinen in de wijk")
     assert suggestion("speeltuinnen").query == "speeltuinen"
