@@ -1,5 +1,6 @@
 """Keep tier networks in step with mandates and membership, whichever path changed them (profile,
-mandate review, import, back office), and link an expert's account when they accept."""
+mandate review, import, back office), link an expert's account when they accept, and take deleted
+posts out of the search index."""
 
 from typing import Any
 
@@ -9,7 +10,8 @@ from django.dispatch import receiver
 from accounts.signals import invitation_accepted
 from members.models import Mandate, Member
 
-from . import services
+from . import search_index, services
+from .models import Post, SearchChange
 
 
 def _sync(member: Member | None) -> None:
@@ -36,3 +38,9 @@ def member_saved(sender: Any, instance: Member, **kwargs: Any) -> None:
 @receiver(invitation_accepted)
 def expert_accepted(sender: Any, invitation: Any, user: Any, **kwargs: Any) -> None:
     services.expert_accepted(invitation=invitation, user=user)
+
+
+@receiver(post_delete, sender=Post)
+def post_deleted(sender: Any, instance: Post, **kwargs: Any) -> None:
+    """Whatever deletes a post (a network or conversation deleted with it), the search index follows."""
+    search_index.record_changes([instance.pk], SearchChange.Op.REMOVE)

@@ -255,3 +255,11 @@ def test_searching_one_network_from_its_page(zorg, client) -> None:  # type: ign
         assert "Dat netwerk is niet gevonden, of je mag het niet lezen" in page and "2 berichten" in page
         assert course.name not in page
     assert other.posts.get() in found(marieke, "kinderopvangtoeslag")
+
+
+def test_deleted_posts_leave_the_index(zorg) -> None:  # type: ignore[no-untyped-def]
+    assert search_index.searcher().num_docs == 2
+    zorg["reply"].delete()
+    assert search_index.searcher().num_docs == 1
+    zorg["network"].delete()  # its conversations and posts with it
+    assert search_index.searcher().num_docs == 0 and search_index.pending() == 0
