@@ -4,14 +4,18 @@ The index is maintained at every change (library.search_index), so the vocabular
 documents (a removed document's words go with it) and shares the search's analysis (core.analysis):
 a suggestion is a term the search can find.
 
-A query word is corrected when the index does not know its term (to a term one or two edits
-away), or when the search found few documents and the word itself is in as few documents while a
-term one edit away is in many times more (a typo that a document or two share). A word in more
-documents is never second-guessed ("schulden" is not "scholen"). Candidates are the most frequent
-terms with the word's first letter (a typo in the first letter is rare, and walking one letter's
-part of the dictionary is cheap); the closest one wins (one edit before two; a transposition
-counts one), then the most frequent. The suggestion is shown as a word, not a stem: the typed
-word's ending is put back on the corrected stem ("wonignen" → "woning" + "en").
+A query word is corrected when the index does not know its term, or when the search found few
+documents, the word itself is in one document only and a close term is in many times more (a
+typo that a document shares). A word in more documents is never second-guessed ("schulden" is not
+"scholen", "regen" not "regel").
+
+First the words one edit from the typed word (delete, swap, replace or insert a letter) are
+stemmed and looked up: the one whose term is in the most documents wins, and it reads as a word
+("wonignen" → "woningen"; also a typo in an ending the stemmer removes, "eenzaamhied" →
+"eenzaamheid"). Failing that, an unknown word of more than five letters is compared, stem to
+stem, with the most frequent terms that share its first letter, up to two edits (a swap counts
+one; one edit before two, then the most frequent), and the typed word's ending is put back on the
+corrected stem.
 """
 
 from __future__ import annotations
@@ -28,15 +32,18 @@ from . import search_index
 FIELDS = ("title", "dictum", "considerations", "rest")
 # "Few results": also look for a better-known word when the search found at most this many.
 FEW_RESULTS = 2
-# A known but rare word is corrected only to a term in this many times more documents (and in at
-# least FEW_RESULTS + 1).
+# A known word is second-guessed only when it is in at most this many documents (a typo that a
+# document shares; a real word soon is in more), and only for a term in this many times more
+# documents (and in at least FEW_RESULTS + 1).
+RARE = 1
 MORE_FREQUENT = 10
 # Terms read per field and first letter, the most frequent first.
 CANDIDATES = 1500
 MIN_LENGTH = 4
 MAX_WORDS = 6
 # Endings tried to show a corrected stem as a word when the typed word's own ending does not fit.
-ENDINGS = ("", "e", "en", "n", "s", "er", "ers", "ing", "ingen")
+ENDINGS = ("", "en", "e", "s", "n", "er", "ers", "ing", "ingen")
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
 @dataclass(frozen=True)
@@ -102,6 +109,37 @@ def _closest(term: str, candidates: dict[str, int], at_least: int, limit: int) -
     return best[2] if best else None
 
 
+def _edits(word: str) -> set[str]:
+    """Every string one edit from the word (delete, swap two neighbours, replace, insert a letter)."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deletes = [a + b[1:] for a, b in splits if b]
+    swaps = [a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1]
+    replaces = [a + c + b[1:] for a, b in splits if b for c in LETTERS]
+    inserts = [a + c + b for a, b in splits for c in LETTERS]
+    return set(deletes + swaps + replaces + inserts) - {word}
+
+
+def _one_edit_word(searcher: Any, typed: str, term: str, at_least: int) -> str | None:
+    """The word one edit from the typed one whose term is in the most documents (at least
+    `at_least`): the edit is made to the word, then stemmed, so a typo in an ending that the
+    stemmer would have removed is found too ("eenzaamhied": "eenzaamheid")."""
+    variants = sorted(_edits(typed))
+    best: tuple[int, bool, int, str] | None = None
+    frequencies: dict[str, int] = {term: 0}
+    for variant, variant_term in zip(variants, analysis.stems(variants), strict=True):
+        if variant_term not in frequencies:
+            frequencies[variant_term] = _frequency(searcher, variant_term)
+        count = frequencies[variant_term]
+        # Of the forms of one term, one with an ending is a word more often than the bare stem
+        # ("armoede", not "armoed"), and a common ending more often than another ("schulden").
+        ending = variant[len(variant_term) :] if variant.startswith(variant_term) else None
+        rank = ENDINGS.index(ending) if ending in ENDINGS else len(ENDINGS)
+        key = (count, variant_term != variant, -rank, variant)
+        if count >= at_least and (best is None or key[:3] > best[:3]):
+            best = key
+    return best[3] if best else None
+
+
 def as_word(typed: str, term: str, corrected: str) -> str | None:
     """The corrected term as a word the search finds under that term: the typed word's ending on
     the corrected stem, or a common ending; None when no form stems back to it."""
@@ -132,20 +170,22 @@ def suggest(query: str, results: Any) -> Suggestion | None:
     typed_words: list[str] = []
     for group in results.query.groups:
         for clause in group:
-            if not clause.phrase and clause.words[0] not in typed_words:
-                typed_words.append(clause.words[0])
+            if not clause.phrase:
+                typed_words += [word for word in clause.words if word not in typed_words]
     corrections = []
     for typed in typed_words[:MAX_WORDS]:
         if len(typed) < MIN_LENGTH or typed.isdigit():
             continue
         term = analysis.stem(typed)
         known = _frequency(searcher, term)
-        if known and not (few and known <= FEW_RESULTS):
+        if known and not (few and known <= RARE):
             continue
         at_least = max(FEW_RESULTS + 1, known * MORE_FREQUENT) if known else 1
-        limit = 1 if known or len(term) <= 5 else 2
-        corrected = _closest(term, _candidates(searcher, term), at_least, limit)
-        word = as_word(typed, term, corrected) if corrected else None
+        word = _one_edit_word(searcher, typed, term, at_least)
+        if word is None and not known and len(term) > 5:
+            # Two edits: compared on the stems, the most frequent terms with the same first letter.
+            corrected = _closest(term, _candidates(searcher, term), at_least, 2)
+            word = as_word(typed, term, corrected) if corrected else None
         if word and word != typed:
             corrections.append(Correction(typed, word))
     if not corrections:
