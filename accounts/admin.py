@@ -12,8 +12,23 @@ from django.utils.translation import gettext_lazy as _
 from django_tasks_db.models import DBTaskResult
 
 from core.admin import RaadhuisModelAdmin, reregister
+from core.roles import DESK_ROLES, forget_roles
 
 from .models import Invitation, User
+
+
+def without_desk_roles() -> Any:
+    """The roles the back office offers: all but the desk's (core.roles.DESK_ROLES), which are given
+    on the server only, so no administrator can give them to an account of their own."""
+    return Group.objects.exclude(name__in=DESK_ROLES).order_by("name")
+
+
+def keep_desk_roles(form: Any, field: str) -> None:
+    """The form offers no desk role, so saving it would take them away: keep the ones the object had
+    (taking them is done on the server too)."""
+    instance = form.instance
+    kept = list(getattr(instance, field).filter(name__in=DESK_ROLES)) if instance.pk else []
+    form.cleaned_data[field] = [*form.cleaned_data.get(field, []), *kept]
 
 
 @admin.register(User)
@@ -27,6 +42,16 @@ class UserAdmin(RaadhuisModelAdmin):
     ordering = ["name"]
     # Accounts are deactivated, not deleted: the audit log refers to them.
     admin_actions = frozenset({"view", "change"})
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "groups":
+            kwargs["queryset"] = without_desk_roles()
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        keep_desk_roles(form, "groups")
+        super().save_related(request, form, formsets, change)
+        forget_roles(form.instance)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         # No role widens its own access: an administrator cannot give themselves a role (say
@@ -57,6 +82,15 @@ class InvitationAdmin(RaadhuisModelAdmin):
     filter_horizontal = ["roles"]
     # New invitations go through the invitation page, which sends the e-mail.
     admin_actions = frozenset({"view", "change", "delete"})
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "roles":
+            kwargs["queryset"] = without_desk_roles()
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        keep_desk_roles(form, "roles")
+        super().save_related(request, form, formsets, change)
 
 
 class GroupAdminOptions(admin.ModelAdmin):  # type: ignore[type-arg]

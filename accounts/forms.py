@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html, validate_password
 from django.utils.translation import gettext_lazy as _
 
-from core.roles import Role
+from core.roles import DESK_ROLES, Role
 
 from .models import Invitation, User
 
@@ -51,7 +51,8 @@ class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"))
     roles = forms.MultipleChoiceField(
         label=_("Roles"),
-        choices=Role.choices,
+        # The desk's roles are given on the server only (core.roles.DESK_ROLES).
+        choices=[(value, label) for value, label in Role.choices if value not in DESK_ROLES],
         widget=forms.CheckboxSelectMultiple,
         initial=[Role.MEMBER],
     )

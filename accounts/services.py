@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.mail import absolute_url, send_templated_mail
-from core.roles import Role, forget_roles
+from core.roles import DESK_ROLES, Role, forget_roles
 
 from .models import Invitation, User, hash_token
 from .signals import invitation_accepted
@@ -67,6 +67,29 @@ def send_invitation(
     invitation.save(update_fields=["sent_at", "token_hash"])
 
 
+def desk_roles_on_server_message() -> str:
+    return str(
+        _(
+            "The adviser and counsellor roles open advice cases; they are given on the server only "
+            "(manage.py set_desk_roles), not on the site."
+        )
+    )
+
+
+@transaction.atomic
+def set_desk_roles(*, user: User, roles: Iterable[str]) -> User:
+    """Give `user` exactly the desk roles in `roles` (core.roles.DESK_ROLES), keeping their other
+    roles. For the server's command line only: no page calls this (docs/SECURITY.md)."""
+    wanted = set(roles)
+    if not wanted <= DESK_ROLES:
+        raise ValidationError(_("Only the adviser and counsellor roles are set here."))
+    ensure_role_groups()
+    user.groups.remove(*Group.objects.filter(name__in=DESK_ROLES - wanted))
+    user.groups.add(*Group.objects.filter(name__in=wanted))
+    forget_roles(user)
+    return user
+
+
 @transaction.atomic
 def invite(
     *,
@@ -82,13 +105,16 @@ def invite(
     `send_invitation`). Returns the invitation and the one-time token.
 
     Refuses (ValidationError, nothing written) an address that already has an account or a
-    pending invitation, and unknown roles.
+    pending invitation, unknown roles, and the desk's roles from a person on the site
+    (`invited_by`): those are given on the server only (core.roles.DESK_ROLES).
     """
     email = email.strip().lower()
     roles = list(dict.fromkeys(roles))
     unknown = [r for r in roles if r not in Role.values]
     if unknown:
         raise ValidationError(_("Unknown role: %(roles)s") % {"roles": ", ".join(unknown)})
+    if invited_by is not None and DESK_ROLES.intersection(roles):
+        raise ValidationError({"roles": desk_roles_on_server_message()})
     if not roles:
         raise ValidationError({"roles": _("Choose at least one role.")})
     if User.objects.filter(email__iexact=email).exists():

@@ -52,6 +52,14 @@ STAFF_ROLES: frozenset[str] = frozenset(
 # committee's pages (accounts.middleware.MfaRequiredMiddleware): that is a seat, not a role.
 MFA_ROLES: frozenset[str] = STAFF_ROLES | {Role.BRANCH_OFFICIAL, Role.GRIFFIE_CONTACT}
 
+# Roles that open the desk's case content: advisers read normal cases and route every case,
+# counsellors read strictly confidential ones. No role gives them on the site or in the back office,
+# not even the administrator: an administrator could otherwise give them to a second account of
+# their own (or two administrators to each other) and read what no administrator may read. They are
+# given and taken on the server (`manage.py invite_user --role`, `manage.py set_desk_roles`), see
+# docs/SECURITY.md, "No role can widen its own access through a field it may write".
+DESK_ROLES: frozenset[str] = frozenset({Role.ADVISER, Role.COUNSELLOR})
+
 # Roles of people in the association itself (as opposed to staff and external contacts).
 MEMBER_ROLES: frozenset[str] = frozenset({Role.MEMBER, Role.BRANCH_OFFICIAL})
 

@@ -11,7 +11,9 @@ This is the gate for every new page: add the URL here with the expectations it m
 from __future__ import annotations
 
 import datetime
+import inspect
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,8 +24,11 @@ from auditlog.models import LogEntry
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.files.base import ContentFile
+from django.db import connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -527,8 +532,12 @@ class Case:
     url: Callable[[World, str], str | None]
     expected: dict[str, int | str]
     method: str = "get"
-    data: dict[str, Any] = field(default_factory=dict)
+    # The form data, or a function of the world that gives it (for ids of the world's objects).
+    data: dict[str, Any] | Callable[[World], dict[str, Any]] = field(default_factory=dict)
     label: str = ""
+
+    def form(self, world: World) -> dict[str, Any]:
+        return self.data(world) if callable(self.data) else self.data
 
 
 def fixed(path: str) -> Callable[[World, str], str]:
@@ -1807,6 +1816,164 @@ for _key, _cases in H18A_MATRIX.items():
     MATRIX.setdefault(_key, []).extend(_cases)
 # --- end of h18a block ----------------------------------------------------------------------------
 
+# --- h18b: every view that accepts POST is posted to (issue 18, point 7) ----------------------------
+# `posted` makes the POST twin of an entry's GET cases: whoever is refused the page (403, 404, the
+# login page) is refused the POST in the same way, and test_authorization then also checks that the
+# refused request wrote nothing. Whoever may use the page gets `ok` (200: the form again, with its
+# errors; 302: done), or what is named per role. Cases with valid data follow where a POST changes
+# something that matters for access.
+def posted(
+    key: str, ok: int | str = 200, data: dict[str, Any] | None = None, label: str = "", **per_role: int | str
+) -> list[Case]:
+    cases = []
+    for case in MATRIX[key]:
+        if case.method != "get":
+            continue
+        table = {role: (per_role.get(role, ok) if wanted == 200 else wanted) for role, wanted in case.expected.items()}
+        cases.append(Case(case.url, table, method="post", data=data or {}, label=f"POST {label or 'empty'} {case.label}"))
+    return cases
+
+
+def _budget_request_posts() -> list[Case]:
+    """The clerk's office of the municipality (the griffie contact role) and the administrator
+    decide the member role's budget request; nobody else gets that far (refused, nothing written)."""
+    return [
+        Case(
+            named("programme:budget_requests"),
+            only({Role.ADMINISTRATOR, Role.GRIFFIE_CONTACT}, 302),
+            method="post",
+            data=lambda w: {"request": w.programme["request"].pk, "decision": "approve"},
+            label="POST approve the member's request",
+        )
+    ]
+
+
+H18B_POSTS: dict[str, list[Case]] = {
+    # allauth: the account pages; an empty form is answered with its errors (200), or sent on (302).
+    "account_change_password": posted("account_change_password"),
+    "account_confirm_email": posted("account_confirm_email", 404, label="(unknown key)"),
+    "account_confirm_login_code": posted("account_confirm_login_code"),
+    "account_email": posted("account_email", 302),
+    "account_login": posted("account_login"),
+    "account_logout": posted("account_logout", 302),
+    "account_reauthenticate": posted("account_reauthenticate"),
+    "account_reset_password": posted("account_reset_password"),
+    "account_reset_password_from_key": posted("account_reset_password_from_key"),
+    "account_set_password": posted("account_set_password"),
+    "account_signup": posted("account_signup"),
+    "mfa_activate_totp": posted("mfa_activate_totp"),
+    "mfa_add_webauthn": posted("mfa_add_webauthn"),
+    "mfa_authenticate": posted("mfa_authenticate"),
+    "mfa_deactivate_totp": posted("mfa_deactivate_totp"),
+    "mfa_edit_webauthn": posted("mfa_edit_webauthn"),
+    "mfa_generate_recovery_codes": posted("mfa_generate_recovery_codes"),
+    "mfa_reauthenticate": posted("mfa_reauthenticate"),
+    "mfa_reauthenticate_webauthn": posted("mfa_reauthenticate_webauthn"),
+    "mfa_remove_webauthn": posted("mfa_remove_webauthn"),
+    # accounts
+    "accounts:accept_invitation": posted("accounts:accept_invitation"),
+    "accounts:invitation_create": [
+        *posted("accounts:invitation_create"),
+        *posted(
+            "accounts:invitation_create",
+            302,
+            data={"email": "nieuw.h18b@example.org", "name": "Nieuw", "roles": [Role.EDITOR]},
+            label="invite an editor",
+        ),
+        # The desk's roles are not offered: the form again with the error, nothing written.
+        *posted(
+            "accounts:invitation_create",
+            data={"email": "nieuw.h18b@example.org", "name": "Nieuw", "roles": [Role.COUNSELLOR]},
+            label="invite a counsellor",
+        ),
+    ],
+    # desk
+    "desk:ask": posted("desk:ask"),
+    "desk:report": posted("desk:report"),
+    "desk:intervision": posted("desk:intervision"),
+    "desk:organisations": posted("desk:organisations"),
+    # The counsellor role has a helper entry (world.helper) and saves its availability.
+    "desk:helpers": posted("desk:helpers", counsellor=302),
+    "desk:intervision_groups": posted("desk:intervision_groups", 302),
+    # Reading a case by POST is reading it (and logged like a GET).
+    "desk:case": posted("desk:case"),
+    "desk:delete_request": posted("desk:delete_request", 302),
+    # events
+    "events:calendar": posted("events:calendar", 302),
+    "events:checkin": posted("events:checkin", 404, label="(no registration)"),
+    "events:checkin_scan": posted("events:checkin_scan"),
+    "events:evaluate": posted("events:evaluate"),
+    "events:guest_confirm": posted("events:guest_confirm", 302),
+    "events:guest_register": posted("events:guest_register"),
+    "events:manage": posted("events:manage", 302),
+    "events:register": posted("events:register"),
+    "events:registration": posted("events:registration", 302),
+    # library
+    "library:delete": posted("library:delete", 302),
+    "library:edit": posted("library:edit"),
+    "library:import_review": posted("library:import_review", 302),
+    "library:import_upload": posted("library:import_upload"),
+    "library:reuse": posted("library:reuse"),
+    "library:share": posted("library:share"),
+    "library:unsubscribe": posted("library:unsubscribe"),
+    # members
+    "members:erasure_request": posted("members:erasure_request"),
+    "members:import_detail": posted("members:import_detail", 302),
+    "members:import_upload": posted("members:import_upload"),
+    "members:invite_bulk": posted("members:invite_bulk"),
+    "members:mandate_change": posted("members:mandate_change"),
+    "members:mandate_propose": posted("members:mandate_propose"),
+    "members:profile": posted("members:profile"),
+    "members:report_message": posted("members:report_message"),
+    "members:thread": posted("members:thread"),
+    # newsletter
+    "newsletter:compose": posted("newsletter:compose"),
+    "newsletter:confirm": posted("newsletter:confirm"),
+    "newsletter:news_create": posted("newsletter:news_create"),
+    "newsletter:news_edit": posted("newsletter:news_edit"),
+    "newsletter:preferences": posted("newsletter:preferences", 302),
+    "newsletter:publication_create": posted("newsletter:publication_create"),
+    "newsletter:publication_edit": posted("newsletter:publication_edit"),
+    "newsletter:subscribe": posted("newsletter:subscribe"),
+    "newsletter:unsubscribe": posted("newsletter:unsubscribe"),
+    # programme
+    "programme:application": posted("programme:application"),
+    "programme:apply": posted("programme:apply"),
+    "programme:budget_requests": [
+        *posted("programme:budget_requests", 404, label="(no request)"),
+        *_budget_request_posts(),
+    ],
+    "programme:entitlements": posted("programme:entitlements"),
+    "programme:my_entitlements": posted("programme:my_entitlements"),
+    # Without an action: the officers are told so (302), the griffie contact may only comment.
+    "programme:track": [
+        *posted("programme:track", 302, griffie_contact=403),
+        *posted(
+            "programme:track",
+            302,
+            data={"action": "intake", "date": "2026-01-05", "participants": "Griffier"},
+            label="intake",
+            griffie_contact=403,
+        ),
+        *posted("programme:track", 302, data={"action": "comment", "body": "Goed plan"}, label="comment"),
+    ],
+    # selection
+    "selection:advice": posted("selection:advice", 404, selection_chair=200),
+    "selection:apply": posted("selection:apply"),
+    "selection:committee": posted("selection:committee"),
+    "selection:conflict": posted("selection:conflict"),
+    "selection:criteria": posted("selection:criteria"),
+    "selection:interview": posted("selection:interview"),
+    "selection:mails": posted("selection:mails", 404, label="(no kind)"),
+    "selection:procedure_create": posted("selection:procedure_create"),
+    "selection:procedure_edit": posted("selection:procedure_edit"),
+    "selection:score": posted("selection:score"),
+    "selection:status": posted("selection:status"),
+}
+for _key, _cases in H18B_POSTS.items():
+    MATRIX.setdefault(_key, []).extend(_cases)
+# --- end of h18b block ----------------------------------------------------------------------------
+
 ADMINISTRATOR_ONLY = only({Role.ADMINISTRATOR}, 200)
 # What the back office refuses even to administrators: history is never deleted, the association
 # settings are one row, accounts are deactivated rather than deleted, logs are read-only.
@@ -1844,12 +2011,62 @@ ADMIN_REFUSED = {
 }
 
 
+# What the back office shows but lets nobody change (records, logs, what a service writes): a
+# POST to the change page is refused (403) to administrators too.
+ADMIN_READ_ONLY = {
+    "auditlog.logentry",
+    "desk.case",
+    "desk.caseaccess",
+    "django_tasks_database.dbtaskresult",
+    "events.attendance",
+    "events.calendarfeed",
+    "events.evaluation",
+    "events.invoicesequence",
+    "events.registration",
+    "library.document",
+    "library.importrun",
+    "library.savedsearch",
+    "members.block",
+    "members.importbatch",
+    "members.invitationrun",
+    "members.message",
+    "members.privatefieldview",
+    "mfa.authenticator",
+    "newsletter.bounce",
+    "newsletter.delivery",
+    "newsletter.edition",
+    "newsletter.suppression",
+    "programme.budgetrequest",
+}
+# What a confirmed delete gives the administrator where the back office allows deleting: 302 (deleted)
+# unless named here.
+ADMIN_DELETED: dict[str, dict[str, int | str]] = {
+    # In a newsletter edition (protected): the page that says so, nothing deleted.
+    "newsletter.newsitem": {Role.ADMINISTRATOR: 200},
+}
+
+
 def admin_cases() -> dict[str, list[Case]]:
     cases: dict[str, list[Case]] = {
         "admin:index": [Case(named("admin:index"), ADMINISTRATOR_ONLY)],
-        "admin:login": [Case(named("admin:login"), {**only({Role.ADMINISTRATOR}, 302), ANONYMOUS: LOGIN})],
-        "admin:logout": [Case(named("admin:logout"), only({Role.ADMINISTRATOR}, 405))],
-        "admin:password_change": [Case(named("admin:password_change"), ADMINISTRATOR_ONLY)],
+        "admin:login": [
+            Case(named("admin:login"), {**only({Role.ADMINISTRATOR}, 302), ANONYMOUS: LOGIN}),
+            Case(
+                named("admin:login"),
+                {**only({Role.ADMINISTRATOR}, 302), ANONYMOUS: LOGIN},
+                method="post",
+                data={"username": "x@example.org", "password": "x"},
+                label="POST",
+            ),
+        ],
+        "admin:logout": [
+            Case(named("admin:logout"), only({Role.ADMINISTRATOR}, 405)),
+            Case(named("admin:logout"), only({Role.ADMINISTRATOR}, 200), method="post", label="POST"),
+        ],
+        "admin:password_change": [
+            Case(named("admin:password_change"), ADMINISTRATOR_ONLY),
+            Case(named("admin:password_change"), ADMINISTRATOR_ONLY, method="post", label="POST empty form"),
+        ],
         "admin:password_change_done": [Case(named("admin:password_change_done"), ADMINISTRATOR_ONLY)],
         "admin:jsi18n": [Case(named("admin:jsi18n"), ADMINISTRATOR_ONLY)],
         "admin:autocomplete": [
@@ -1872,7 +2089,7 @@ def admin_cases() -> dict[str, list[Case]]:
     for model, _model_admin in admin.site._registry.items():
         label = f"{model._meta.app_label}.{model._meta.model_name}"
         prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
-        refused = ADMIN_REFUSED.get(label, set())
+        refused = ADMIN_REFUSED.get(label, set()) | ({"change"} if label in ADMIN_READ_ONLY else set())
 
         def status(action: str, refused: set[str] = refused) -> dict[str, int | str]:
             return only({Role.ADMINISTRATOR}, 403 if action in refused else 200)
@@ -1880,17 +2097,48 @@ def admin_cases() -> dict[str, list[Case]]:
         def obj_url(name: str, label: str = label) -> Callable[[World, str], str]:
             return lambda w, r: reverse(name, args=[w.admin_objects[label].pk])
 
-        cases[f"{prefix}_changelist"] = [Case(named(f"{prefix}_changelist"), status("view"))]
-        cases[f"{prefix}_add"] = [Case(named(f"{prefix}_add"), status("add"))]
-        cases[f"{prefix}_change"] = [Case(obj_url(f"{prefix}_change"), status("view"))]
-        cases[f"{prefix}_delete"] = [Case(obj_url(f"{prefix}_delete"), status("delete"))]
+        cases[f"{prefix}_changelist"] = [
+            Case(named(f"{prefix}_changelist"), status("view")),
+            # An action without rows: back to the list with the notice that nothing was chosen
+            # (302), or, where nothing may be deleted and so no action exists, the list again (200).
+            Case(
+                named(f"{prefix}_changelist"),
+                only({Role.ADMINISTRATOR}, 200 if "delete" in refused else 302),
+                method="post",
+                data={"action": "delete_selected", "index": "0"},
+                label="POST action, no rows",
+            ),
+        ]
+        cases[f"{prefix}_add"] = [
+            Case(named(f"{prefix}_add"), status("add")),
+            Case(named(f"{prefix}_add"), status("add"), method="post", label="POST empty form"),
+        ]
+        cases[f"{prefix}_change"] = [
+            Case(obj_url(f"{prefix}_change"), status("view")),
+            Case(obj_url(f"{prefix}_change"), status("change"), method="post", label="POST empty form"),
+        ]
+        cases[f"{prefix}_delete"] = [
+            Case(obj_url(f"{prefix}_delete"), status("delete")),
+            Case(
+                obj_url(f"{prefix}_delete"),
+                {**status("delete"), **ADMIN_DELETED.get(label, {Role.ADMINISTRATOR: 302})}
+                if "delete" not in refused
+                else status("delete"),
+                method="post",
+                data={"post": "yes"},
+                label="POST confirm",
+            ),
+        ]
         cases[f"{prefix}_history"] = [Case(obj_url(f"{prefix}_history"), status("view"))]
         # The old-style "<object_id>/" URL redirects to the change page.
         cases[f"admin/{model._meta.app_label}/{model._meta.model_name}/<path:object_id>/"] = [
             Case(
                 lambda w, r, label=label: f"/admin/{label.replace('.', '/')}/{w.admin_objects[label].pk}/",
                 only({Role.ADMINISTRATOR}, 302),
+                method=method,
+                label=method.upper(),
             )
+            for method in ("get", "post")
         ]
     return cases
 
@@ -1943,6 +2191,94 @@ def test_every_url_is_in_the_matrix() -> None:
     assert not stale, f"Matrix entries for URLs that no longer exist: {stale}"
 
 
+# Outcomes that refuse the request: it must then have changed nothing in the database.
+REFUSED = {401, 403, 404, 405, 409, 410, LOGIN, TO_OWN_NETWORK}
+# Writes a refused request may make: the session (login, language, messages), nothing else.
+WRITE = re.compile(r'^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+WRITES_ALLOWED_WHEN_REFUSED = {"django_session"}
+
+
+def database_writes(queries: CaptureQueriesContext) -> list[str]:
+    """The tables an INSERT, UPDATE or DELETE of the captured queries wrote to (the session excepted)."""
+    tables = []
+    for query in queries.captured_queries:
+        match = WRITE.match(query["sql"])
+        if match and match.group(2) not in WRITES_ALLOWED_WHEN_REFUSED:
+            tables.append(f"{match.group(1).split()[0].upper()} {match.group(2)}")
+    return tables
+
+
+# The back office's views that take a POST (Django's admin: forms, actions, the log-out).
+ADMIN_POST_VIEWS = {"add_view", "change_view", "delete_view", "changelist_view", "login", "logout", "password_change"}
+
+
+def accepts_post(callback: Callable[..., Any]) -> bool:
+    """Whether the view behind a URL pattern takes a POST: a class-based view with a `post` method,
+    a function wrapped by require_http_methods/require_POST (the method list in its closure), a
+    django-ninja operation, one of the back office's form views, or a function whose code reads
+    request.POST or compares request.method with "POST"."""
+    view_class = getattr(callback, "view_class", None)
+    if view_class is not None:
+        return "post" in view_class.http_method_names and hasattr(view_class, "post")
+    function: Any = callback
+    while True:
+        for cell in getattr(function, "__closure__", None) or ():
+            try:
+                value = cell.cell_contents
+            except ValueError:  # an empty cell
+                continue
+            if isinstance(value, list) and value and all(isinstance(m, str) and m.isupper() for m in value):
+                return "POST" in value
+            operations = getattr(value, "operations", None)
+            if isinstance(operations, list):
+                return any("POST" in operation.methods for operation in operations)
+        if getattr(function, "__name__", "") in ADMIN_POST_VIEWS:
+            return True
+        inner = getattr(function, "__wrapped__", None) or getattr(function, "func", None)
+        if inner is None:
+            break
+        function = inner
+    try:
+        source = inspect.getsource(function)
+    except (OSError, TypeError):
+        return False
+    return 'request.method == "POST"' in source or "request.POST" in source
+
+
+def urls_taking_post() -> set[str]:
+    """The matrix keys (see all_url_keys) of every URL whose view takes a POST."""
+    keys: set[str] = set()
+
+    def walk(patterns: list[Any], prefix: str = "", namespace: str | None = None) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                ns = namespace
+                if pattern.namespace:
+                    ns = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+                walk(pattern.url_patterns, prefix + str(pattern.pattern), ns)
+            elif isinstance(pattern, URLPattern) and accepts_post(pattern.callback):
+                if pattern.name:
+                    keys.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+                else:
+                    keys.add(prefix + str(pattern.pattern))
+
+    walk(get_resolver().url_patterns)
+    return keys
+
+
+def test_every_url_that_takes_a_post_is_posted_to() -> None:
+    """Point 7 of issue 18: a view that accepts POST has POST cases in the matrix, so every role is
+    tried on what it changes, not only on what it shows."""
+    taking_post = urls_taking_post()
+    # The detection itself: views known to take a POST in each of its ways, and ones known not to.
+    for known in ("desk:manage", "library:publish", "account_login", "admin:members_member_change", "set_language"):
+        assert known in taking_post, known
+    for known in ("desk:queue", "api:documents", "library:search", "admin:index"):
+        assert known not in taking_post, known
+    missing = sorted(key for key in taking_post if not any(case.method == "post" for case in FULL_MATRIX[key]))
+    assert not missing, f"Views that accept POST without a POST case in the authorization matrix: {missing}"
+
+
 def outcome(response: Any) -> int | str:
     if response.status_code == 302 and response["Location"].startswith(reverse("account_login")):
         return LOGIN
@@ -1980,13 +2316,20 @@ def test_authorization(key: str, world: World) -> None:
             client = Client()
             if role != ANONYMOUS:
                 client.force_login(world.users[role])
-            response = getattr(client, case.method)(url, case.data)
+            # Each request in its own savepoint: what one role's POST changes is undone before the
+            # next role tries, so every role meets the world as built.
+            cache.clear()  # rate limits count per address, and every request here comes from one
+            with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+                response = getattr(client, case.method)(url, case.form(world))
+                transaction.set_rollback(True)
             got, wanted = outcome(response), case.expected[role]
             if role == Role.EXPERT and got == 302 and response["Location"] == world.networks["expert_home"]:
                 got = TO_OWN_NETWORK  # networks: see _confine_experts
             checked += 1
             if got != wanted:
                 failures.append(f"{case.method.upper()} {url} [{case.label}] as {role}: got {got}, expected {wanted}")
+            elif got in REFUSED and (writes := database_writes(queries)):
+                failures.append(f"{case.method.upper()} {url} [{case.label}] as {role}: refused ({got}) but wrote {writes}")
     assert checked, "no request was made"
     assert not failures, "\n".join(failures)
 
@@ -2005,7 +2348,7 @@ def test_staff_without_mfa_can_only_set_it_up(key: str, world: World) -> None:
         url = case.url(world, Role.ADVISER)
         if url is None:
             continue
-        response = getattr(client, case.method)(url, case.data)
+        response = getattr(client, case.method)(url, case.form(world))
         name = key.split(":")[-1]
         redirected = response.status_code == 302 and response["Location"].startswith(setup_url)
         if name in MFA_SETUP_VIEWS:

@@ -1,4 +1,5 @@
 import datetime
+import io
 
 import pytest
 import time_machine
@@ -139,16 +140,46 @@ def test_administrator_invites_through_the_page(client, administrator, django_ca
     assert set(bad.context["form"].errors) == {"name", "email", "roles"}
     assert not Invitation.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {"name": "Jelle Postma", "email": "jelle@example.org", "roles": [Role.ADVISER]})
+        response = client.post(url, {"name": "Jelle Postma", "email": "jelle@example.org", "roles": [Role.EDITOR]})
     assert response.status_code == 302
     invitation = Invitation.objects.get()
     assert invitation.created_by == administrator
-    assert [g.name for g in invitation.roles.all()] == [Role.ADVISER]
+    assert [g.name for g in invitation.roles.all()] == [Role.EDITOR]
     assert len(mail.outbox) == 1
     listing = client.get(reverse("accounts:invitation_list"), {"status": "pending"})
     assert "jelle@example.org" in listing.content.decode()
     duplicate = client.post(url, {"name": "Jelle", "email": "jelle@example.org", "roles": [Role.MEMBER]})
     assert duplicate.context["form"].errors["email"]
+
+
+def test_the_desk_roles_are_not_given_on_the_site(client, administrator) -> None:  # type: ignore[no-untyped-def]
+    """An administrator cannot invite an adviser or counsellor (a second account of their own would
+    read advice cases): not on the page, not through the service; the server's command line can."""
+    client.force_login(administrator)
+    url = reverse("accounts:invitation_create")
+    for role in (Role.ADVISER, Role.COUNSELLOR):
+        response = client.post(url, {"name": "Tweede Ik", "email": "tweede@example.org", "roles": [role]})
+        assert response.status_code == 200 and response.context["form"].errors["roles"]
+        with pytest.raises(ValidationError):
+            services.invite(email="tweede@example.org", name="x", roles=[role], invited_by=administrator)
+    assert not Invitation.objects.exists()
+    services.invite(email="tweede@example.org", name="x", roles=[Role.COUNSELLOR], invited_by=None, send=False)
+    assert Invitation.objects.get().roles.get().name == Role.COUNSELLOR
+
+
+def test_set_desk_roles_on_the_server(administrator) -> None:  # type: ignore[no-untyped-def]
+    from django.core.management import CommandError, call_command
+
+    out = io.StringIO()
+    call_command("set_desk_roles", administrator.email, "--role", "counsellor", stdout=out)
+    assert "counsellor" in out.getvalue()
+    administrator.refresh_from_db()
+    assert Role.COUNSELLOR in administrator.roles and Role.ADMINISTRATOR in administrator.roles
+    call_command("set_desk_roles", administrator.email, stdout=io.StringIO())
+    administrator = type(administrator).objects.get(pk=administrator.pk)
+    assert Role.COUNSELLOR not in administrator.roles and Role.ADMINISTRATOR in administrator.roles
+    with pytest.raises(CommandError):
+        call_command("set_desk_roles", "niemand@example.org", "--role", "adviser")
 
 
 def test_invitation_list_query_count_does_not_grow_with_rows(

@@ -1,0 +1,300 @@
+"""No role can widen its own access through a field it may write (issue 18, point 2).
+
+Every field that decides who reads or does what can be written somewhere: a case's level, its
+assigned person and counsellors; a document's visibility and status; the committee of a selection
+procedure; roles (groups) and invitations; branch officials; the municipality links of a griffie
+contact. For each, the people who can reach the form or service that writes it try to use it to give
+themselves (or another account of theirs, or their role) access they did not have. Each attempt
+names what it probes: a request that is refused before the attempt and must still be refused after
+it, and the field that must not have changed.
+
+The world is the authorization matrix's (tests/test_authorization_matrix.py); besides its roles an
+attempt can act as a second adviser or counsellor (on none of the world's cases) or a second
+administrator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+
+from core.roles import Role, forget_roles
+from tests.factories import make_role_user
+from tests.test_authorization_matrix import LOGIN, World, outcome, world  # noqa: F401  (the fixture)
+
+REFUSED = {403, 404, LOGIN}
+
+
+@dataclass
+class Attempt:
+    label: str
+    who: str  # a role of the world, or "second_adviser", "second_counsellor", "colleague"
+    method: str
+    url: Callable[[World], str]
+    data: Callable[[World, Any], dict[str, Any]]
+    # The access that must stay refused, asked as `probe_as` (default: who), and the field that must
+    # stay as it was.
+    probe: Callable[[World], str]
+    state: Callable[[World], Any]
+    probe_as: str = ""
+    # What the attempt itself must get: refused (403/404), or a redirect/page that says why (302/200).
+    answered: set[int | str] = field(default_factory=lambda: {302, 403, 404})
+
+
+def case_url(name: str, key: str) -> Callable[[World], str]:
+    return lambda w: reverse(name, kwargs={"reference": w.cases[key].reference})
+
+
+def case_state(key: str) -> Callable[[World], Any]:
+    def state(w: World) -> Any:
+        case = type(w.cases[key]).objects.get(pk=w.cases[key].pk)
+        return case.confidentiality, case.assigned_to_id, sorted(case.counsellors.values_list("pk", flat=True))
+
+    return state
+
+
+def groups_of(email: str) -> Callable[[World], Any]:
+    from accounts.models import User
+
+    return lambda w: sorted(User.objects.get(email=email).groups.values_list("name", flat=True))
+
+
+def user_form(user: Any, *groups: str) -> dict[str, Any]:
+    return {
+        "email": user.email,
+        "name": user.name,
+        "is_active": "on",
+        "groups": list(Group.objects.filter(name__in=groups).values_list("pk", flat=True)),
+    }
+
+
+ATTEMPTS = [
+    # --- the desk: level, assignment, counsellors ---------------------------------------------
+    *[
+        Attempt(
+            f"{who}: lower {key} to normal at triage",
+            who,
+            "post",
+            case_url("desk:manage", key),
+            lambda w, me: {"action": "triage", "confidentiality": "normal"},
+            case_url("desk:case", key),
+            case_state(key),
+        )
+        for who, key in (
+            ("second_adviser", "confidential-other"),
+            ("second_adviser", "strict-other"),
+            ("second_counsellor", "strict-other"),
+            (Role.ADVISER, "strict-other"),
+        )
+    ],
+    *[
+        Attempt(
+            f"{who}: {action} themselves on {key}",
+            who,
+            "post",
+            case_url("desk:manage", key),
+            lambda w, me, action=action: {"action": action, "user": me.pk},
+            case_url("desk:case", key),
+            case_state(key),
+        )
+        for who, key, action in (
+            ("second_adviser", "confidential-other", "assign"),
+            ("second_adviser", "confidential-other", "add_counsellor"),
+            ("second_adviser", "strict-other", "assign"),
+            ("second_counsellor", "strict-other", "assign"),
+            ("second_counsellor", "strict-other", "add_counsellor"),
+            ("second_counsellor", "confidential-other", "add_counsellor"),
+            (Role.ADVISER, "strict-other", "assign"),
+        )
+    ],
+    Attempt(
+        "member: lower another's case from its level page",
+        Role.MEMBER,
+        "post",
+        case_url("desk:confidentiality", "confidential-other"),
+        lambda w, me: {"action": "level", "confidentiality": "normal"},
+        case_url("desk:case", "confidential-other"),
+        case_state("confidential-other"),
+    ),
+    # --- the library: visibility and status -------------------------------------------------
+    Attempt(
+        "member: publish another's draft",
+        Role.MEMBER,
+        "post",
+        lambda w: reverse("library:publish", kwargs={"pk": w.library["other_draft"].pk}),
+        lambda w, me: {},
+        lambda w: reverse("library:document", kwargs={"pk": w.library["other_draft"].pk}),
+        lambda w: type(w.library["other_draft"]).objects.values_list("status", "visibility").get(
+            pk=w.library["other_draft"].pk
+        ),
+    ),
+    Attempt(
+        "member: edit another's draft into a shared public document",
+        Role.MEMBER,
+        "post",
+        lambda w: reverse("library:edit", kwargs={"pk": w.library["other_draft"].pk}),
+        lambda w, me: {"title": "Van mij", "visibility": "public", "status": "shared"},
+        lambda w: reverse("library:document", kwargs={"pk": w.library["other_draft"].pk}),
+        lambda w: type(w.library["other_draft"]).objects.values_list("status", "visibility", "title").get(
+            pk=w.library["other_draft"].pk
+        ),
+    ),
+    # --- selection: the committee, the adviser, the branch ----------------------------------
+    *[
+        Attempt(
+            f"{who}: put themselves on the committee",
+            who,
+            "post",
+            lambda w: reverse("selection:committee", kwargs={"pk": w.selection["procedure"].pk}),
+            lambda w, me: {"action": "add", "email": me.member.email, "chair": "on"},
+            lambda w: reverse(
+                "selection:score", kwargs={"pk": w.selection["procedure"].pk, "application": w.selection["own"].pk}
+            ),
+            lambda w: sorted(w.selection["procedure"].committee.values_list("member_id", "role")),
+        )
+        for who in ("selection_other_official", "selection_applicant", Role.MEMBER)
+    ],
+    Attempt(
+        "committee member: make themselves chair",
+        "selection_committee",
+        "post",
+        lambda w: reverse("selection:committee", kwargs={"pk": w.selection["procedure"].pk}),
+        lambda w, me: {
+            "action": "chair",
+            "seat": w.selection["procedure"].committee.get(member=me.member).pk,
+        },
+        lambda w: reverse("selection:committee", kwargs={"pk": w.selection["procedure"].pk}),
+        lambda w: sorted(w.selection["procedure"].committee.values_list("member_id", "role")),
+        answered={404},
+    ),
+    Attempt(
+        "second adviser: invite themselves as the procedure's adviser",
+        "second_adviser",
+        "post",
+        lambda w: reverse("selection:committee", kwargs={"pk": w.selection["procedure"].pk}),
+        lambda w, me: {"action": "adviser", "adviser": me.pk},
+        lambda w: reverse("selection:procedure", kwargs={"pk": w.selection["procedure"].pk}),
+        lambda w: type(w.selection["procedure"]).objects.values_list("adviser_id", flat=True).get(
+            pk=w.selection["procedure"].pk
+        ),
+    ),
+    # --- programme: the griffie contact's municipality ----------------------------------------
+    Attempt(
+        "griffie contact: write the entitlements of another municipality",
+        Role.GRIFFIE_CONTACT,
+        "post",
+        lambda w: reverse(
+            "programme:entitlements", kwargs={"code": w.programme["other_town"].code, "year": w.programme["year"]}
+        ),
+        lambda w, me: {"training_budget": "999"},
+        lambda w: w.programme["other_track"].get_absolute_url(),
+        lambda w: list(w.programme["other_town"].entitlements.values_list("pk", "training_budget_cents")),
+    ),
+    # --- roles and invitations ----------------------------------------------------------------
+    Attempt(
+        "administrator: give themselves the counsellor role",
+        Role.ADMINISTRATOR,
+        "post",
+        lambda w: reverse("admin:accounts_user_change", args=[w.users[Role.ADMINISTRATOR].pk]),
+        lambda w, me: user_form(me, Role.ADMINISTRATOR, Role.COUNSELLOR, Role.ADVISER),
+        case_url("desk:case", "strict-other"),
+        lambda w: sorted(w.users[Role.ADMINISTRATOR].groups.values_list("name", flat=True)),
+        answered={200, 302},
+    ),
+    Attempt(
+        "administrator: give a colleague (two administrators) the counsellor role",
+        Role.ADMINISTRATOR,
+        "post",
+        lambda w: reverse("admin:accounts_user_change", args=[w.extra["colleague"].pk]),
+        lambda w, me: user_form(w.extra["colleague"], Role.ADMINISTRATOR, Role.COUNSELLOR),
+        case_url("desk:manage", "strict-other"),
+        lambda w: sorted(w.extra["colleague"].groups.values_list("name", flat=True)),
+        probe_as="colleague",
+        answered={200},
+    ),
+    Attempt(
+        "administrator: invite a second account of their own as counsellor",
+        Role.ADMINISTRATOR,
+        "post",
+        lambda w: reverse("accounts:invitation_create"),
+        lambda w, me: {"name": "Tweede Ik", "email": "tweede.ik@example.org", "roles": [Role.COUNSELLOR]},
+        case_url("desk:manage", "strict-other"),
+        lambda w: sorted(
+            w.invitation.__class__.objects.filter(roles__name__in=[Role.COUNSELLOR, Role.ADVISER]).values_list(
+                "email", flat=True
+            )
+        ),
+        probe_as="colleague",
+        answered={200},
+    ),
+    Attempt(
+        "administrator: add the counsellor role to a pending invitation in the back office",
+        Role.ADMINISTRATOR,
+        "post",
+        lambda w: reverse("admin:accounts_invitation_change", args=[w.invitation.pk]),
+        lambda w, me: {
+            "email": w.invitation.email,
+            "name": w.invitation.name,
+            "expires_at_0": "2099-01-01",
+            "expires_at_1": "10:00:00",
+            "roles": list(Group.objects.filter(name=Role.COUNSELLOR).values_list("pk", flat=True)),
+        },
+        case_url("desk:manage", "strict-other"),
+        lambda w: sorted(w.invitation.roles.values_list("name", flat=True)),
+        probe_as="colleague",
+        answered={200},
+    ),
+    Attempt(
+        "adviser: give themselves the counsellor role by an invitation",
+        Role.ADVISER,
+        "post",
+        lambda w: reverse("accounts:invitation_create"),
+        lambda w, me: {"name": "Ik", "email": "ik.weer@example.org", "roles": [Role.COUNSELLOR]},
+        case_url("desk:case", "strict-other"),
+        lambda w: sorted(w.invitation.__class__.objects.values_list("email", flat=True)),
+        answered={403},
+    ),
+]
+
+
+def actor(world: World, who: str) -> Any:
+    if who in world.users:
+        return world.users[who]
+    return world.extra[who]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("attempt", ATTEMPTS, ids=[a.label for a in ATTEMPTS])
+def test_no_role_can_widen_its_own_access_through_a_field_it_may_write(attempt: Attempt, world: World) -> None:
+    if not hasattr(world, "extra"):
+        world.extra = {}  # type: ignore[attr-defined]
+    extra = world.extra  # type: ignore[attr-defined]
+    with transaction.atomic():
+        extra["second_adviser"] = make_role_user(Role.ADVISER)
+        extra["second_counsellor"] = make_role_user(Role.COUNSELLOR)
+        extra["colleague"] = make_role_user(Role.ADMINISTRATOR)
+        me = actor(world, attempt.who)
+        prober = actor(world, attempt.probe_as or attempt.who)
+
+        def probe() -> int | str:
+            client = Client()
+            client.force_login(prober)
+            forget_roles(prober)
+            return outcome(client.get(attempt.probe(world)))
+
+        before_state, before = attempt.state(world), probe()
+        assert before in REFUSED, f"{attempt.label}: the probe is not refused to begin with ({before})"
+        client = Client()
+        client.force_login(me)
+        answer = outcome(getattr(client, attempt.method)(attempt.url(world), attempt.data(world, me)))
+        assert answer in attempt.answered, f"{attempt.label}: answered {answer}"
+        assert attempt.state(world) == before_state, f"{attempt.label}: the field changed"
+        assert probe() == before, f"{attempt.label}: access widened"
+        transaction.set_rollback(True)
