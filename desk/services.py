@@ -335,10 +335,23 @@ def desk_readers(case: Case, level: str) -> list[User]:
     return readers
 
 
+def _not_to_oneself(case: Case, user: User, by: Any) -> None:
+    """No role widens its own access through a field it may write: whoever may not read a case that
+    is someone else's cannot give it (or a seat on it) to themselves. Taking up a new, unassigned
+    case is the desk's work and stays allowed."""
+    if by is None or by.pk != user.pk or case.assigned_to_id in (None, by.pk) or rules.may_read_content(by, case):
+        return
+    raise ValidationError(
+        _("You cannot give yourself a case you may not read; its adviser or a colleague can hand it to you.")
+    )
+
+
 @transaction.atomic
-def assign(*, case: Case, user: User) -> Case:
+def assign(*, case: Case, user: User, by: Any = None) -> Case:
     """Give the case to an adviser or counsellor. A strictly confidential case can only go to a
-    counsellor, who is then the only one at the desk who can read it."""
+    counsellor, who is then the only one at the desk who can read it. `by`, the person doing it,
+    cannot take a case they may not read from someone else (_not_to_oneself)."""
+    _not_to_oneself(case, user, by)
     if not ({Role.ADVISER, Role.COUNSELLOR} & user.roles):
         raise ValidationError(_("Assign the case to an adviser or a counsellor."))
     if case.confidentiality == Confidentiality.STRICT and Role.COUNSELLOR not in user.roles:
@@ -352,7 +365,8 @@ def assign(*, case: Case, user: User) -> Case:
 
 
 @transaction.atomic
-def add_counsellor(*, case: Case, user: User) -> Case:
+def add_counsellor(*, case: Case, user: User, by: Any = None) -> Case:
+    _not_to_oneself(case, user, by)
     if Role.COUNSELLOR not in user.roles and not hasattr(user, "helper"):
         raise ValidationError(_("Only counsellors and coaches can be added to a case."))
     if case.confidentiality == Confidentiality.STRICT:

@@ -414,10 +414,10 @@ def manage(request: HttpRequest, reference: str) -> HttpResponse:
             elif action in ("assign", "add_counsellor"):
                 user = get_object_or_404(User, pk=_int(request.POST.get("user")))
                 if action == "assign":
-                    services.assign(case=case, user=user)
+                    services.assign(case=case, user=user, by=request.user)
                     messages.success(request, _("Assigned to %(name)s.") % {"name": user.name})
                 else:
-                    services.add_counsellor(case=case, user=user)
+                    services.add_counsellor(case=case, user=user, by=request.user)
                     messages.success(request, _("%(name)s has been added to the case.") % {"name": user.name})
             else:
                 raise ValidationError(_("Unknown action."))

@@ -1816,6 +1816,7 @@ for _key, _cases in H18A_MATRIX.items():
     MATRIX.setdefault(_key, []).extend(_cases)
 # --- end of h18a block ----------------------------------------------------------------------------
 
+
 # --- h18b: every view that accepts POST is posted to (issue 18, point 7) ----------------------------
 # `posted` makes the POST twin of an entry's GET cases: whoever is refused the page (403, 404, the
 # login page) is refused the POST in the same way, and test_authorization then also checks that the
@@ -1830,7 +1831,9 @@ def posted(
         if case.method != "get":
             continue
         table = {role: (per_role.get(role, ok) if wanted == 200 else wanted) for role, wanted in case.expected.items()}
-        cases.append(Case(case.url, table, method="post", data=data or {}, label=f"POST {label or 'empty'} {case.label}"))
+        cases.append(
+            Case(case.url, table, method="post", data=data or {}, label=f"POST {label or 'empty'} {case.label}")
+        )
     return cases
 
 
@@ -1899,7 +1902,8 @@ H18B_POSTS: dict[str, list[Case]] = {
     "desk:case": posted("desk:case"),
     "desk:delete_request": posted("desk:delete_request", 302),
     # events
-    "events:calendar": posted("events:calendar", 302),
+    # A new feed address, shown once on the page.
+    "events:calendar": posted("events:calendar"),
     "events:checkin": posted("events:checkin", 404, label="(no registration)"),
     "events:checkin_scan": posted("events:checkin_scan"),
     "events:evaluate": posted("events:evaluate"),
@@ -1974,6 +1978,149 @@ for _key, _cases in H18B_POSTS.items():
     MATRIX.setdefault(_key, []).extend(_cases)
 # --- end of h18b block ----------------------------------------------------------------------------
 
+
+# --- h18b: attacks by id (issue 18, point 8) ------------------------------------------------------
+# The desk's, selection's and programme's objects addressed by id the way an attacker would: an id
+# of someone else's object inside the address of one's own (a second member), of another branch's
+# procedure (a second branch), of another municipality (a second municipality), through the site,
+# the API (which has no such objects: every guess is a 404) and the back office. Every role and
+# person of the world tries; a refused request must write nothing (check_cases).
+def _other_towns_request(w: World) -> dict[str, Any]:
+    """A budget request in the other municipality, made inside the request's savepoint."""
+    from programme.models import BudgetRequest
+
+    other = make_role_user(Role.MEMBER)
+    request = BudgetRequest.objects.create(
+        member=other.member,
+        municipality=w.programme["other_town"],
+        year=w.programme["year"],
+        amount_cents=500,
+        description="Cursus",
+    )
+    return {"request": request.pk, "decision": "approve"}
+
+
+def _other_tracks_item(w: World) -> dict[str, Any]:
+    item = w.programme["other_track"].plan.create(title="Andermans plan")
+    return {"action": "plan_status", "item": item.pk, "status": "done"}
+
+
+def _mixed_attachment(w: World, r: str) -> str:
+    """The member role's own case, with the attachment of another member's case."""
+    return reverse(
+        "desk:attachment",
+        kwargs={"reference": w.cases["normal-own"].reference, "pk": w.cases["normal-other"].attachments.first().pk},
+    )
+
+
+NOBODY = expect(404, 404)
+EVERYONE_404 = {**expect(LOGIN, 404), **dict.fromkeys(SELECTION_PERSONAS, 404)}
+ATTACKS: dict[str, list[Case]] = {
+    "desk": [
+        Case(_mixed_attachment, expect(LOGIN, 404), label="own case, another case's attachment"),
+        Case(
+            lambda w, r: reverse(
+                "desk:attachment",
+                kwargs={"reference": "HV-0000-0000", "pk": w.cases["normal-other"].attachments.first().pk},
+            ),
+            expect(LOGIN, 404),
+            label="a made-up reference",
+        ),
+        # The back office never holds a strictly confidential case: its page sends the administrator
+        # back ("does not exist"), and what would change or delete it is refused before it is looked up.
+        *[
+            Case(
+                lambda w, r, view=view: reverse(f"admin:desk_case_{view}", args=[w.cases["strict-other"].pk]),
+                only({Role.ADMINISTRATOR}, status),
+                method=method,
+                data={"post": "yes"} if method == "post" else {},
+                label=f"back office: {view} a strict case ({method.upper()})",
+            )
+            for view, method, status in (
+                ("change", "get", 302),
+                ("history", "get", 302),
+                ("change", "post", 403),
+                ("delete", "get", 403),
+                ("delete", "post", 403),
+            )
+        ],
+        Case(lambda w, r: f"/api/cases/{w.cases['normal-other'].pk}", NOBODY, label="API"),
+    ],
+    "selection": [
+        Case(
+            lambda w, r: reverse(
+                "selection:application", kwargs={"pk": w.selection["draft"].pk, "application": w.selection["own"].pk}
+            ),
+            EVERYONE_404,
+            label="an application under another procedure's id",
+        ),
+        Case(
+            lambda w, r: reverse(
+                "selection:cv", kwargs={"pk": w.selection["draft"].pk, "application": w.selection["own"].pk}
+            ),
+            EVERYONE_404,
+            label="a CV under another procedure's id",
+        ),
+        Case(
+            lambda w, r: reverse(
+                "selection:interview",
+                kwargs={
+                    "pk": w.selection["procedure"].pk,
+                    "application": w.selection["own"].pk,
+                    "interview": w.selection["interview"].pk,
+                },
+            ),
+            EVERYONE_404,
+            label="another application's interview",
+        ),
+        Case(
+            lambda w, r: reverse(
+                "selection:application_status",
+                kwargs={"pk": w.selection["draft"].pk, "application": w.selection["own"].pk},
+            ),
+            {**EVERYONE_404, ANONYMOUS: LOGIN},
+            method="post",
+            data={"status": "rejected"},
+            label="reject an application under another procedure's id",
+        ),
+        *[
+            Case(fixed(path), {**only({Role.ADMINISTRATOR}, 404), ANONYMOUS: LOGIN}, label=f"back office {path}")
+            for path in ("/admin/selection/application/1/change/", "/admin/selection/application/1/delete/")
+        ],
+        Case(
+            lambda w, r: f"/api/applications/{w.selection['own'].pk}",
+            {**NOBODY, **dict.fromkeys(SELECTION_PERSONAS, 404)},
+            label="API",
+        ),
+    ],
+    "programme": [
+        # Decide a request of another municipality: the griffie contact does not find it (404).
+        Case(
+            named("programme:budget_requests"),
+            {**only({Role.ADMINISTRATOR, Role.GRIFFIE_CONTACT}, 302), Role.GRIFFIE_CONTACT: 404},
+            method="post",
+            data=_other_towns_request,
+            label="decide another municipality's budget request",
+        ),
+        # Another track's plan item through one's own track: not found for the officers, refused
+        # before that to the griffie contact (who may only comment).
+        Case(
+            lambda w, r: w.programme["own_track"].get_absolute_url(),
+            {**only(PROGRAMME_OFFICE, 404, denied=404), Role.GRIFFIE_CONTACT: 403},
+            method="post",
+            data=_other_tracks_item,
+            label="another track's plan item",
+        ),
+        Case(
+            lambda w, r: reverse("admin:programme_track_delete", args=[w.programme["other_track"].pk]),
+            only({Role.ADMINISTRATOR}, 200),
+            label="back office: delete a track (administrators only)",
+        ),
+        Case(lambda w, r: f"/api/tracks/{w.programme['other_track'].pk}", NOBODY, label="API"),
+    ],
+}
+# --- end of h18b attacks ---------------------------------------------------------------------------
+
 ADMINISTRATOR_ONLY = only({Role.ADMINISTRATOR}, 200)
 # What the back office refuses even to administrators: history is never deleted, the association
 # settings are one row, accounts are deactivated rather than deleted, logs are read-only.
@@ -2026,6 +2173,7 @@ ADMIN_READ_ONLY = {
     "library.document",
     "library.importrun",
     "library.savedsearch",
+    "library.withdrawal",
     "members.block",
     "members.importbatch",
     "members.invitationrun",
@@ -2043,6 +2191,19 @@ ADMIN_READ_ONLY = {
 ADMIN_DELETED: dict[str, dict[str, int | str]] = {
     # In a newsletter edition (protected): the page that says so, nothing deleted.
     "newsletter.newsitem": {Role.ADMINISTRATOR: 200},
+    # A branch with officials or procedures (protected): the same.
+    "members.branch": {Role.ADMINISTRATOR: 200},
+    # With rows the back office may not delete (an event's registrations, a member's messages and
+    # registrations): Django refuses the whole deletion.
+    "events.event": {Role.ADMINISTRATOR: 403},
+    "members.member": {Role.ADMINISTRATOR: 403},
+}
+# Other answers to the back office's POSTs than the rule in admin_cases gives: (model, page) -> status.
+ADMIN_POSTED: dict[tuple[str, str], int] = {
+    # Every field of an erasure request but its decision is read-only: an empty form is valid, saved.
+    ("members.erasurerequest", "change"): 302,
+    # Its own action (carry out the erasure) exists without deletion: nothing chosen, back to the list.
+    ("members.erasurerequest", "changelist"): 302,
 }
 
 
@@ -2103,7 +2264,9 @@ def admin_cases() -> dict[str, list[Case]]:
             # (302), or, where nothing may be deleted and so no action exists, the list again (200).
             Case(
                 named(f"{prefix}_changelist"),
-                only({Role.ADMINISTRATOR}, 200 if "delete" in refused else 302),
+                only(
+                    {Role.ADMINISTRATOR}, ADMIN_POSTED.get((label, "changelist"), 200 if "delete" in refused else 302)
+                ),
                 method="post",
                 data={"action": "delete_selected", "index": "0"},
                 label="POST action, no rows",
@@ -2115,7 +2278,17 @@ def admin_cases() -> dict[str, list[Case]]:
         ]
         cases[f"{prefix}_change"] = [
             Case(obj_url(f"{prefix}_change"), status("view")),
-            Case(obj_url(f"{prefix}_change"), status("change"), method="post", label="POST empty form"),
+            Case(
+                obj_url(f"{prefix}_change"),
+                {
+                    **status("change"),
+                    **(
+                        {Role.ADMINISTRATOR: ADMIN_POSTED[label, "change"]} if (label, "change") in ADMIN_POSTED else {}
+                    ),
+                },
+                method="post",
+                label="POST empty form",
+            ),
         ]
         cases[f"{prefix}_delete"] = [
             Case(obj_url(f"{prefix}_delete"), status("delete")),
@@ -2160,6 +2333,11 @@ def _confine_experts(matrix: dict[str, list[Case]]) -> None:
 
 
 _confine_experts(FULL_MATRIX)
+# The API is outside the expert's confinement (it reads a token, never the session): a 404 there too.
+for _cases in ATTACKS.values():
+    for _case in _cases:
+        if _case.label != "API":
+            _case.expected = {**_case.expected, Role.EXPERT: TO_OWN_NETWORK}
 # === end of networks ==========================================================================
 
 
@@ -2193,9 +2371,11 @@ def test_every_url_is_in_the_matrix() -> None:
 
 # Outcomes that refuse the request: it must then have changed nothing in the database.
 REFUSED = {401, 403, 404, 405, 409, 410, LOGIN, TO_OWN_NETWORK}
-# Writes a refused request may make: the session (login, language, messages), nothing else.
+# Writes a refused request may make: the session (login, language, messages).
 WRITE = re.compile(r'^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
-WRITES_ALLOWED_WHEN_REFUSED = {"django_session"}
+# The audit log too: the back office logs that an administrator opened a member message, also when
+# the change it posted is refused; a real change would show as a write to the model's own table.
+WRITES_ALLOWED_WHEN_REFUSED = {"django_session", "auditlog_logentry"}
 
 
 def database_writes(queries: CaptureQueriesContext) -> list[str]:
@@ -2285,13 +2465,10 @@ def outcome(response: Any) -> int | str:
     return int(response.status_code)
 
 
-@pytest.fixture(scope="module")
-def world(django_db_setup: Any, django_db_blocker: Any) -> Any:
+def rolled_back_world(django_db_blocker: Any) -> Any:
     """The world is built once per module inside a transaction that is rolled back at the end;
     every test runs in a savepoint inside it (pytest-django's own atomic block), so what a test
     changes (a POST that deletes or publishes) is undone before the next test."""
-    from django.db import transaction
-
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
@@ -2302,12 +2479,28 @@ def world(django_db_setup: Any, django_db_blocker: Any) -> Any:
             outer.__exit__(None, None, None)
 
 
+@pytest.fixture(scope="module")
+def world(django_db_setup: Any, django_db_blocker: Any) -> Any:
+    yield from rolled_back_world(django_db_blocker)
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("key", sorted(FULL_MATRIX))
 def test_authorization(key: str, world: World) -> None:
+    check_cases(FULL_MATRIX[key], world)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", sorted(ATTACKS))
+def test_attacks_by_id(key: str, world: World) -> None:
+    check_cases(ATTACKS[key], world)
+
+
+def check_cases(cases: list[Case], world: World) -> None:
+    """Make each case's request as every role (and person) it names, and compare the outcome."""
     failures = []
     checked = 0
-    for case in FULL_MATRIX[key]:
+    for case in cases:
         # The roles, and the people the case names besides them (e.g. SELECTION_PERSONAS).
         for role in [*ROLES, *(key for key in case.expected if key not in ROLES)]:
             url = case.url(world, role)
@@ -2319,8 +2512,10 @@ def test_authorization(key: str, world: World) -> None:
             # Each request in its own savepoint: what one role's POST changes is undone before the
             # next role tries, so every role meets the world as built.
             cache.clear()  # rate limits count per address, and every request here comes from one
-            with transaction.atomic(), CaptureQueriesContext(connection) as queries:
-                response = getattr(client, case.method)(url, case.form(world))
+            with transaction.atomic():
+                data = case.form(world)  # (may make an object for this request only)
+                with CaptureQueriesContext(connection) as queries:
+                    response = getattr(client, case.method)(url, data)
                 transaction.set_rollback(True)
             got, wanted = outcome(response), case.expected[role]
             if role == Role.EXPERT and got == 302 and response["Location"] == world.networks["expert_home"]:
@@ -2329,7 +2524,9 @@ def test_authorization(key: str, world: World) -> None:
             if got != wanted:
                 failures.append(f"{case.method.upper()} {url} [{case.label}] as {role}: got {got}, expected {wanted}")
             elif got in REFUSED and (writes := database_writes(queries)):
-                failures.append(f"{case.method.upper()} {url} [{case.label}] as {role}: refused ({got}) but wrote {writes}")
+                failures.append(
+                    f"{case.method.upper()} {url} [{case.label}] as {role}: refused ({got}) but wrote {writes}"
+                )
     assert checked, "no request was made"
     assert not failures, "\n".join(failures)
 

@@ -27,7 +27,7 @@ from django.urls import reverse
 
 from core.roles import Role, forget_roles
 from tests.factories import make_role_user
-from tests.test_authorization_matrix import LOGIN, World, outcome, world  # noqa: F401  (the fixture)
+from tests.test_authorization_matrix import LOGIN, World, outcome, rolled_back_world
 
 REFUSED = {403, 404, LOGIN}
 
@@ -131,8 +131,10 @@ ATTEMPTS = [
         lambda w: reverse("library:publish", kwargs={"pk": w.library["other_draft"].pk}),
         lambda w, me: {},
         lambda w: reverse("library:document", kwargs={"pk": w.library["other_draft"].pk}),
-        lambda w: type(w.library["other_draft"]).objects.values_list("status", "visibility").get(
-            pk=w.library["other_draft"].pk
+        lambda w: (
+            type(w.library["other_draft"])
+            .objects.values_list("status", "visibility")
+            .get(pk=w.library["other_draft"].pk)
         ),
     ),
     Attempt(
@@ -142,8 +144,10 @@ ATTEMPTS = [
         lambda w: reverse("library:edit", kwargs={"pk": w.library["other_draft"].pk}),
         lambda w, me: {"title": "Van mij", "visibility": "public", "status": "shared"},
         lambda w: reverse("library:document", kwargs={"pk": w.library["other_draft"].pk}),
-        lambda w: type(w.library["other_draft"]).objects.values_list("status", "visibility", "title").get(
-            pk=w.library["other_draft"].pk
+        lambda w: (
+            type(w.library["other_draft"])
+            .objects.values_list("status", "visibility", "title")
+            .get(pk=w.library["other_draft"].pk)
         ),
     ),
     # --- selection: the committee, the adviser, the branch ----------------------------------
@@ -181,8 +185,10 @@ ATTEMPTS = [
         lambda w: reverse("selection:committee", kwargs={"pk": w.selection["procedure"].pk}),
         lambda w, me: {"action": "adviser", "adviser": me.pk},
         lambda w: reverse("selection:procedure", kwargs={"pk": w.selection["procedure"].pk}),
-        lambda w: type(w.selection["procedure"]).objects.values_list("adviser_id", flat=True).get(
-            pk=w.selection["procedure"].pk
+        lambda w: (
+            type(w.selection["procedure"])
+            .objects.values_list("adviser_id", flat=True)
+            .get(pk=w.selection["procedure"].pk)
         ),
     ),
     # --- programme: the griffie contact's municipality ----------------------------------------
@@ -262,6 +268,11 @@ ATTEMPTS = [
         answered={403},
     ),
 ]
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup: Any, django_db_blocker: Any) -> Any:
+    yield from rolled_back_world(django_db_blocker)
 
 
 def actor(world: World, who: str) -> Any:

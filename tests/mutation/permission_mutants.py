@@ -30,7 +30,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["accounts", "api", "core", "desk", "events", "library", "members", "networks", "newsletter", "programme", "selection"]
+APPS = [
+    "accounts",
+    "api",
+    "core",
+    "desk",
+    "events",
+    "library",
+    "members",
+    "networks",
+    "newsletter",
+    "programme",
+    "selection",
+]
 SCANNED = ["views.py", "services.py", "selectors.py", "admin.py", "admin_site.py", "permissions.py"]
 ALLOW = '__import__("rules").set_rule("mutant.allow", __import__("rules").always_allow) or "mutant.allow"'
 PATTERNS = {
@@ -191,7 +203,8 @@ def main() -> int:
         if not killed_by:
             survivors.append(mutant)
     minutes = (time.monotonic() - started) / 60
-    print(f"\n{len(mutants)} mutants, {len(mutants) - len(survivors)} killed, {len(survivors)} survived ({minutes:.0f} min)")
+    killed = len(mutants) - len(survivors)
+    print(f"\n{len(mutants)} mutants, {killed} killed, {len(survivors)} survived ({minutes:.0f} min)")
     for mutant in survivors:
         print(f"  survived: {mutant}")
     return 1 if survivors else 0
