@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from core.admin import RaadhuisModelAdmin
 
-from .models import Document, ImportRun, SavedSearch, SyncSource, Withdrawal
+from .models import Document, ImportRun, SavedSearch, SyncSource, SynonymGroup, Withdrawal
 
 
 @admin.register(Document)
@@ -75,3 +75,12 @@ class WithdrawalAdmin(RaadhuisModelAdmin):
     list_filter = ["sync_source", "withdrawn_at"]
     search_fields = ["title", "source_id"]
     date_hierarchy = "withdrawn_at"
+
+
+@admin.register(SynonymGroup)
+class SynonymGroupAdmin(RaadhuisModelAdmin):
+    """Synonyms count at the next search (library.synonyms): no reindex."""
+
+    list_display = ["__str__", "active", "note", "updated_at"]
+    list_filter = ["active"]
+    search_fields = ["terms", "note"]

@@ -9,7 +9,7 @@ class LibraryConfig(AppConfig):
     def ready(self) -> None:
         from core.home import MEMBER, register
 
-        from . import home
+        from . import home, synonyms  # noqa: F401 (synonyms: its signals)
 
         register(home.new_documents, order=40, kind=MEMBER)
         register(home.saved_search_hits, order=50, kind=MEMBER)

@@ -37,7 +37,7 @@ from core import search as core_search
 from core.models import SearchTerm, Tier
 from core.search import Clause
 
-from . import search_index, structure
+from . import search_index, structure, synonyms
 from .models import Document, DocumentParty, DocumentTerm, SearchDocument
 
 PER_PAGE = 20
@@ -361,6 +361,16 @@ class CompiledQuery:
     expansions: dict[str, list[SearchTerm]]
     skipped: list[str]
     error: str = ""
+    # Synonyms (library.synonyms) per clause, by the clause's words: the stems of each other form.
+    # Consecutive words that form a synonym's term ("openbaar vervoer") are one clause with
+    # several words, which all must occur (not a phrase).
+    synonyms: dict[tuple[str, ...], list[tuple[str, ...]]] = field(default_factory=dict)
+    # Words that no document holds (typos): matched by their near spellings (set by search).
+    unknown: frozenset[str] = frozenset()
+    # False: the words as typed only (no compounds, synonyms or near spellings).
+    expand: bool = True
+    # The groups (by position) whose words are too common to count for minimum_should_match.
+    common: frozenset[int] = frozenset()
 
     @property
     def empty(self) -> bool:
@@ -370,6 +380,53 @@ class CompiledQuery:
     def highlight_words(self) -> list[str]:
         """The words to mark in snippets (compounds are marked by their ending, see core.search.snippet)."""
         return [w for group in self.groups for clause in group for w in clause.words]
+
+    def as_typed(self) -> CompiledQuery:
+        return CompiledQuery(self.groups, self.negated, {}, self.skipped, expand=False, common=self.common)
+
+
+def _plain_word(group: list[Clause]) -> bool:
+    return len(group) == 1 and not group[0].phrase and not group[0].required and len(group[0].words) == 1
+
+
+def _with_synonyms(
+    groups: list[list[Clause]],
+) -> tuple[list[list[Clause]], dict[tuple[str, ...], list[tuple[str, ...]]]]:
+    """Find the terms of the synonym list in the query: a phrase, or a run of plain words (the
+    longest run first); such a run becomes one clause of several words."""
+    found: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+    result: list[list[Clause]] = []
+    index = 0
+    while index < len(groups):
+        group = groups[index]
+        if len(group) == 1 and group[0].phrase:
+            others = synonyms.alternatives(tuple(analysis.stems(list(group[0].words))))
+            if others:
+                found[group[0].words] = others
+        if not _plain_word(group):
+            for clause in group:  # an OR alternative may be a term of the list too
+                if not clause.phrase and len(clause.words) == 1:
+                    others = synonyms.alternatives(tuple(analysis.stems(list(clause.words))))
+                    if others:
+                        found[clause.words] = others
+            result.append(group)
+            index += 1
+            continue
+        run = 1
+        while index + run < len(groups) and run < synonyms.MAX_TERM_WORDS and _plain_word(groups[index + run]):
+            run += 1
+        for length in range(run, 0, -1):
+            span = tuple(groups[index + n][0].words[0] for n in range(length))
+            others = synonyms.alternatives(tuple(analysis.stems(list(span))))
+            if others:
+                found[span] = others
+                result.append([Clause(span)])
+                index += length
+                break
+        else:
+            result.append(group)
+            index += 1
+    return result, found
 
 
 def compile_query(query: str) -> CompiledQuery:
@@ -392,6 +449,7 @@ def compile_query(query: str) -> CompiledQuery:
         found = core_search.compounds(word_stem, limit=MAX_COMPOUNDS)
         if found:
             expansions[word] = found
+    groups, synonym_forms = _with_synonyms(groups)
     error = ""
     if not groups and (negated or skipped):
         error = (
@@ -399,7 +457,7 @@ def compile_query(query: str) -> CompiledQuery:
             if negated
             else _("Words like 'de', 'het' and 'van' are skipped; search for words that say what you are looking for.")
         )
-    return CompiledQuery(groups, negated, expansions, sorted(set(skipped)), error)
+    return CompiledQuery(groups, negated, expansions, sorted(set(skipped)), error, synonyms=synonym_forms)
 
 
 @dataclass(frozen=True)
@@ -453,8 +511,8 @@ class Results:
     per_page: int = PER_PAGE
     error: str = ""
     expanded_words: dict[str, list[str]] = field(default_factory=dict)
-    # The query's words could not all (or 75% of them) be found together: the results hold
-    # documents with fewer of them (`matched` of `wanted` words at least).
+    # After the documents with at least `wanted` of the query's words (minimum_should_match), the
+    # results also hold documents with fewer of them (`matched` at least).
     relaxed: bool = False
     matched: int = 0
     wanted: int = 0
@@ -504,8 +562,24 @@ def partial_notice(results: Results) -> str:
 # of the others (dis_max with a tie breaker), so a word in title and dictum counts more than in one.
 FIELD_WEIGHTS = {"title": 3.0, "dictum": 2.0, "considerations": 1.3, "rest": 1.0, "attachments": 0.3}
 TIE_BREAKER = 0.3
-# A compound found through a query word counts less than the word itself.
-COMPOUND_WEIGHT = 0.5
+# Documents with at least minimum_should_match of the words come before the others: this is
+# added to their score (far above any BM25 score).
+TIER = 1000.0
+# Words in more than this share of the documents are common: they rank, but do not count for
+# minimum_should_match (in a library of at least COMMON_MIN_DOCUMENTS documents).
+COMMON_SHARE = 0.05
+COMMON_MIN_DOCUMENTS = 100
+# Fewer results than this (a page's first screen) with enough of the words: relax by a word.
+RELAX_BELOW = 10
+# How much the other ways of finding a query word count, against the word itself (1):
+COMPOUND_WEIGHT = 0.5  # a longer word ending in it, from the vocabulary (armoede: kinderarmoede)
+PART_WEIGHT = 0.5  # a compound holding it, from the index's parts field (drempel: verkeersdrempels)
+SPLIT_WEIGHT = 0.6  # its parts, when it is a compound (groenvoorziening: groen ... voorziening)
+HEAD_WEIGHT = 0.3  # its last part alone (woningbouwcorporatie: corporatie)
+SYNONYM_WEIGHT = 0.8  # a synonym from the list (OV: openbaar vervoer)
+FUZZY_WEIGHT = 0.5  # a near spelling of a word no document holds (jeugzorg: jeugdzorg)
+FUZZY_MIN_LENGTH = 5
+FUZZY_TWO_EDITS_LENGTH = 8
 
 
 def minimum_should_match(words: int) -> int:
@@ -523,30 +597,89 @@ def _field_terms(term: str, boost: float = 1.0) -> tantivy.Query:
     return tantivy.Query.disjunction_max_query(queries, tie_breaker=TIE_BREAKER)
 
 
-def _clause_query(clause: Clause, expansions: dict[str, list[SearchTerm]]) -> tantivy.Query:
-    terms = analysis.stems(list(clause.words))
-    if clause.phrase:
-        positioned: list[str | tuple[int, str]] = list(terms)
-        return tantivy.Query.disjunction_max_query(
-            [
-                tantivy.Query.boost_query(tantivy.Query.phrase_query(search_index.SCHEMA, name, positioned), weight)
-                for name, weight in FIELD_WEIGHTS.items()
-            ],
-            tie_breaker=TIE_BREAKER,
-        )
-    compounds = [t.stem for t in expansions.get(clause.words[0], []) if t.stem != terms[0]]
-    if not compounds:
-        return _field_terms(terms[0])
-    return tantivy.Query.boolean_query(
-        [(tantivy.Occur.Should, _field_terms(terms[0]))]
-        + [(tantivy.Occur.Should, _field_terms(c, COMPOUND_WEIGHT)) for c in compounds]
+def _phrase(terms: list[str], boost: float = 1.0) -> tantivy.Query:
+    if len(terms) == 1:
+        return _field_terms(terms[0], boost)
+    positioned: list[str | tuple[int, str]] = list(terms)
+    return tantivy.Query.disjunction_max_query(
+        [
+            tantivy.Query.boost_query(tantivy.Query.phrase_query(search_index.SCHEMA, name, positioned), weight * boost)
+            for name, weight in FIELD_WEIGHTS.items()
+        ],
+        tie_breaker=TIE_BREAKER,
     )
 
 
-def _group_query(group: list[Clause], expansions: dict[str, list[SearchTerm]]) -> tantivy.Query:
-    if len(group) == 1:
-        return _clause_query(group[0], expansions)
-    return tantivy.Query.boolean_query([(tantivy.Occur.Should, _clause_query(c, expansions)) for c in group])
+def _any(queries: list[tantivy.Query]) -> tantivy.Query:
+    if len(queries) == 1:
+        return queries[0]
+    return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in queries])
+
+
+def _all(queries: list[tantivy.Query], boost: float = 1.0) -> tantivy.Query:
+    query = queries[0] if len(queries) == 1 else tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in queries])
+    return query if boost == 1.0 else tantivy.Query.boost_query(query, boost)
+
+
+def _near_spellings(term: str) -> tantivy.Query | None:
+    """A word no document holds (a typo): the terms within one edit (two for long words)."""
+    if len(term) < FUZZY_MIN_LENGTH:
+        return None
+    distance = 2 if len(term) >= FUZZY_TWO_EDITS_LENGTH else 1
+    return tantivy.Query.disjunction_max_query(
+        [
+            tantivy.Query.boost_query(
+                tantivy.Query.fuzzy_term_query(search_index.SCHEMA, name, term, distance=distance),
+                weight * FUZZY_WEIGHT,
+            )
+            for name, weight in FIELD_WEIGHTS.items()
+        ],
+        tie_breaker=TIE_BREAKER,
+    )
+
+
+def _word_query(word: str, compiled: CompiledQuery) -> tantivy.Query:
+    """One query word: the word itself (stemmed), and unless only the words as typed are asked
+    for, the longer words ending in it from the vocabulary, the compounds it is a part of (the
+    index's parts field), its own parts when it is a compound, and near spellings when no
+    document holds it; each weighted below the word itself."""
+    term = analysis.stem(word)
+    options = [_field_terms(term)]
+    if not compiled.expand:
+        return options[0]
+    options += [_field_terms(t.stem, COMPOUND_WEIGHT) for t in compiled.expansions.get(word, []) if t.stem != term]
+    options.append(
+        tantivy.Query.boost_query(
+            tantivy.Query.term_query(search_index.SCHEMA, search_index.PARTS_FIELD, term), PART_WEIGHT
+        )
+    )
+    parts = analysis.split_compound(word)
+    if parts:
+        modifier, head = analysis.stem(parts[0]), analysis.stem(parts[1])
+        options.append(_all([_field_terms(modifier), _field_terms(head)], SPLIT_WEIGHT))
+        options.append(_field_terms(head, HEAD_WEIGHT))
+    if word in compiled.unknown:
+        near = _near_spellings(term)
+        if near is not None:
+            options.append(near)
+    return _any(options)
+
+
+def _clause_query(clause: Clause, compiled: CompiledQuery) -> tantivy.Query:
+    """A phrase, a word, or several words that form one term of the synonym list (all must
+    occur), with the term's synonyms as alternatives."""
+    if clause.phrase:
+        query = _phrase(analysis.stems(list(clause.words)))
+    else:
+        query = _all([_word_query(word, compiled) for word in clause.words])
+    others = compiled.synonyms.get(clause.words, []) if compiled.expand else []
+    if not others:
+        return query
+    return _any([query, *(_phrase(list(form), SYNONYM_WEIGHT) for form in others)])
+
+
+def _group_query(group: list[Clause], compiled: CompiledQuery) -> tantivy.Query:
+    return _any([_clause_query(c, compiled) for c in group])
 
 
 def _filter_queries(filters: Filters, public_only: bool) -> list[tantivy.Query]:
@@ -573,28 +706,50 @@ def _filter_queries(filters: Filters, public_only: bool) -> list[tantivy.Query]:
     return queries
 
 
+def _enough(compiled: CompiledQuery, groups: list[list[Clause]], count: int) -> tantivy.Query:
+    return tantivy.Query.boolean_query(
+        [(tantivy.Occur.Should, _group_query(g, compiled)) for g in groups], minimum_number_should_match=count
+    )
+
+
 def _build(
-    compiled: CompiledQuery, filters: Filters, public_only: bool, required: int | None, *, every: bool = False
+    compiled: CompiledQuery,
+    filters: Filters,
+    public_only: bool,
+    required: int | None,
+    first: int = 0,
+    *,
+    every: bool = False,
 ) -> tantivy.Query:
     """The whole query: the required groups (+word) must match, at least `required` of the other
     groups should (all of them with `every`), excluded clauses must not; the filters restrict
-    without scoring."""
+    without scoring. Documents with at least `first` of the other groups rank above those with
+    fewer (TIER added). Groups of common words (CompiledQuery.common) rank but do not count."""
     must = [g for g in compiled.groups if every or any(c.required for c in g)]
     should = [g for g in compiled.groups if not every and not any(c.required for c in g)]
+    # The common words only rank (unless all words are common, or a +word decides).
+    counted = [g for n, g in enumerate(compiled.groups) if g in should and n not in compiled.common]
+    if must or not counted:
+        counted = should
     clauses: list[tuple[Any, tantivy.Query]] = []
     for group in must:
-        clauses.append((tantivy.Occur.Must, _group_query(group, compiled.expansions)))
+        clauses.append((tantivy.Occur.Must, _group_query(group, compiled)))
     if should:
         # With a required word (+word) the other words only rank, as in Elasticsearch.
         words = tantivy.Query.boolean_query(
-            [(tantivy.Occur.Should, _group_query(g, compiled.expansions)) for g in should],
+            [(tantivy.Occur.Should, _group_query(g, compiled)) for g in counted],
             minimum_number_should_match=1 if must else max(1, required or 1),
         )
         clauses.append((tantivy.Occur.Should if must else tantivy.Occur.Must, words))
+        clauses.extend((tantivy.Occur.Should, _group_query(g, compiled)) for g in should if g not in counted)
+        if required is not None and first > required and not must:
+            clauses.append(
+                (tantivy.Occur.Should, tantivy.Query.const_score_query(_enough(compiled, counted, first), TIER))
+            )
     if not clauses:
         clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
     for clause in compiled.negated:
-        clauses.append((tantivy.Occur.MustNot, _clause_query(clause, {})))
+        clauses.append((tantivy.Occur.MustNot, _clause_query(clause, compiled.as_typed())))
     for query in _filter_queries(filters, public_only):
         clauses.append((tantivy.Occur.Must, tantivy.Query.const_score_query(query, 0.0)))
     return tantivy.Query.boolean_query(clauses)
@@ -629,10 +784,11 @@ def _count(found: Any) -> int:
 def _exact_matches(
     searcher: Any, compiled: CompiledQuery, filters: Filters, public_only: bool, required: int, ids: list[int]
 ) -> set[int]:
-    """Which of these documents match the query's words as typed, not only through a compound."""
-    if not compiled.expansions or not ids:
-        return set(ids)
-    plain = CompiledQuery(compiled.groups, compiled.negated, {}, compiled.skipped)
+    """Which of these documents match the query's words as typed, not only through a compound,
+    a synonym or a near spelling."""
+    if not ids:
+        return set()
+    plain = compiled.as_typed()
     query = tantivy.Query.boolean_query(
         [
             (tantivy.Occur.Must, _build(plain, filters, public_only, required)),
@@ -641,6 +797,42 @@ def _exact_matches(
     )
     found = searcher.search(query, len(ids))
     return {int(searcher.doc(address)["id"][0]) for _score, address in found.hits}
+
+
+def _common_groups(searcher: Any, compiled: CompiledQuery) -> frozenset[int]:
+    """The groups of the query (by position) whose words are in more than COMMON_SHARE of the
+    documents ("gemeente", "maatregelen"): like Elasticsearch's common terms, they rank but do
+    not count for minimum_should_match. Only in a library of COMMON_MIN_DOCUMENTS or more."""
+    documents = searcher.num_docs
+    if documents < COMMON_MIN_DOCUMENTS:
+        return frozenset()
+    common = set()
+    for position, group in enumerate(compiled.groups):
+        frequencies = [
+            max(searcher.doc_freq(name, term) for name in search_index.TEXT_FIELDS)
+            for clause in group
+            for term in analysis.stems([w for w in clause.words if w not in analysis.STOP_WORDS] or list(clause.words))
+        ]
+        if frequencies and min(frequencies) > documents * COMMON_SHARE:
+            common.add(position)
+    if len(common) == len(compiled.groups):
+        return frozenset()
+    return frozenset(common)
+
+
+def _unknown_words(searcher: Any, compiled: CompiledQuery) -> frozenset[str]:
+    """The query's words that no document holds, not even as part of a compound."""
+    unknown = set()
+    for group in compiled.groups:
+        for clause in group:
+            if clause.phrase:
+                continue
+            for word in clause.words:
+                term = analysis.stem(word)
+                fields = (*search_index.TEXT_FIELDS, search_index.PARTS_FIELD)
+                if not any(searcher.doc_freq(name, term) for name in fields):
+                    unknown.add(word)
+    return frozenset(unknown)
 
 
 def search(
@@ -658,8 +850,9 @@ def search(
     many results instead of (page - 1) * per_page. Every match is counted and ranked (BM25 over
     the weighted fields), however large the result.
 
-    At least minimum_should_match of the query's words must occur; when that finds nothing, one
-    word fewer, and so on (Results.relaxed). The page's documents are checked against the database
+    Documents with at least minimum_should_match of the query's words come first; when fewer
+    than RELAX_BELOW documents hold that many, documents with one word fewer follow, and so on
+    (Results.relaxed, `matched` of `wanted` words at least). The page's documents are checked against the database
     once more (shared, and public when public_only): the index may lag a change by moments."""
     filters = filters or Filters()
     compiled = compile_query(query)
@@ -668,17 +861,26 @@ def search(
         return Results(0, [], {}, compiled, page, per_page, error=compiled.error or _("Search for at least one word."))
     skip = (page - 1) * per_page if offset is None else max(0, offset)
     searcher, _schema = search_index.searcher()
+    compiled.unknown = _unknown_words(searcher, compiled)
     by_date = sort == "date" or compiled.empty
     required_groups = any(c.required for g in compiled.groups for c in g)
     should = 0 if required_groups else len(compiled.groups)
-    wanted = minimum_should_match(should)
+    if should:
+        compiled.common = _common_groups(searcher, compiled)
+        if compiled.common and not _count(searcher.search(_build(compiled, filters, public_only, 1), 1, count=True)):
+            compiled.common = frozenset()  # the other words are nowhere: the common ones count after all
+    wanted = minimum_should_match(should - len(compiled.common) or should)
+    # Documents with at least `wanted` of the words come first. When fewer than RELAX_BELOW hold
+    # that many, the results take in those with one word fewer, and so on, ranked below them
+    # (Results.relaxed). Newest first, only when none holds enough: the date says nothing about
+    # how well a document matches (and saved-search alerts list new documents by date).
     required = wanted
-    built = _build(compiled, filters, public_only, required)
-    found = searcher.search(built, 1, count=True)
-    while _count(found) == 0 and required > 1:
+    enough = 1 if by_date else RELAX_BELOW
+    while should and required > 1:
+        if _count(searcher.search(_build(compiled, filters, public_only, required), 1, count=True)) >= enough:
+            break
         required -= 1
-        built = _build(compiled, filters, public_only, required)
-        found = searcher.search(built, 1, count=True)
+    built = _build(compiled, filters, public_only, required, wanted)
     limit = max(1, per_page)
     if by_date:
         found = searcher.search(built, limit, count=True, order_by_field="sortdate", offset=skip)
@@ -693,10 +895,11 @@ def search(
     hits = [Hit(pk, pk in exact_ids, 0.0 if by_date else rank) for pk, rank in ids_ranks if pk in allowed]
     expanded = {word: [t.stem for t in terms] for word, terms in compiled.expansions.items()}
     words = len(compiled.groups)
+    total = _count(found)
+    relaxed = should > 0 and required < wanted
     # Each result holds the +words (the others then only rank), or else at least `required` words.
     plus = sum(1 for g in compiled.groups if any(c.required for c in g))
     matched = plus or required
-    total = _count(found)
     complete = total
     if matched < words and total:
         complete = _count(searcher.search(_build(compiled, filters, public_only, None, every=True), 1, count=True))
@@ -708,7 +911,7 @@ def search(
         page,
         per_page,
         expanded_words=expanded,
-        relaxed=should > 0 and required < wanted,
+        relaxed=relaxed,
         matched=matched,
         wanted=wanted,
         words=words,

@@ -394,3 +394,48 @@ class Withdrawal(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class SynonymGroup(models.Model):
+    """Words and phrases that mean the same in council language ("OV" and "openbaar vervoer";
+    "statushouders" and "vergunninghouders"), maintained in the back office. A search for one also
+    finds the others, ranked below the words as typed (library.synonyms, applied when the query is
+    built: a change needs no reindex)."""
+
+    terms = models.TextField(
+        _("terms"),
+        help_text=_("One word or phrase per line (at least two). A search for any of them also finds the others."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["terms"]
+        verbose_name = _("synonym group")
+        verbose_name_plural = _("synonym groups")
+
+    def __str__(self) -> str:
+        return " = ".join(self.term_list())
+
+    def term_list(self) -> list[str]:
+        """The terms as entered, one per line (commas also separate), without repeats."""
+        seen: dict[str, str] = {}
+        for line in self.terms.replace(",", "\n").splitlines():
+            term = " ".join(line.split())
+            if term and term.lower() not in seen:
+                seen[term.lower()] = term
+        return list(seen.values())
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from core.search import words
+
+        terms = self.term_list()
+        if any(not words(term) for term in terms):
+            raise ValidationError({"terms": _("Every term needs at least one letter or digit.")})
+        if len({tuple(words(term)) for term in terms}) < 2:
+            raise ValidationError({"terms": _("Give at least two different words or phrases.")})
+        if any(len(term) > 100 for term in terms):
+            raise ValidationError({"terms": _("A term is at most 100 characters.")})

@@ -38,6 +38,10 @@ from . import structure
 from .models import Document, SearchChange
 
 TEXT_FIELDS = ("title", "dictum", "considerations", "rest", "attachments")
+# The stems of the parts of the compounds in the title and the texts (core.analysis.compound_parts):
+# a search for "drempel" also finds "verkeersdrempels", weighted below the word itself.
+PARTS_FIELD = "parts"
+PARTS_OF = ("title", "dictum", "considerations", "rest")
 # Text indexed per field is capped (a pathological upload must not blow up the index).
 MAX_FIELD_CHARS = 300_000
 WRITER_HEAP = 50_000_000
@@ -51,6 +55,7 @@ def build_schema() -> tantivy.Schema:
     builder.add_integer_field("id", stored=True, indexed=True, fast=True)
     for name in TEXT_FIELDS:
         builder.add_text_field(name, tokenizer_name="whitespace", index_option="position")
+    builder.add_text_field(PARTS_FIELD, tokenizer_name="whitespace", index_option="freq")
     for name in ("kind", "tier", "outcome", "party"):
         builder.add_text_field(name, tokenizer_name="raw", fast=True)
     for name in ("province", "body", "year", "topic", "sortdate", "shared"):
@@ -79,7 +84,13 @@ def index_dir() -> Path | None:
     return Path(value) if value else None
 
 
-def get_index() -> _State:
+class SchemaChanged(RuntimeError):
+    pass
+
+
+def get_index(*, recreate: bool = False) -> _State:
+    """The open index. An index on disk written with other fields (an older version) cannot be
+    read: SchemaChanged says to rebuild it; `recreate` (the rebuild) starts it anew then."""
     global _state
     with _state_lock:
         path = index_dir()
@@ -88,15 +99,34 @@ def get_index() -> _State:
                 _state = _State(tantivy.Index(SCHEMA), None)
             else:
                 path.mkdir(parents=True, exist_ok=True)
-                _state = _State(tantivy.Index(SCHEMA, path=str(path)), path)
+                _state = _State(_open(path, recreate=recreate), path)
         return _state
 
 
+def _open(path: Path, *, recreate: bool) -> tantivy.Index:
+    try:
+        return tantivy.Index(SCHEMA, path=str(path))
+    except ValueError as error:
+        if "schema does not match" not in str(error):
+            raise
+        if not recreate:
+            raise SchemaChanged(
+                f"The search index in {path} has other fields than this version: "
+                "run `manage.py search_index --rebuild`."
+            ) from error
+    for entry in path.iterdir():  # the index's own files; the lock file and the cursor stay
+        if entry.is_file() and entry.name not in ("writer.lock", "cursor"):
+            entry.unlink()
+    return tantivy.Index(SCHEMA, path=str(path))
+
+
 def reset() -> None:
-    """Forget the open index (the tests start each test with an empty in-memory one)."""
+    """Forget the open index (the tests start each test with an empty in-memory one) and the
+    compound lexicon."""
     global _state
     with _state_lock:
         _state = None
+    analysis.reset_lexicon()
 
 
 def searcher() -> tuple[tantivy.Searcher, tantivy.Schema]:
@@ -212,7 +242,7 @@ def apply_changes() -> int:
 def rebuild() -> int:
     """Empty the index and add every shared document again, then set the cursor to the log's end
     (changes logged meanwhile are applied again: applying is idempotent). Returns the number indexed."""
-    state = get_index()
+    state = get_index(recreate=True)
     last = SearchChange.objects.order_by("-id").values_list("id", flat=True).first() or 0
     ids = list(Document.objects.filter(status=Document.Status.PUBLISHED).order_by("pk").values_list("pk", flat=True))
 
@@ -404,7 +434,11 @@ def prepare_values(
 
 def analysed(values: dict[str, Any]) -> dict[str, Any]:
     """Prepared values with their texts analysed (core.analysis): the fields of the index."""
-    return {**values, **{name: analysis.analyse(values[name]) for name in TEXT_FIELDS}}
+    return {
+        **values,
+        **{name: analysis.analyse(values[name]) for name in TEXT_FIELDS},
+        PARTS_FIELD: analysis.compound_parts("\n".join(values[name] for name in PARTS_OF)),
+    }
 
 
 def fields(document: Document) -> dict[str, Any]:
@@ -427,6 +461,7 @@ def _analyse_batch(batch: list[Source]) -> tuple[list[dict[str, Any]], dict[str,
     for item in batch:
         values = prepare_values(*item)
         found: dict[str, str] = {}
+        values[PARTS_FIELD] = analysis.compound_parts("\n".join(values[name] for name in PARTS_OF))
         for name in TEXT_FIELDS:
             tokens = analysis.words(values[name])
             stems = analysis.stems(tokens)
@@ -481,8 +516,10 @@ class BulkIndexer:
                 fcntl.flock(self.lock_file, fcntl.LOCK_EX)
             if self.workers:
                 # Forked before the writer's threads exist; the children only analyse text (they
-                # never touch the inherited database connection, and leave without closing it).
-                self.pool = multiprocessing.get_context("fork").Pool(self.workers)
+                # never touch the inherited database connection, and leave without closing it):
+                # the compound lexicon is read here and kept as it is in the children.
+                analysis.load_lexicon()
+                self.pool = multiprocessing.get_context("fork").Pool(self.workers, analysis.freeze_lexicon)
             self.writer = self.state.index.writer(WRITER_HEAP * self.threads, self.threads)
         except BaseException:
             self._release()

@@ -78,6 +78,8 @@ def _clause_query(clause: Clause, expansions: dict[str, list[SearchTerm]]) -> ta
             ],
             tie_breaker=TIE_BREAKER,
         )
+    if len(terms) > 1:  # words that form one term of the library's synonym list: all must occur
+        return tantivy.Query.boolean_query([(tantivy.Occur.Must, _field_terms(term)) for term in terms])
     compounds = [t.stem for t in expansions.get(clause.words[0], []) if t.stem != terms[0]]
     if not compounds:
         return _field_terms(terms[0])

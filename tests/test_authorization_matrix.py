@@ -41,6 +41,7 @@ from core.roles import MFA_ROLES, STAFF_ROLES, Role
 from desk.models import CaseAccess, Helper, IntervisionGroup, IntervisionSignup, Organisation
 from events.documents import certificate_code
 from events.models import Attendance, CalendarFeed, Evaluation, InvoiceSequence, Registration, Session
+from library.models import SynonymGroup
 from members.models import Block, ErasureRequest, ImportBatch, InvitationRun, Member, Message, PrivateFieldView, Topic
 from newsletter.tests.anymail_matrix import anymail_cases
 from tests.factories import (
@@ -236,6 +237,7 @@ def build_world() -> World:
         "library.importrun": world.library["run"],
         "library.syncsource": world.library["sync_source"],
         "library.withdrawal": world.library["withdrawal"],
+        "library.synonymgroup": SynonymGroup.objects.order_by("pk").first(),  # the default list (migration)
         "newsletter.newsitem": world.news["public"],
         "newsletter.publication": world.news["publication"],
         "newsletter.edition": world.news["sent"],

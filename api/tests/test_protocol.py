@@ -41,14 +41,15 @@ def test_a_search_says_when_results_hold_only_part_of_the_words(world: World, ap
     document(title="Zwemles voor volwassenen", body=world.body, visibility="public")
     document(title="Kinderen en de zomervakantie in de zomer", body=world.body, visibility="public")
     status, body = api.get("/documents", q="zwemles kinderen zomer")
-    assert status == 200 and body["count"] == 2
+    # Fewer than RELAX_BELOW (10) documents hold two of the words: those with one follow.
+    assert status == 200 and body["count"] == 3
     assert body["partial"] == {
         "words": 3,
-        "at_least": 2,
+        "at_least": 1,
         "with_all_words": 1,
-        "relaxed": False,
+        "relaxed": True,
         "message": "1 document bevat al je woorden; hieronder ook documenten met een deel ervan "
-        "(minstens 2 van 3 woorden).",
+        "(minstens 1 van 3 woorden).",
     }
     api.client.cookies["django_language"] = "en"
     relaxed = api.get("/documents", q="volwassenen zomer")[1]
@@ -60,7 +61,7 @@ def test_a_search_says_when_results_hold_only_part_of_the_words(world: World, ap
         "message": "No document contains all your words; below are documents with some of them "
         "(at least 1 of 2 words).",
     }
-    assert api.get("/documents", q="gratis zwemles")[1]["partial"] is None
+    assert api.get("/documents", q='"gratis zwemles"')[1]["partial"] is None
     assert api.get("/documents")[1]["partial"] is None
 
 

@@ -53,6 +53,10 @@ def test_a_member_finds_a_reply_by_another_form_of_its_words(zorg) -> None:  # t
     assert found(reader, "kinderopvangtoeslag -Hengelo") == []
     # Accents and case do not matter.
     assert found(reader, "HENGÉLO") == [zorg["reply"]]
+    # Words that form a term of the library's synonym list ("openbaar vervoer") all count.
+    bus = services.reply(thread=zorg["thread"], author=zorg["helper"], body="Het openbaar vervoer rijdt niet.").post
+    services.reply(thread=zorg["thread"], author=zorg["helper"], body="Het loket is open.")
+    assert found(reader, "openbaar vervoer") == [bus]
 
 
 def test_a_closed_network_is_found_by_its_members_only() -> None:
@@ -202,7 +206,8 @@ def test_the_search_page_has_tabs_and_a_fixed_number_of_queries(zorg, client) ->
     marieke = zorg["asker"]
     services.reply(thread=zorg["thread"], author=zorg["helper"], body="@Marieke de Vries kinderopvangtoeslag")
     client.force_login(marieke)
-    client.get(reverse("networks:search"))  # the association's settings are cached from now on
+    # The association's settings and the library's synonym list are cached from now on.
+    client.get(reverse("networks:search"), {"q": "kinderopvangtoeslag"})
     with CaptureQueriesContext(connection) as few:
         page = client.get(reverse("networks:search"), {"q": "kinderopvangtoeslag"})
     html = page.content.decode()
