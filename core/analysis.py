@@ -142,6 +142,7 @@ class _Lexicon:
             self.vocabulary = frozenset(_vocabulary())
             self.loaded_at = time.monotonic()
             _split.cache_clear()
+            _part_stems.cache_clear()
 
     def __contains__(self, word: object) -> bool:
         if not isinstance(word, str) or len(word) < MIN_PART or word in STOP_WORDS:
@@ -213,8 +214,14 @@ def _split(word: str) -> tuple[str, ...]:
 
 def compound_parts(text: str) -> str:
     """The stems of the parts of every compound in a text, space-separated (for the index)."""
+    _lexicon.refresh()
     found: list[str] = []
     for word in words(text):
         if len(word) >= 2 * MIN_PART:
-            found.extend(stem(part) for part in split_compound(word))
+            found.extend(_part_stems(word))
     return " ".join(found)
+
+
+@lru_cache(maxsize=200_000)
+def _part_stems(word: str) -> tuple[str, ...]:
+    return tuple(stem(part) for part in _split(word))
