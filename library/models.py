@@ -371,6 +371,22 @@ class SyncSource(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        """What a run would stop on, said when the source is entered (the back office)."""
+        from django.core.exceptions import ValidationError
+
+        remote = self.location.startswith(("http://", "https://"))
+        errors = {}
+        if self.kind == self.Kind.OPENBESLUITVORMING:
+            if not remote:
+                errors["location"] = _("OpenBesluitvorming is read over HTTP(S): give the site's address.")
+            if not self.source_key:
+                errors["source_key"] = _("Give the source key (the list is at /api/sources).")
+        elif self.kind == self.Kind.ORI and not remote and not self.location.startswith("/"):
+            errors["location"] = _("Give an http(s) address or the full path of a directory.")
+        if errors:
+            raise ValidationError(errors)
+
 
 class Withdrawal(models.Model):
     """A document the source withdrew: removed from the library and from search, recorded here with

@@ -760,3 +760,24 @@ def test_the_api_answers_410_for_a_withdrawn_document(ori_dir: Path, client: Any
     assert response.json()["code"] == "withdrawn"
     assert response.json()["detail"].endswith(": Dubbel")
     assert client.get(f"/api/documents/{document.pk + 1000}").status_code == 404
+
+
+def test_a_source_that_could_not_run_is_refused_when_entered(bodies: None) -> None:
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        SyncSource(name="obv", kind=SyncSource.Kind.OPENBESLUITVORMING, location="/srv/obv").full_clean()
+    assert refused.value.message_dict == {
+        "location": ["OpenBesluitvorming wordt via HTTP(S) gelezen: geef het adres van de site."],
+        "source_key": ["Geef de bronsleutel (de lijst staat op /api/sources)."],
+    }
+    with pytest.raises(ValidationError) as refused:
+        SyncSource(name="ori", kind=SyncSource.Kind.ORI, location="ori/zwolle").full_clean()
+    assert list(refused.value.message_dict) == ["location"]
+    SyncSource(name="ori", kind=SyncSource.Kind.ORI, location="/srv/ori/zwolle").full_clean()
+    SyncSource(
+        name="obv",
+        kind=SyncSource.Kind.OPENBESLUITVORMING,
+        location="https://openbesluitvorming.nl",
+        source_key="zwolle",
+    ).full_clean()
