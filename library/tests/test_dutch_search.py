@@ -202,3 +202,23 @@ def test_common_words_rank_but_do_not_count_for_enough_words(monkeypatch):
     assert both.pk not in [h.document_id for h in results.hits]
     # Without the one uncommon word, the common words count after all.
     assert both.pk in ids("maatregelen stad")
+
+
+def test_an_index_with_other_fields_asks_for_a_rebuild_and_the_rebuild_starts_anew(settings, tmp_path):
+    import tantivy
+
+    old = tantivy.SchemaBuilder()
+    old.add_integer_field("id", stored=True, indexed=True, fast=True)
+    old.add_text_field("title", tokenizer_name="whitespace")
+    writer = tantivy.Index(old.build(), path=str(tmp_path)).writer(15_000_000, 1)
+    writer.commit()
+    del writer
+    settings.LIBRARY_SEARCH_INDEX_DIR = str(tmp_path)
+    settings.LIBRARY_SEARCH_APPLY_INLINE = False
+    search_index.reset()
+    with pytest.raises(search_index.SchemaChanged, match="search_index --rebuild"):
+        search_index.get_index()
+    bumps = DocumentFactory(title="Verkeersdrempels in de Dorpsstraat")
+    assert search_index.rebuild() == 1
+    assert ids("drempel") == [bumps.pk]
+    search_index.reset()  # the next test's index lives in memory again
