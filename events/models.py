@@ -281,11 +281,15 @@ class Registration(models.Model):
 
 
 class Attendance(models.Model):
-    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="attendance")
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendance")
-    present = models.BooleanField(default=True)
-    marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    marked_at = models.DateTimeField(default=timezone.now)
+    registration = models.ForeignKey(
+        Registration, verbose_name=_("registration"), on_delete=models.CASCADE, related_name="attendance"
+    )
+    session = models.ForeignKey(Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="attendance")
+    present = models.BooleanField(_("present"), default=True)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("marked by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    marked_at = models.DateTimeField(_("marked at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("attendance")

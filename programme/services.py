@@ -31,6 +31,7 @@ from .models import (
     GoodPractice,
     IntakeMeeting,
     PlanItem,
+    Theme,
     Track,
     TrackComment,
 )
@@ -368,9 +369,24 @@ def dashboard() -> dict[str, Any]:
     from django.db.models import Count
 
     today = timezone.localdate()
+    # The choices' labels, not their stored values ("more_info"): a row per status, in the order of the choices.
+    applications = dict(Application.objects.values_list("status").annotate(n=Count("pk")))
+    tracks = {
+        (row["theme"], row["status"]): row["n"]
+        for row in Track.objects.values("theme", "status").annotate(n=Count("pk")).order_by()
+    }
     return {
-        "applications": list(Application.objects.values("status").annotate(n=Count("pk")).order_by("status")),
-        "tracks": list(Track.objects.values("theme", "status").annotate(n=Count("pk")).order_by("theme", "status")),
+        "applications": [
+            {"status": status, "label": label, "n": applications[status]}
+            for status, label in Application.Status.choices
+            if status in applications
+        ],
+        "tracks": [
+            {"theme": theme, "status": status, "label": f"{theme_label} · {status_label}", "n": tracks[theme, status]}
+            for theme, theme_label in Theme.choices
+            for status, status_label in Track.Status.choices
+            if (theme, status) in tracks
+        ],
         "by_province": list(
             Track.objects.values("municipality__province__name")
             .annotate(n=Count("pk"))

@@ -156,6 +156,32 @@ def test_griffie_contact_finds_the_entitlements_page_of_their_own_municipality(c
     assert "/ontwikkeltraject/rechten/" not in client.get(reverse("programme:budget_requests")).content.decode()
 
 
+def test_dashboard_names_statuses_and_themes_in_the_reader_s_language(client, towns) -> None:  # type: ignore[no-untyped-def]
+    """The dashboard showed the stored values ("more_info", "training · active"; the crawler)."""
+    for town, theme in (("wolden", "training"), ("haag", "support")):
+        services.submit_application(
+            municipality=towns[town],
+            contact_name="Greet",
+            contact_function="griffier",
+            contact_email=f"{town}@example.org",
+            contact_phone="",
+            description="x",
+            themes={theme: "candidate"},
+        )
+    client.force_login(make_role_user(Role.PROGRAMME_OFFICER))
+    html = client.get(reverse("programme:dashboard")).content.decode()
+    assert '<th scope="row">Nieuw</th><td>2</td>' in html
+    assert "new</th>" not in html and "training" not in html
+    data = services.dashboard()
+    assert [(row["status"], row["n"]) for row in data["applications"]] == [("new", 2)]
+    assert data["tracks"] == []
+    Track.objects.create(municipality=towns["wolden"], theme="training", role="candidate", status=Track.Status.ACTIVE)
+    Track.objects.create(municipality=towns["haag"], theme="training", role="candidate", status=Track.Status.ACTIVE)
+    Track.objects.create(municipality=towns["haag"], theme="support", role="candidate", status=Track.Status.INTAKE)
+    html = client.get(reverse("programme:dashboard")).content.decode()
+    assert "Opleiding en een persoonlijk opleidingsbudget · In behandeling</th><td>2</td>" in html
+
+
 @pytest.fixture
 def councillor(towns):  # type: ignore[no-untyped-def]
     user = make_role_user(Role.MEMBER)
