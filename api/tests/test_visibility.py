@@ -70,6 +70,8 @@ def test_document_filters(world: World, api) -> None:
         "results": [],
         "count_is_estimate": False,
         "pageable": 0,
+        "partial": None,
+        "suggestion": None,
     }
     assert api.get("/documents", tier="provincial")[1]["count"] == 0
 
