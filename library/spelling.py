@@ -165,7 +165,8 @@ def suggest(query: str, results: Any) -> Suggestion | None:
     search found enough, or when no close term is known."""
     if results.error or results.query.empty:
         return None
-    few = results.total <= FEW_RESULTS
+    # Few documents hold every word (relaxed results also hold documents with only some of them).
+    few = results.complete <= FEW_RESULTS
     searcher, _schema = search_index.searcher()
     typed_words: list[str] = []
     for group in results.query.groups:

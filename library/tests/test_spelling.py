@@ -74,9 +74,9 @@ def test_a_correct_word_near_a_more_frequent_one_is_left_alone():
     documents += DocumentFactory.create_batch(3, title="Schulden en armoede")
     documents.append(DocumentFactory(title="Vroegsignalering van schulden"))
     engine.index_documents(documents)
-    # One result (few), "schulden" two edits from the ten times more frequent "scholen": but four
-    # documents hold it, so it is a word, not a typo.
-    assert engine.search("vroegsignalering schulden", public_only=False).total == 1
+    # One document with both words (few), "schulden" two edits from the ten times more frequent
+    # "scholen": but four documents hold it, so it is a word, not a typo.
+    assert engine.search("vroegsignalering schulden", public_only=False).complete == 1
     assert suggestion("vroegsignalering schulden") is None
     # A typo of it is corrected.
     assert suggestion("vroegsignalering schuldn").query == "vroegsignalering schulden"
