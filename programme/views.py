@@ -26,7 +26,7 @@ from .forms import (
     IntakeForm,
     PlanItemForm,
 )
-from .models import Application, BudgetRequest, GoodPractice, LearningGroup, PlanItem, Theme, Track
+from .models import Application, BudgetRequest, Entitlement, GoodPractice, LearningGroup, PlanItem, Theme, Track
 from .rules import contact_municipalities
 
 APPLICATIONS_PER_HOUR = 5
@@ -279,10 +279,18 @@ def entitlements(request: HttpRequest, code: str, year: int, obj: Body) -> HttpR
     if current:
         from auditlog.models import LogEntry
 
-        history = LogEntry.objects.get_for_object(current).select_related("actor").order_by("-timestamp")[:20]
+        history = list(LogEntry.objects.get_for_object(current).select_related("actor").order_by("-timestamp")[:20])
+        # The changed fields by their names in the reader's language, not their code names.
+        labels = {f.name: f.verbose_name for f in Entitlement._meta.get_fields() if hasattr(f, "verbose_name")}
+        for entry in history:
+            entry.changed = [labels.get(name, name) for name in entry.changes_dict if name not in HISTORY_HIDDEN]
     return render(
         request, "programme/entitlements.html", {"municipality": obj, "year": year, "form": form, "history": history}
     )
+
+
+# Bookkeeping fields that every change touches: not worth naming in the history.
+HISTORY_HIDDEN = frozenset({"id", "updated_at", "updated_by"})
 
 
 @require("programme.my_entitlements")

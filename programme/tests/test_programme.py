@@ -156,6 +156,19 @@ def test_griffie_contact_finds_the_entitlements_page_of_their_own_municipality(c
     assert "/ontwikkeltraject/rechten/" not in client.get(reverse("programme:budget_requests")).content.decode()
 
 
+def test_entitlements_history_names_the_changed_fields_in_the_reader_s_language(client, towns) -> None:  # type: ignore[no-untyped-def]
+    """The history listed code names ("council_seats, source_url"; the crawler)."""
+    contact = make_role_user(Role.GRIFFIE_CONTACT)
+    ProgrammeContact.objects.create(user=contact, municipality=towns["wolden"])
+    year = timezone.localdate().year
+    services.save_entitlement(municipality=towns["wolden"], year=year, values={"council_seats": 19}, by=contact)
+    services.save_entitlement(municipality=towns["wolden"], year=year, values={"council_seats": 21}, by=contact)
+    client.force_login(contact)
+    html = client.get(reverse("programme:entitlements", kwargs={"code": towns["wolden"].code, "year": year}))
+    history = html.content.decode().split("<h2>Geschiedenis</h2>")[1]
+    assert "zetels in de raad" in history
+    assert "council_seats" not in history and "updated_at" not in history
+
 def test_dashboard_names_statuses_and_themes_in_the_reader_s_language(client, towns) -> None:  # type: ignore[no-untyped-def]
     """The dashboard showed the stored values ("more_info", "training · active"; the crawler)."""
     for town, theme in (("wolden", "training"), ("haag", "support")):
