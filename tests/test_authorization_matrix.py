@@ -2498,8 +2498,9 @@ def test_attacks_by_id(key: str, world: World) -> None:
     check_cases(ATTACKS[key], world)
 
 
-def check_cases(cases: list[Case], world: World) -> None:
-    """Make each case's request as every role (and person) it names, and compare the outcome."""
+def check_cases(cases: list[Case], world: World, *, stop_early: bool = False) -> None:
+    """Make each case's request as every role (and person) it names, and compare the outcome
+    (`stop_early`: fail at the first difference; tests/mutation/permission_mutants.py)."""
     failures = []
     checked = 0
     for case in cases:
@@ -2529,6 +2530,7 @@ def check_cases(cases: list[Case], world: World) -> None:
                 failures.append(
                     f"{case.method.upper()} {url} [{case.label}] as {role}: refused ({got}) but wrote {writes}"
                 )
+            assert not (stop_early and failures), failures[0] if failures else ""
     assert checked, "no request was made"
     assert not failures, "\n".join(failures)
 

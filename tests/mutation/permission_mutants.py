@@ -13,7 +13,8 @@ A mutant removes one check (the file is restored afterwards, also on Ctrl-C):
 - denied:   one `raise PermissionDenied` becomes `pass`;
 - hidden:   one `raise Http404` becomes `pass`.
 The tests run for a mutant: the authorization-matrix entries of the URLs whose view holds the check
-(for a view), else the app's matrix entries; when those all pass, the app's own tests. A mutant
+(for a rule: the views that ask it; for a service: the views that call it), else the app's matrix
+entries; when those all pass, tests/test_no_self_widening.py and the app's own tests. A mutant
 survives when all of them pass; the script exits 1 if any survives.
 """
 
@@ -21,13 +22,18 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = [
@@ -115,10 +121,19 @@ def find_mutants(apps: list[str]) -> list[Mutant]:
     return mutants
 
 
-def matrix_keys_by_view() -> dict[tuple[str, str], list[str]]:
-    """(module, function name) of each URL's view -> its authorization-matrix keys."""
+@dataclass
+class UrlView:
+    key: str  # the authorization matrix's key
+    module: str
+    function: str
+    permission: str  # of its @require, if any
+    source: str  # of the view function
+
+
+def url_views() -> list[UrlView]:
+    """Every URL with the function behind it (unwrapped), its @require permission and its code."""
     code = (
-        "import json, django, os\n"
+        "import inspect, json, django, os\n"
         "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'raadhuis.settings.test')\n"
         "django.setup()\n"
         "from django.urls import URLPattern, URLResolver, get_resolver\n"
@@ -131,8 +146,14 @@ def matrix_keys_by_view() -> dict[tuple[str, str], list[str]]:
         "        else:\n"
         "            key = (f'{ns}:{p.name}' if ns else p.name) if p.name else prefix + str(p.pattern)\n"
         "            f = p.callback\n"
-        "            while hasattr(f, '__wrapped__'): f = f.__wrapped__\n"
-        "            out.append([getattr(f, '__module__', ''), getattr(f, '__name__', ''), key])\n"
+        "            permission = ''\n"
+        "            while True:\n"
+        "                permission = permission or getattr(f, 'permission', '')\n"
+        "                if not hasattr(f, '__wrapped__'): break\n"
+        "                f = f.__wrapped__\n"
+        "            try: source = inspect.getsource(f)\n"
+        "            except (OSError, TypeError): source = ''\n"
+        "            out.append([key, getattr(f, '__module__', ''), getattr(f, '__name__', ''), permission, source])\n"
         "walk(get_resolver().url_patterns)\n"
         "print(json.dumps(out))\n"
     )
@@ -141,10 +162,27 @@ def matrix_keys_by_view() -> dict[tuple[str, str], list[str]]:
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True, env=_env()
     )
-    keys: dict[tuple[str, str], list[str]] = {}
-    for module, function, key in json.loads(result.stdout):
-        keys.setdefault((module, function), []).append(key)
-    return keys
+    return [UrlView(*row) for row in json.loads(result.stdout)]
+
+
+def matrix_keys(mutant: Mutant, views: list[UrlView]) -> list[str]:
+    """The matrix entries whose view holds the check: for a rule, the views that @require it or
+    name it in their code; for a view, its URLs; for a service or selector function, the views of
+    the same app that call it."""
+    if mutant.kind == "rule":
+        return [v.key for v in views if v.permission == mutant.what or f'"{mutant.what}"' in v.source]
+    if mutant.path.name == "views.py":
+        module = f"{mutant.app}.views"
+        own = [v.key for v in views if (v.module, v.function) == (module, mutant.function)]
+        if own:
+            return own
+    if mutant.function:
+        return [
+            v.key
+            for v in views
+            if v.module.startswith(f"{mutant.app}.") and re.search(rf"\b{re.escape(mutant.function)}\(", v.source)
+        ]
+    return []
 
 
 def _env() -> dict[str, str]:
@@ -161,30 +199,182 @@ def run(args: list[str]) -> bool:
     return result.returncode == 0
 
 
-def test_selections(mutant: Mutant, by_view: dict[tuple[str, str], list[str]]) -> list[list[str]]:
-    module = f"{mutant.app}.{mutant.path.stem}"
-    keys = by_view.get((module, mutant.function), []) if mutant.path.name == "views.py" else []
+def test_selections(mutant: Mutant, views: list[UrlView]) -> list[list[str]]:
     prefix = {"core": "core:", "accounts": "accounts:", "api": "api"}.get(mutant.app, f"{mutant.app}:")
     selections = []
+    keys = matrix_keys(mutant, views)
     if keys:
-        selections.append([f"{MATRIX}::test_authorization[{key}]" for key in keys])
-    selections.append([MATRIX, "-k", f"test_authorization and not staff_without and {prefix.rstrip(':')}"])
-    selections.append([f"{mutant.app}/tests"])
+        selections.append([f"{MATRIX}::test_authorization[{key}]" for key in sorted(set(keys))])
+    else:
+        selections.append([MATRIX, "-k", f"test_authorization and not staff_without and {prefix.rstrip(':')}"])
+    selections.append(["tests/test_no_self_widening.py", f"{mutant.app}/tests"])
     return selections
+
+
+# --- in process: one pytest session, the matrix's world built once, each mutant applied in memory ---
+# (a pytest run per mutant builds the world again each time: minutes per mutant on a busy machine).
+# `--in-process` runs this file under pytest; test_mutants below applies each mutant to the live
+# code (a rule replaced in the rule set, a @require's permission swapped in its closure, a function's
+# code object replaced by the mutated one), makes the requests of the matrix entries of the views
+# that hold the check and the attempts of tests/test_no_self_widening.py, and puts it back.
+
+
+def _live_functions(module: Any) -> list[Any]:
+    found = []
+    for value in list(vars(module).values()):
+        candidates = [value]
+        if isinstance(value, type) and value.__module__ == module.__name__:
+            candidates = list(vars(value).values())
+        for candidate in candidates:
+            function = candidate
+            while function is not None:
+                if hasattr(function, "__code__"):
+                    found.append(function)
+                function = getattr(function, "__wrapped__", None)
+    return found
+
+
+def _code_objects(code: Any) -> list[Any]:
+    found = [code]
+    for const in code.co_consts:
+        if hasattr(const, "co_code"):
+            found.extend(_code_objects(const))
+    return found
+
+
+@contextlib.contextmanager
+def applied(mutant: Mutant) -> Any:
+    import importlib
+
+    import rules
+
+    if mutant.kind == "rule":
+        original = rules.rulesets.default_rules[mutant.what]
+        rules.set_rule(mutant.what, rules.always_allow)
+        try:
+            yield True
+        finally:
+            rules.set_rule(mutant.what, original)
+        return
+    module = importlib.import_module(f"{mutant.app}.{mutant.path.stem}")
+    source = mutant.path.read_text()
+    if mutant.kind == "require":
+        rules.set_rule("mutant.allow", rules.always_allow)
+        cells = []
+        for function in _live_functions(module):
+            inner = function
+            while hasattr(inner, "__wrapped__"):
+                inner = inner.__wrapped__
+            if getattr(function, "permission", None) and inner.__name__ == mutant.function:
+                for name, cell in zip(function.__code__.co_freevars, function.__closure__ or (), strict=False):
+                    if name == "permission":
+                        cells.append((cell, cell.cell_contents))
+                        cell.cell_contents = "mutant.allow"
+        try:
+            yield bool(cells)
+        finally:
+            for cell, value in cells:
+                cell.cell_contents = value
+        return
+    compiled = compile(mutant.apply(source), str(mutant.path), "exec")
+    new_codes = {(c.co_name, c.co_firstlineno): c for c in _code_objects(compiled)}
+    old_codes = {(c.co_name, c.co_firstlineno): c for c in _code_objects(compile(source, str(mutant.path), "exec"))}
+    swapped = []
+    for function in _live_functions(module):
+        key = (function.__code__.co_name, function.__code__.co_firstlineno)
+        new, old = new_codes.get(key), old_codes.get(key)
+        changed = new is not None and old is not None and new.co_code != old.co_code
+        if changed and len(new.co_freevars) == len(function.__code__.co_freevars):
+            swapped.append((function, function.__code__))
+            function.__code__ = new
+    try:
+        yield bool(swapped)
+    finally:
+        for function, code in swapped:
+            function.__code__ = code
+
+
+@pytest.mark.django_db
+def test_mutants(world: Any) -> None:  # run by --in-process only
+    import logging
+
+    from django.db import transaction
+
+    from tests import test_no_self_widening as widening
+    from tests.test_authorization_matrix import FULL_MATRIX, check_cases
+
+    logging.disable(logging.CRITICAL)  # the refusals a mutant's requests get are expected
+    apps = os.environ.get("PERMISSION_MUTANT_APPS", "").split() or APPS
+    mutants = find_mutants(apps)
+    views = url_views()
+    survivors, not_applied = [], []
+    started = time.monotonic()
+    for number, mutant in enumerate(mutants, start=1):
+        keys = sorted(set(matrix_keys(mutant, views))) or sorted(
+            k for k in FULL_MATRIX if k.startswith(f"{mutant.app}:") or k.startswith(f"admin:{mutant.app}_")
+        )
+        killed_by = ""
+        with applied(mutant) as ok:
+            if not ok:
+                not_applied.append(mutant)
+                print(f"[{number}/{len(mutants)}] {mutant}: not applied (no live code found)", flush=True)
+                continue
+            for key in keys:
+                try:
+                    with transaction.atomic():
+                        check_cases(FULL_MATRIX[key], world, stop_early=True)
+                        transaction.set_rollback(True)
+                except Exception as error:  # noqa: BLE001  (an assertion, or the error the mutant caused)
+                    killed_by = f"matrix {key}: {str(error).splitlines()[0][:90]}"
+                    break
+            if not killed_by:
+                for attempt in widening.ATTEMPTS:
+                    try:
+                        widening.test_no_role_can_widen_its_own_access_through_a_field_it_may_write(attempt, world)
+                    except Exception as error:  # noqa: BLE001
+                        killed_by = f"self-widening {attempt.label}: {str(error).splitlines()[0][:60]}"
+                        break
+        print(
+            f"[{number}/{len(mutants)}] {mutant}: {'killed by ' + killed_by if killed_by else 'SURVIVED'}", flush=True
+        )
+        if not killed_by:
+            survivors.append(mutant)
+    minutes = (time.monotonic() - started) / 60
+    tried = len(mutants) - len(not_applied)
+    print(f"\n{tried} mutants tried, {tried - len(survivors)} killed, {len(survivors)} survived ({minutes:.0f} min)")
+    for mutant in survivors:
+        print(f"  survived: {mutant}")
+    for mutant in not_applied:
+        print(f"  not applied: {mutant}")
+    assert not survivors
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup: Any, django_db_blocker: Any) -> Any:
+    from tests.test_authorization_matrix import rolled_back_world
+
+    yield from rolled_back_world(django_db_blocker)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("apps", nargs="*", default=APPS)
     parser.add_argument("--list", action="store_true")
+    parser.add_argument("--in-process", action="store_true", help="one pytest session, mutants applied in memory")
     options = parser.parse_args()
+    if options.in_process:
+        env = {**_env(), "PERMISSION_MUTANT_APPS": " ".join(options.apps)}
+        command = [sys.executable, "-m", "pytest", "-p", "no:xdist", "-q", "-s", "-p", "no:cacheprovider"]
+        return subprocess.run([*command, __file__ + "::test_mutants"], cwd=ROOT, env=env).returncode
     mutants = find_mutants(options.apps)
+    # Stopped from outside: leave through `finally`, which puts the mutated file back.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(2))
     if options.list:
         for mutant in mutants:
             print(mutant)
         print(f"{len(mutants)} mutants")
         return 0
-    by_view = matrix_keys_by_view()
+    views = url_views()
     survivors = []
     started = time.monotonic()
     for number, mutant in enumerate(mutants, start=1):
@@ -192,7 +382,7 @@ def main() -> int:
         try:
             mutant.path.write_text(mutant.apply(original))
             killed_by = ""
-            for selection in test_selections(mutant, by_view):
+            for selection in test_selections(mutant, views):
                 if not run(selection):
                     killed_by = " ".join(selection)[:80]
                     break
