@@ -36,6 +36,7 @@ from core import analysis
 from core import search as core_search
 from core.models import SearchTerm, Tier
 from core.search import Clause
+from core.search_index import FieldQueries
 
 from . import search_index, structure, synonyms
 from .models import Document, DocumentParty, DocumentTerm, SearchDocument
@@ -589,25 +590,14 @@ def minimum_should_match(words: int) -> int:
     return max(1, math.floor(words * 0.75))
 
 
-def _field_terms(term: str, boost: float = 1.0) -> tantivy.Query:
-    queries = [
-        tantivy.Query.boost_query(tantivy.Query.term_query(search_index.SCHEMA, name, term), weight * boost)
-        for name, weight in FIELD_WEIGHTS.items()
-    ]
-    return tantivy.Query.disjunction_max_query(queries, tie_breaker=TIE_BREAKER)
+QUERIES = FieldQueries(search_index.SCHEMA, FIELD_WEIGHTS, tie_breaker=TIE_BREAKER)
+_field_terms = QUERIES.terms
 
 
 def _phrase(terms: list[str], boost: float = 1.0) -> tantivy.Query:
     if len(terms) == 1:
         return _field_terms(terms[0], boost)
-    positioned: list[str | tuple[int, str]] = list(terms)
-    return tantivy.Query.disjunction_max_query(
-        [
-            tantivy.Query.boost_query(tantivy.Query.phrase_query(search_index.SCHEMA, name, positioned), weight * boost)
-            for name, weight in FIELD_WEIGHTS.items()
-        ],
-        tie_breaker=TIE_BREAKER,
-    )
+    return QUERIES.phrase(terms, boost)
 
 
 def _any(queries: list[tantivy.Query]) -> tantivy.Query:

@@ -9,7 +9,8 @@ SQLite and PostgreSQL alike. The database is the source of truth; the index is d
 - Maintenance: every change to a document's searchable state writes a SearchChange row in the same
   transaction. One writer, the background worker (task library.tasks.apply_search_changes),
   applies the log in order under a file lock and records the last applied sequence (the cursor)
-  next to the index; `manage.py search_index --catch-up` does the same, `--rebuild` starts over.
+  next to the index (core.search_index: the machinery shared with the networks' index);
+  `manage.py search_index --catch-up` does the same, `--rebuild` starts over.
   Web processes only read: they reload the index before each search.
 - Directory: settings.LIBRARY_SEARCH_INDEX_DIR (default var/search-index/); None keeps the index
   in memory (the tests: one per test).
@@ -22,17 +23,14 @@ import multiprocessing
 import os
 import threading
 from collections import Counter, deque
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import tantivy
-from django.conf import settings
-from django.db import transaction
 
 from core import analysis
+from core import search_index as core_search_index
 from core.models import Body, Tier
+from core.search_index import ChangeLogIndex, IndexState
 
 from . import structure
 from .models import Document, SearchChange
@@ -67,196 +65,52 @@ def build_schema() -> tantivy.Schema:
 SCHEMA = build_schema()
 
 
-@dataclass
-class _State:
-    index: tantivy.Index
-    path: Path | None
-    cursor: int = 0  # in memory only (path None)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+def _bulk_held() -> bool:
+    """While this process indexes in bulk (BulkIndexer), the log is applied when it is done."""
+    return _bulk_active.is_set()
 
 
-_state: _State | None = None
-_state_lock = threading.Lock()
+INDEX = ChangeLogIndex(
+    schema=SCHEMA,
+    setting="LIBRARY_SEARCH_INDEX_DIR",
+    log_model=SearchChange,
+    object_field="document_id",
+    replace=lambda writer, ids, **options: _replace(writer, ids, **options),
+    searchable_ids=lambda: list(
+        Document.objects.filter(status=Document.Status.PUBLISHED).order_by("pk").values_list("pk", flat=True)
+    ),
+    task="library.tasks.apply_search_changes",
+    writer_heap=WRITER_HEAP,
+    batch=BATCH,
+    held=_bulk_held,
+    rebuild_command="search_index",
+    on_reset=analysis.reset_lexicon,  # reset() forgets the compound lexicon too
+)
 
-
-def index_dir() -> Path | None:
-    value = getattr(settings, "LIBRARY_SEARCH_INDEX_DIR", None)
-    return Path(value) if value else None
-
-
-class SchemaChanged(RuntimeError):
-    pass
-
-
-def get_index(*, recreate: bool = False) -> _State:
-    """The open index. An index on disk written with other fields (an older version) cannot be
-    read: SchemaChanged says to rebuild it; `recreate` (the rebuild) starts it anew then."""
-    global _state
-    with _state_lock:
-        path = index_dir()
-        if _state is None or _state.path != path:
-            if path is None:
-                _state = _State(tantivy.Index(SCHEMA), None)
-            else:
-                path.mkdir(parents=True, exist_ok=True)
-                _state = _State(_open(path, recreate=recreate), path)
-        return _state
-
-
-def _open(path: Path, *, recreate: bool) -> tantivy.Index:
-    try:
-        return tantivy.Index(SCHEMA, path=str(path))
-    except ValueError as error:
-        if "schema does not match" not in str(error):
-            raise
-        if not recreate:
-            raise SchemaChanged(
-                f"The search index in {path} has other fields than this version: "
-                "run `manage.py search_index --rebuild`."
-            ) from error
-    for entry in path.iterdir():  # the index's own files; the lock file and the cursor stay
-        if entry.is_file() and entry.name not in ("writer.lock", "cursor"):
-            entry.unlink()
-    return tantivy.Index(SCHEMA, path=str(path))
-
-
-def reset() -> None:
-    """Forget the open index (the tests start each test with an empty in-memory one) and the
-    compound lexicon."""
-    global _state
-    with _state_lock:
-        _state = None
-    analysis.reset_lexicon()
+# The index's state, and the one writer's locks (core.search_index): BulkIndexer takes them too.
+_State = IndexState
+SchemaChanged = core_search_index.SchemaChanged
+get_index = INDEX.get_index
+reset = INDEX.reset
+cursor = INDEX.cursor
+_set_cursor = INDEX.set_cursor
 
 
 def searcher() -> tuple[tantivy.Searcher, tantivy.Schema]:
-    state = get_index()
-    state.index.reload()
-    return state.index.searcher(), SCHEMA
+    return INDEX.searcher(), SCHEMA
 
 
-# --- the change log ----------------------------------------------------------------------------------
+# --- the change log (core.search_index) ---------------------------------------------------------------
 
-
-def record_changes(ids: Iterable[int], op: str) -> None:
-    """Log that these documents changed (in the caller's transaction); the index follows when the
-    writer applies the log: at once with LIBRARY_SEARCH_APPLY_INLINE (tests, benches), otherwise
-    the background worker after the commit. While this process indexes in bulk (BulkIndexer), the
-    log is applied when the bulk indexer is done."""
-    rows = [SearchChange(document_id=pk, op=op) for pk in ids]
-    if not rows:
-        return
-    SearchChange.objects.bulk_create(rows)
-    if _bulk_active.is_set():
-        return
-    if getattr(settings, "LIBRARY_SEARCH_APPLY_INLINE", False):
-        apply_changes()
-    else:
-        transaction.on_commit(_enqueue)
-
-
-def _enqueue() -> None:
-    from .tasks import apply_search_changes
-
-    apply_search_changes.enqueue()
-
-
-def cursor() -> int:
-    state = get_index()
-    if state.path is None:
-        return state.cursor
-    try:
-        return int((state.path / "cursor").read_text().strip() or 0)
-    except FileNotFoundError:
-        return 0
-
-
-def _set_cursor(state: _State, value: int) -> None:
-    if state.path is None:
-        state.cursor = value
-        return
-    temporary = state.path / "cursor.tmp"
-    temporary.write_text(str(value))
-    temporary.replace(state.path / "cursor")
-
-
-def pending() -> int:
-    """How many change-log entries the index has not applied yet."""
-    return SearchChange.objects.count()
-
-
-def apply_later() -> None:
-    """Apply the log now (LIBRARY_SEARCH_APPLY_INLINE) or have the worker do it."""
-    if getattr(settings, "LIBRARY_SEARCH_APPLY_INLINE", False):
-        apply_changes()
-    else:
-        transaction.on_commit(_enqueue)
-
-
-def _with_writer(state: _State, work: Callable[[tantivy.IndexWriter], int]) -> int:
-    """Run `work` with the one writer: a file lock across processes (a second writer waits), a
-    lock within the process. The writer is dropped when `work` returns (that releases tantivy's
-    own lock on the directory), so hold no reference to it after."""
-    with state.lock:
-        if state.path is None:
-            result = work(state.index.writer(WRITER_HEAP, 1))
-        else:
-            with (state.path / "writer.lock").open("w") as lock_file:
-                fcntl.flock(lock_file, fcntl.LOCK_EX)
-                try:
-                    result = work(state.index.writer(WRITER_HEAP, 1))
-                finally:
-                    fcntl.flock(lock_file, fcntl.LOCK_UN)
-    state.index.reload()
-    return result
-
-
-def apply_changes() -> int:
-    """Apply the change log from the cursor on, in batches; returns the number of entries applied."""
-    state = get_index()
-
-    def work(writer: tantivy.IndexWriter) -> int:
-        applied = 0
-        while True:
-            # Every entry still in the log, not "after the cursor": transactions commit out of id
-            # order, and an entry that became visible after a higher one was applied must not be
-            # skipped. Applied entries are deleted (applying is idempotent, so a crash in between
-            # only applies them again); the cursor file records the highest id applied.
-            log = SearchChange.objects.order_by("id")
-            changes = list(log.values_list("id", "document_id", "op")[:BATCH])
-            if not changes:
-                return applied
-            last_op = {pk: op for _, pk, op in changes}  # the latest change of a document wins
-            for pk, op in last_op.items():
-                if op == SearchChange.Op.REMOVE:
-                    writer.delete_documents_by_term("id", pk)
-            _replace(writer, sorted(pk for pk, op in last_op.items() if op != SearchChange.Op.REMOVE))
-            writer.commit()
-            SearchChange.objects.filter(id__in=[entry for entry, _, _ in changes]).delete()
-            _set_cursor(state, max(cursor(), changes[-1][0]))
-            applied += len(changes)
-
-    return _with_writer(state, work)
-
-
-def rebuild() -> int:
-    """Empty the index and add every shared document again, then set the cursor to the log's end
-    (changes logged meanwhile are applied again: applying is idempotent). Returns the number indexed."""
-    state = get_index(recreate=True)
-    last = SearchChange.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    ids = list(Document.objects.filter(status=Document.Status.PUBLISHED).order_by("pk").values_list("pk", flat=True))
-
-    def work(writer: tantivy.IndexWriter) -> int:
-        writer.delete_all_documents()
-        for start in range(0, len(ids), BATCH):
-            _replace(writer, ids[start : start + BATCH], deleted=True)
-        writer.commit()
-        _set_cursor(state, last)
-        return len(ids)
-
-    count = _with_writer(state, work)
-    apply_changes()
-    return count
+# record_changes(ids, op) logs that these documents changed (in the caller's transaction); the index
+# follows when the writer applies the log: at once with LIBRARY_SEARCH_APPLY_INLINE (tests, benches),
+# otherwise the background worker (library.tasks.apply_search_changes) after the commit.
+record_changes = INDEX.record_changes
+pending = INDEX.pending
+apply_later = INDEX.apply_later
+apply_changes = INDEX.apply_changes
+# rebuild(): every shared document again; returns the number indexed.
+rebuild = INDEX.rebuild
 
 
 def _replace(writer: tantivy.IndexWriter, ids: list[int], *, deleted: bool = False) -> None:

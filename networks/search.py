@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from core import analysis
 from core.models import SearchTerm
 from core.search import Clause
+from core.search_index import FieldQueries
 from library.engine import CompiledQuery, compile_query, minimum_should_match
 
 from . import search_index
@@ -57,27 +58,14 @@ class Results:
         return self.query.highlight_words if self.query else []
 
 
-def _field_terms(term: str, boost: float = 1.0) -> tantivy.Query:
-    return tantivy.Query.disjunction_max_query(
-        [
-            tantivy.Query.boost_query(tantivy.Query.term_query(search_index.SCHEMA, name, term), weight * boost)
-            for name, weight in FIELD_WEIGHTS.items()
-        ],
-        tie_breaker=TIE_BREAKER,
-    )
+QUERIES = FieldQueries(search_index.SCHEMA, FIELD_WEIGHTS, tie_breaker=TIE_BREAKER)
+_field_terms = QUERIES.terms
 
 
 def _clause_query(clause: Clause, expansions: dict[str, list[SearchTerm]]) -> tantivy.Query:
     terms = analysis.stems(list(clause.words))
     if clause.phrase:
-        positioned: list[str | tuple[int, str]] = list(terms)
-        return tantivy.Query.disjunction_max_query(
-            [
-                tantivy.Query.boost_query(tantivy.Query.phrase_query(search_index.SCHEMA, name, positioned), weight)
-                for name, weight in FIELD_WEIGHTS.items()
-            ],
-            tie_breaker=TIE_BREAKER,
-        )
+        return QUERIES.phrase(terms)
     if len(terms) > 1:  # words that form one term of the library's synonym list: all must occur
         return tantivy.Query.boolean_query([(tantivy.Occur.Must, _field_terms(term)) for term in terms])
     compounds = [t.stem for t in expansions.get(clause.words[0], []) if t.stem != terms[0]]

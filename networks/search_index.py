@@ -9,7 +9,8 @@ their own (BM25), built like the library's (library.search_index) and analysed b
 - Maintenance: every change to a post's searchable state (written, hidden, shown again) writes
   a networks.SearchChange row in the same transaction. One writer, the background worker (task
   networks.tasks.apply_search_changes, and the hourly housekeeping as a safety net), applies the
-  log under a file lock; `manage.py networks_search_index --catch-up | --rebuild` does it by hand.
+  log under a file lock (core.search_index, shared with the library's index);
+  `manage.py networks_search_index --catch-up | --rebuild` does it by hand.
   With LIBRARY_SEARCH_APPLY_INLINE (tests, benches) the log is applied at once, as the library's.
 - Reading: networks.search filters by the networks the user may read at query time and checks
   every result page against the database again, so an index that lags a change never shows a
@@ -22,18 +23,13 @@ their own (BM25), built like the library's (library.search_index) and analysed b
 
 from __future__ import annotations
 
-import fcntl
-import threading
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 
 import tantivy
-from django.conf import settings
-from django.db import transaction
 
 from core import analysis
+from core.search_index import ChangeLogIndex
 
 from . import text as post_text
 from .models import Post, SearchChange
@@ -59,50 +55,26 @@ def build_schema() -> tantivy.Schema:
 SCHEMA = build_schema()
 
 
-@dataclass
-class _State:
-    index: tantivy.Index
-    path: Path | None
-    cursor: int = 0  # in memory only (path None)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+INDEX = ChangeLogIndex(
+    schema=SCHEMA,
+    setting="NETWORKS_SEARCH_INDEX_DIR",
+    log_model=SearchChange,
+    object_field="post_id",
+    replace=lambda writer, ids, **options: _replace(writer, ids, **options),
+    searchable_ids=lambda: list(searchable_posts().order_by("pk").values_list("pk", flat=True)),
+    task="networks.tasks.apply_search_changes",
+    writer_heap=WRITER_HEAP,
+    batch=BATCH,
+)
 
-
-_state: _State | None = None
-_state_lock = threading.Lock()
-
-
-def index_dir() -> Path | None:
-    value = getattr(settings, "NETWORKS_SEARCH_INDEX_DIR", None)
-    return Path(value) if value else None
-
-
-def get_index() -> _State:
-    global _state
-    with _state_lock:
-        path = index_dir()
-        if _state is None or _state.path != path:
-            if path is None:
-                _state = _State(tantivy.Index(SCHEMA), None)
-            else:
-                path.mkdir(parents=True, exist_ok=True)
-                _state = _State(tantivy.Index(SCHEMA, path=str(path)), path)
-        return _state
-
-
-def reset() -> None:
-    """Forget the open index (the tests start each test with an empty in-memory one)."""
-    global _state
-    with _state_lock:
-        _state = None
-
-
-def searcher() -> tantivy.Searcher:
-    state = get_index()
-    state.index.reload()
-    return state.index.searcher()
-
-
-# --- the change log ----------------------------------------------------------------------------------
+get_index = INDEX.get_index
+reset = INDEX.reset
+searcher = INDEX.searcher
+cursor = INDEX.cursor
+pending = INDEX.pending
+apply_changes = INDEX.apply_changes
+# rebuild(): every visible post again; returns the number indexed.
+rebuild = INDEX.rebuild
 
 
 def record_changes(post_ids: Iterable[int], op: str) -> None:
@@ -111,106 +83,7 @@ def record_changes(post_ids: Iterable[int], op: str) -> None:
     worker after the commit."""
     if op not in SearchChange.Op.values:
         raise ValueError(f"Unknown search change {op!r}: use one of {SearchChange.Op.values}")
-    rows = [SearchChange(post_id=pk, op=op) for pk in post_ids]
-    if not rows:
-        return
-    SearchChange.objects.bulk_create(rows)
-    if getattr(settings, "LIBRARY_SEARCH_APPLY_INLINE", False):
-        apply_changes()
-    else:
-        transaction.on_commit(_enqueue)
-
-
-def _enqueue() -> None:
-    from .tasks import apply_search_changes
-
-    apply_search_changes.enqueue()
-
-
-def cursor() -> int:
-    state = get_index()
-    if state.path is None:
-        return state.cursor
-    try:
-        return int((state.path / "cursor").read_text().strip() or 0)
-    except FileNotFoundError:
-        return 0
-
-
-def _set_cursor(state: _State, value: int) -> None:
-    if state.path is None:
-        state.cursor = value
-        return
-    temporary = state.path / "cursor.tmp"
-    temporary.write_text(str(value))
-    temporary.replace(state.path / "cursor")
-
-
-def pending() -> int:
-    """How many change-log entries the index has not applied yet."""
-    return SearchChange.objects.count()
-
-
-def _with_writer(state: _State, work: Callable[[tantivy.IndexWriter], int]) -> int:
-    """Run `work` with the one writer: a file lock across processes, a lock within the process."""
-    with state.lock:
-        if state.path is None:
-            result = work(state.index.writer(WRITER_HEAP, 1))
-        else:
-            with (state.path / "writer.lock").open("w") as lock_file:
-                fcntl.flock(lock_file, fcntl.LOCK_EX)
-                try:
-                    result = work(state.index.writer(WRITER_HEAP, 1))
-                finally:
-                    fcntl.flock(lock_file, fcntl.LOCK_UN)
-    state.index.reload()
-    return result
-
-
-def apply_changes() -> int:
-    """Apply the change log in order, in batches; returns the number of entries applied. Applying
-    is idempotent: a post is indexed as the database has it now (or left out when hidden)."""
-    state = get_index()
-
-    def work(writer: tantivy.IndexWriter) -> int:
-        applied = 0
-        while True:
-            # Every entry still in the log, not "after the cursor": transactions commit out of id
-            # order. Applied entries are deleted; the cursor records the highest id applied.
-            changes = list(SearchChange.objects.order_by("id").values_list("id", "post_id", "op")[:BATCH])
-            if not changes:
-                return applied
-            last_op = {pk: op for _, pk, op in changes}  # the latest change of a post wins
-            for pk, op in last_op.items():
-                if op == SearchChange.Op.REMOVE:
-                    writer.delete_documents_by_term("id", pk)
-            _replace(writer, sorted(pk for pk, op in last_op.items() if op != SearchChange.Op.REMOVE))
-            writer.commit()
-            SearchChange.objects.filter(id__in=[entry for entry, _, _ in changes]).delete()
-            _set_cursor(state, max(cursor(), changes[-1][0]))
-            applied += len(changes)
-
-    return _with_writer(state, work)
-
-
-def rebuild() -> int:
-    """Empty the index and add every visible post again, then apply what was logged meanwhile.
-    Returns the number of posts indexed."""
-    state = get_index()
-    last = SearchChange.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    ids = list(searchable_posts().order_by("pk").values_list("pk", flat=True))
-
-    def work(writer: tantivy.IndexWriter) -> int:
-        writer.delete_all_documents()
-        for start in range(0, len(ids), BATCH):
-            _replace(writer, ids[start : start + BATCH], deleted=True)
-        writer.commit()
-        _set_cursor(state, last)
-        return len(ids)
-
-    count = _with_writer(state, work)
-    apply_changes()
-    return count
+    INDEX.record_changes(post_ids, op)
 
 
 def searchable_posts() -> Any:
