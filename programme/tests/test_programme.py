@@ -169,6 +169,7 @@ def test_entitlements_history_names_the_changed_fields_in_the_reader_s_language(
     assert "zetels in de raad" in history
     assert "council_seats" not in history and "updated_at" not in history
 
+
 def test_dashboard_names_statuses_and_themes_in_the_reader_s_language(client, towns) -> None:  # type: ignore[no-untyped-def]
     """The dashboard showed the stored values ("more_info", "training · active"; the crawler)."""
     for town, theme in (("wolden", "training"), ("haag", "support")):
