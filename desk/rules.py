@@ -78,7 +78,6 @@ is_desk = is_adviser | is_counsellor
 
 rules.add_rule("desk.ask", is_association_member)
 rules.add_rule("desk.read_case", may_read_content)
-rules.add_rule("desk.write_case", may_read_content)
 rules.add_rule("desk.manage_case", may_read_content & is_desk)
 rules.add_rule("desk.view_queue", is_desk)
 rules.add_rule("desk.see_details", is_desk & may_see_details)

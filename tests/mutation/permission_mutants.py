@@ -283,7 +283,8 @@ def applied(mutant: Mutant) -> Any:
     for function in _live_functions(module):
         key = (function.__code__.co_name, function.__code__.co_firstlineno)
         new, old = new_codes.get(key), old_codes.get(key)
-        changed = new is not None and old is not None and new.co_code != old.co_code
+        # (code objects compare with their constants: a change inside a comprehension counts too)
+        changed = new is not None and old is not None and new != old
         if changed and len(new.co_freevars) == len(function.__code__.co_freevars):
             swapped.append((function, function.__code__))
             function.__code__ = new
