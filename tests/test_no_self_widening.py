@@ -309,3 +309,28 @@ def test_no_role_can_widen_its_own_access_through_a_field_it_may_write(attempt: 
         assert attempt.state(world) == before_state, f"{attempt.label}: the field changed"
         assert probe() == before, f"{attempt.label}: access widened"
         transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("action", ["request_deletion", "give_consent", "withdraw_consent"])
+def test_the_desks_services_refuse_another_members_case(action: str, world: World) -> None:
+    """Second line behind the views (which hide the case): the services themselves refuse a member
+    who is not the requester; the case and its consents stay as they were (the permission mutants
+    of these checks fail here)."""
+    from django.core.exceptions import PermissionDenied
+
+    from desk import services as desk_services
+
+    case = world.cases["strict-other"]
+    member_user = world.users[Role.MEMBER]
+    calls = {
+        "request_deletion": lambda: desk_services.request_deletion(case=case, member=member_user.member),
+        "give_consent": lambda: desk_services.give_consent(case=case, level="confidential", by=member_user),
+        "withdraw_consent": lambda: desk_services.withdraw_consent(case=case, by=member_user),
+    }
+    before = type(case).objects.values().get(pk=case.pk)
+    with transaction.atomic():
+        with pytest.raises(PermissionDenied):
+            calls[action]()
+        transaction.set_rollback(True)
+    assert type(case).objects.values().get(pk=case.pk) == before
