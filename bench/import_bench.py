@@ -106,6 +106,29 @@ def copy_data(path: Path) -> tuple[str, bytes]:
     return columns, buffer.getvalue()
 
 
+def cpu_seconds() -> float:
+    """CPU time (user + system) of this process, its finished children (the analysis processes)
+    and its database server process (same machine: /proc), so far: unlike the wall time, it does
+    not grow when other work shares the cores."""
+    import resource
+
+    from django.db import connection
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    total = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        pass  # another machine: the server's share is left out
+    return total
+
+
 def timed_copy(columns: str, data: bytes) -> float:
     """Seconds for COPY of the rows into library_document, committed (deferred checks included);
     the table is emptied again afterwards."""
@@ -203,7 +226,9 @@ def main() -> None:
     path = records_file(n, bodies)
     columns, data = copy_data(path)
     copy_load = load()
+    copy_cpu = cpu_seconds()
     copy_seconds = min(timed_copy(columns, data) for _ in range(2))
+    copy_cpu = (cpu_seconds() - copy_cpu) / 2
     copy_rate = n / copy_seconds
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
@@ -220,10 +245,12 @@ def main() -> None:
     stopwatch.wrap(search_index, "prepare", "preparing index values (search_index.prepare)")
     print(f"Importing {path.name} (documents searchable at the end)...", flush=True)
     import_load = load()
+    cpu_before = cpu_seconds()
     started = time.perf_counter()
     importer = importing.Importer(batch_size=batch_size, bulk_index=True, index_workers=args.workers)
     first = importer.run(importing.read_items([path]))
     first_seconds = time.perf_counter() - started
+    import_cpu = cpu_seconds() - cpu_before
     breakdown = dict(stopwatch.seconds)
     stopwatch.restore()
     searcher, _schema = search_index.searcher()
@@ -262,6 +289,11 @@ def main() -> None:
         f"({first.created:,} created, {len(first.problems)} skipped)  [load {import_load}]",
         f"import to searchable / COPY: {share:.1%} (target >= {TARGET_SHARE:.0%}) "
         + ("OK" if share >= TARGET_SHARE else "BELOW TARGET"),
+        f"CPU time (this process, its analysis processes, its PostgreSQL backend): COPY {copy_cpu:.1f} s "
+        f"({copy_cpu / n * 1e6:,.0f} µs/row), import to searchable {import_cpu:.1f} s "
+        f"({import_cpu / n * 1e6:,.0f} µs/record): {copy_cpu / import_cpu:.1%} of COPY's cost per row; "
+        f"on {os.cpu_count()} idle cores at most {min(1.0, (os.cpu_count() or 1) * copy_cpu / import_cpu):.1%} "
+        "of the COPY rate (COPY on one core, the import spread over all)",
         f"re-run, nothing changed: {again_seconds:.2f} s = {n / again_seconds:,.0f} records/s "
         f"({again.unchanged:,} unchanged); {speedup:.1f}x faster (target >= {TARGET_SPEEDUP:.0f}x) "
         + ("OK" if speedup >= TARGET_SPEEDUP else "BELOW TARGET")

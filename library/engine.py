@@ -1,19 +1,14 @@
-"""The library's search engine: one interface, two engines.
+"""The library's search engine: searching the tantivy index (library.search_index) and the
+interface the rest of the app uses to keep it in step (index_documents, remove_documents: entries
+in the search change log, applied by the index's one writer).
 
-PostgreSQL: a weighted tsvector (`dutch` configuration: title A, structured parts B, text C,
-attachments D) in `library_searchdocument.vector` with a GIN index. SQLite: an FTS5 table
-`library_fts` (rowid = document id) holding Dutch Snowball stems (PyStemmer), ranked with bm25 and
-the same column weights. Text is folded (lower case, accents removed) on both.
+Dutch compounds: a query word also matches known longer words that end in it ("armoede" finds
+"kinderarmoede"), taken from the vocabulary (core.SearchTerm, counted by the index's writer);
+documents that match the words as typed are marked exact.
 
-A search is one SQL statement: the matching rows of the narrow `library_searchdocument` table
-(facet values next to the vector) are materialised once, then the page of results and every facet
-count are read from them. Dutch compounds: a query word also matches known longer words that end
-in it ("armoede" finds "kinderarmoede"), taken from the vocabulary (core.SearchTerm); documents
-that match the words as typed rank above those that only match a compound.
-
-Query language (core.search.parse_query): words are all required, "quoted phrases", -excluded
-words or phrases, OR between alternatives. Snowball's Dutch stop words are skipped outside phrases
-on both engines.
+Query language (core.search.parse_query): "quoted phrases", -excluded words or phrases, OR between
+alternatives, +required words; the other words are ranked with minimum-should-match. Snowball's
+Dutch stop words are skipped outside phrases.
 """
 
 from __future__ import annotations
@@ -27,19 +22,18 @@ from typing import Any
 
 import tantivy
 from django.core.cache import cache
-from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core import analysis
 from core import search as core_search
-from core.models import SearchTerm, Tier
+from core.models import SearchTerm
 from core.search import Clause
 from core.search_index import FieldQueries
 
-from . import search_index, structure, synonyms
-from .models import Document, DocumentParty, DocumentTerm, SearchDocument
+from . import search_index, synonyms
+from .models import Document, SearchChange
 
 PER_PAGE = 20
 MAX_FACET_VALUES = 15
@@ -88,67 +82,12 @@ BOILERPLATE = [
 ]
 # Compounds added per query word.
 MAX_COMPOUNDS = 30
-SQLITE_WEIGHTS = "10.0, 4.0, 1.0, 0.5"  # title, parts, text, attachments (as A, B, C, D)
-GENERATION_KEY = "library:index-generation"
-# Every index row has a fixed bucket 0-999 (sample_bucket): a sample is the rows below a bucket.
-SAMPLE_BUCKETS = 1000
-# PostgreSQL: one GIN index over the vector and the columns a search restricts (btree_gin), so
-# the sample, the date window and the facet filters are applied inside the index (migration 0005).
-GIN_INDEX = "library_search_gin"
-GIN_COLUMNS = "vector, sample, date, kind, tier, outcome, year, province_id, body_id"
 
 FACETS = ("kind", "tier", "province", "body", "topic", "outcome", "year", "party")
 INTEGER_FACETS = frozenset({"province", "body", "topic", "year"})
 
 
-def _is_postgres() -> bool:
-    return connection.vendor == "postgresql"
-
-
-def generation() -> int:
-    """Changes whenever the index changes: part of every cache key over search results."""
-    return int(cache.get_or_set(GENERATION_KEY, 1, None) or 1)
-
-
-def _bump_generation() -> None:
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, 2, None)
-
-
 # --- indexing ----------------------------------------------------------------------------------------
-
-
-def sample_bucket(document_id: int) -> int:
-    """A fixed pseudo-random bucket 0-999 (Knuth's multiplicative hash, the high bits of the 32-bit
-    product): the documents in buckets below k are a uniform sample of k in 1,000, unrelated to
-    date, body or content, also for ids that share a pattern (every second one, say). The low digits
-    of the product would not be: 8 divides 1,000, so `id mod 8` would fix `bucket mod 8`."""
-    return document_id * 2654435761 % 4294967296 * SAMPLE_BUCKETS // 4294967296
-
-
-def _province_id(document: Document) -> int | None:
-    body = document.body
-    if body.tier == Tier.PROVINCIAL:
-        return body.pk
-    if body.tier == Tier.WATER_BOARD:
-        provinces = sorted(p.pk for p in body.provinces.all())
-        return provinces[0] if provinces else None
-    return body.province_id
-
-
-def _fields(document: Document, attachment_texts: Sequence[str] = ()) -> tuple[str, str, str, str]:
-    """The four weighted fields of a document, folded: title (A); the structured items and the
-    agenda item (B); the text (C); names of submitters, parties and attachments (D). Names weigh
-    least and do not count as content for similar documents or the vocabulary."""
-    items = [item for section in structure.sections(document.kind, document.parts or {}) for item in section.items]
-    # The items only: headings like "constaterende dat" are in every motion.
-    parts = "\n".join([*items, document.agenda_item])
-    names = [m.full_name for m in document.submitters.all()]
-    people = ", ".join(filter(None, [", ".join(names), document.submitter_names, document.parties]))
-    fields = (document.title, parts, document.text, "\n".join([people, *attachment_texts]))
-    return tuple(core_search.fold(f)[:MAX_FIELD_CHARS] for f in fields)  # type: ignore[return-value]
 
 
 def parties_of(text: str) -> list[str]:
@@ -161,195 +100,23 @@ def parties_of(text: str) -> list[str]:
 
 
 def ready_for_indexing(ids: Iterable[int]) -> QuerySet[Document]:
-    """These documents with what index_documents reads of them loaded in a fixed number of queries."""
-    return (
-        Document.objects.filter(pk__in=list(ids))
-        .select_related("body")
-        .prefetch_related("body__provinces", "submitters", "attachments")
-    )
+    """These documents, for index_documents (which reads their id and status only)."""
+    return Document.objects.filter(pk__in=list(ids)).only("pk", "status")
 
 
 def index_documents(documents: Iterable[Document]) -> None:
     """Add, replace or remove documents in the index: shared documents are indexed, drafts removed.
-
-    Pass documents from ready_for_indexing when indexing many (the importer does)."""
+    Writes their entries in the search change log in the caller's transaction; the index's writer
+    applies them (search_index.record_changes)."""
     documents = list(documents)
-    if not documents:
-        return
-    shared = [d for d in documents if d.status == Document.Status.PUBLISHED]
+    shared = [d.pk for d in documents if d.status == Document.Status.PUBLISHED]
     drafts = [d.pk for d in documents if d.status != Document.Status.PUBLISHED]
-    if drafts:
-        remove_documents(drafts)
-    if not shared:
-        return
-    search_index.record_changes([d.pk for d in shared], "index")
-    ids = [d.pk for d in shared]
-    already = set(SearchDocument.objects.filter(document_id__in=ids).values_list("document_id", flat=True))
-    rows = []
-    texts: dict[int, tuple[str, str, str, str]] = {}
-    for document in shared:
-        attachment_texts = [a.text for a in document.attachments.all()]
-        texts[document.pk] = _fields(document, attachment_texts)
-        date = document.meeting_date or document.shared_at.date()
-        rows.append(
-            (
-                document.pk,
-                document.kind,
-                document.body.tier,
-                _province_id(document),
-                document.body_id,
-                date.year,
-                document.outcome,
-                document.visibility == Document.Visibility.PUBLIC,
-                date,
-                document.shared_at,
-                sample_bucket(document.pk),
-            )
-        )
-    with transaction.atomic():
-        _write_rows(rows, texts)
-        DocumentParty.objects.filter(document_id__in=ids).delete()
-        DocumentParty.objects.bulk_create(
-            [DocumentParty(document_id=d.pk, party=p) for d in shared for p in parties_of(d.parties)],
-            ignore_conflicts=True,
-        )
-        new_ids = [pk for pk in ids if pk not in already]
-        if _is_postgres():
-            _pg_vocabulary(new_ids)
-            _pg_terms(ids)
-        else:
-            core_search.record_vocabulary([" ".join(texts[pk][:3]) for pk in new_ids])
-            _write_terms(ids, texts)
-    transaction.on_commit(_bump_generation)
-
-
-def _write_rows(rows: list[tuple[Any, ...]], texts: dict[int, tuple[str, str, str, str]]) -> None:
-    columns = "document_id, kind, tier, province_id, body_id, year, outcome, public, date, shared_at, sample"
-    updates = ", ".join(f"{c} = excluded.{c}" for c in columns.split(", ")[1:])
-    table = SearchDocument._meta.db_table
-    with connection.cursor() as cursor:
-        if _is_postgres():
-            vector = " || ".join(f"setweight(to_tsvector('dutch', %s), '{w}')" for w in "ABCD")
-            cursor.executemany(
-                f"INSERT INTO {table} ({columns}, vector) VALUES ({', '.join(['%s'] * 11)}, {vector}) "  # noqa: S608
-                f"ON CONFLICT (document_id) DO UPDATE SET {updates}, vector = excluded.vector",
-                [(*row, *texts[row[0]]) for row in rows],
-            )
-            return
-        cursor.executemany(
-            f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * 11)}) "  # noqa: S608
-            f"ON CONFLICT (document_id) DO UPDATE SET {updates}",
-            rows,
-        )
-        ids = [row[0] for row in rows]
-        cursor.execute(f"DELETE FROM library_fts WHERE rowid IN ({', '.join(['%s'] * len(ids))})", ids)  # noqa: S608
-        cursor.executemany(
-            "INSERT INTO library_fts (rowid, title, parts, text, attachments) VALUES (%s, %s, %s, %s, %s)",
-            [(pk, *(_stems(f) for f in texts[pk])) for pk in ids],
-        )
-
-
-def _stems(text: str) -> str:
-    return " ".join(core_search._stemmer().stemWords(core_search.words(text)))
-
-
-def _write_terms(ids: list[int], texts: dict[int, tuple[str, str, str, str]]) -> None:
-    """The significant words of each document by tf-idf, for similar documents."""
-    stemmer = core_search._stemmer()
-    boilerplate = set(stemmer.stemWords(list(BOILERPLATE)))
-    frequencies: dict[int, Counter[str]] = {}
-    for pk in ids:
-        title, parts, text, _attachments = texts[pk]
-        counter: Counter[str] = Counter()
-        for weight, field_text in ((3, title), (2, parts), (1, text)):
-            tokens = [w for w in core_search.words(field_text) if len(w) >= 4 and w not in core_search.STOP_WORDS]
-            for term in stemmer.stemWords(tokens):
-                if 4 <= len(term) <= 40 and not term.isdigit() and term not in boilerplate:
-                    counter[term] += weight
-        frequencies[pk] = counter
-    all_terms = list({t for counter in frequencies.values() for t in counter})
-    document_counts: dict[str, int] = {}
-    for start in range(0, len(all_terms), 2000):
-        chunk = all_terms[start : start + 2000]
-        document_counts.update(SearchTerm.objects.filter(stem__in=chunk).values_list("stem", "count"))
-    total = max(SearchDocument.objects.count(), 1)
-    too_common = _too_common(total)
-    terms: list[DocumentTerm] = []
-    for pk, counter in frequencies.items():
-        scored = []
-        for term, tf in counter.items():
-            df = document_counts.get(term, 1)
-            if df > too_common:
-                continue
-            scored.append((tf * math.log(1 + total / df), term))
-        scored.sort(reverse=True)
-        terms.extend(
-            DocumentTerm(document_id=pk, term=term, weight=max(1, int(score * 10)))
-            for score, term in scored[:SIGNIFICANT_TERMS]
-        )
-    DocumentTerm.objects.filter(document_id__in=ids).delete()
-    DocumentTerm.objects.bulk_create(terms, batch_size=2000)
-
-
-def _too_common(total: int) -> int:
-    """Words in more than 5% of the documents are not significant (at least 20 documents)."""
-    return max(20, total // 20)
-
-
-def _pg_vocabulary(ids: list[int]) -> None:
-    """Count the lexemes of newly indexed documents into the vocabulary, in the database: ts_stat
-    reads the vectors that were just written (title, parts and text; not attachments)."""
-    if not ids:
-        return
-    id_list = ",".join(str(int(pk)) for pk in ids)  # integers only: safe to inline in ts_stat's query text
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO core_searchterm (stem, reversed, example, count) "  # noqa: S608 (integer ids only)
-            "SELECT word, reverse(word), word, ndoc FROM ts_stat("
-            f"'SELECT ts_filter(vector, ''{{a,b,c}}'') FROM library_searchdocument WHERE document_id IN ({id_list})') "
-            "WHERE length(word) BETWEEN 4 AND 40 AND word ~ '^[0-9a-z]+$' AND word !~ '^[0-9]+$' "
-            "ON CONFLICT (stem) DO UPDATE SET count = core_searchterm.count + excluded.count"
-        )
-
-
-def _pg_terms(ids: list[int]) -> None:
-    """The significant lexemes of each document by tf-idf (title counts 3, parts 2, text 1),
-    computed in the database from the vectors."""
-    total = max(SearchDocument.objects.count(), 1)
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM library_documentterm WHERE document_id = ANY(%s)", [ids])
-        cursor.execute(
-            "INSERT INTO library_documentterm (document_id, term, weight) "
-            "SELECT document_id, term, greatest(1, (score * 10)::int) FROM ("
-            "  SELECT s.document_id, u.lexeme AS term, scored.tf * ln(1 + %s::float8 / t.count) AS score, "
-            "    row_number() OVER (PARTITION BY s.document_id "
-            "      ORDER BY scored.tf * ln(1 + %s::float8 / t.count) DESC, u.lexeme) AS position "
-            "  FROM library_searchdocument s "
-            "  CROSS JOIN LATERAL unnest(s.vector) AS u(lexeme, positions, weights) "
-            "  CROSS JOIN LATERAL (SELECT sum(CASE w WHEN 'A' THEN 3 WHEN 'B' THEN 2 WHEN 'C' THEN 1 ELSE 0 END) AS tf "
-            "    FROM unnest(u.weights) AS w) AS scored "
-            "  JOIN core_searchterm t ON t.stem = u.lexeme "
-            "  WHERE s.document_id = ANY(%s) AND scored.tf > 0 AND t.count <= %s"
-            # The boilerplate stems as one array, computed once (an InitPlan); as a subquery
-            # (`<> ALL(SELECT ...)`) it was stemmed again for every lexeme of every document.
-            "    AND u.lexeme <> ALL(ARRAY(SELECT (ts_lexize('dutch_stem', w))[1] FROM unnest(%s::text[]) AS w))"
-            ") ranked WHERE position <= %s",
-            [total, total, ids, _too_common(total), list(BOILERPLATE), SIGNIFICANT_TERMS],
-        )
+    remove_documents(drafts)
+    search_index.record_changes(shared, SearchChange.Op.INDEX)
 
 
 def remove_documents(ids: Sequence[int]) -> None:
-    ids = list(ids)
-    if not ids:
-        return
-    SearchDocument.objects.filter(document_id__in=ids).delete()
-    DocumentParty.objects.filter(document_id__in=ids).delete()
-    DocumentTerm.objects.filter(document_id__in=ids).delete()
-    search_index.record_changes(ids, "remove")
-    if not _is_postgres():
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM library_fts WHERE rowid IN ({', '.join(['%s'] * len(ids))})", ids)  # noqa: S608
-    transaction.on_commit(_bump_generation)
+    search_index.record_changes(list(ids), SearchChange.Op.REMOVE)
 
 
 # --- queries -----------------------------------------------------------------------------------------
@@ -918,6 +685,11 @@ SIMILAR_FIELDS = {"title": 3, "dictum": 2, "considerations": 2, "rest": 1}
 SIMILAR_CANDIDATES = 300
 # A similar document shares at least this many of the significant terms.
 SIMILAR_SHARED = 2
+
+
+def _too_common(total: int) -> int:
+    """Words in more than 5% of the documents are not significant (at least 20 documents)."""
+    return max(20, total // 20)
 
 
 def significant_terms(document: Document, searcher: Any) -> list[tuple[str, float]]:

@@ -402,9 +402,10 @@ def map_record(record: Any, lookups: Lookups, *, fingerprint_: str | None = None
 
 
 class Importer:
-    """Writes records in batches. With `defer_indexing`, new documents are written without their
-    search index rows and the worker indexes them afterwards (library.tasks.index_pending).
-    Changed documents are always re-indexed at once.
+    """Writes records in batches; every new or changed document gets its entry in the search change
+    log in its batch's transaction. By default the index applies the log as after any change (the
+    worker, or at once with LIBRARY_SEARCH_APPLY_INLINE). With `defer_indexing`, the worker is
+    asked only every INDEX_TASK_EVERY batches and at the end.
 
     With `bulk_index` (what `import_ori` does), the new documents go into the search index while
     the import goes on (library.search_index.BulkIndexer: their texts analysed in `index_workers`
@@ -447,7 +448,7 @@ class Importer:
             self._run(items)
         self._refresh_statistics(final=True)
         resolve_links()
-        if self.defer_indexing and pending_documents().exists():
+        if self.defer_indexing and not self.bulk_index and pending_documents().exists():
             self._enqueue_indexing()
         return self.report
 
@@ -462,9 +463,7 @@ class Importer:
             self._batch(batch)
 
     def _enqueue_indexing(self) -> None:
-        from .tasks import index_pending
-
-        index_pending.enqueue()
+        search_index.apply_later()
 
     def _problem(self, item: Item, identifier: str, reason: str) -> None:
         self.report.problems.append(Problem(item.where, identifier, reason))
@@ -609,11 +608,17 @@ class Importer:
         if updated:
             Document.topics.through.objects.filter(document_id__in=updated).delete()
             _add_topics([(pk, m.topics) for _i, m, pk in writes if pk is not None])
-        to_index = updated if self.defer_indexing or self.bulk_index else [*by_identifier.values(), *updated]
         if self.bulk_index and new:
             self._prepare(new, by_identifier, shared_at)
-        if to_index:
-            engine.index_documents(engine.ready_for_indexing(to_index))
+        elif self.defer_indexing and new:
+            # Logged only: the worker is asked every INDEX_TASK_EVERY batches and at the end.
+            SearchChange.objects.bulk_create(
+                [SearchChange(document_id=pk, op=SearchChange.Op.INDEX) for pk in by_identifier.values()]
+            )
+        elif new:
+            search_index.record_changes(list(by_identifier.values()), SearchChange.Op.INDEX)
+        if updated:
+            engine.index_documents(engine.ready_for_indexing(updated))
         self.report.created += len(new)
         self.report.updated += len(updated)
 
@@ -697,8 +702,8 @@ def _copy_new(new: list[Mapped]) -> tuple[dict[str, int], datetime.datetime]:
 
 
 def pending_documents() -> models.QuerySet[Document]:
-    """Shared documents that have no search index row yet (written by a deferred import)."""
-    return Document.objects.filter(status=Document.Status.PUBLISHED, search__isnull=True)
+    """Shared documents whose entries in the search change log the index has not applied yet."""
+    return Document.objects.filter(status=Document.Status.PUBLISHED, pk__in=SearchChange.objects.values("document_id"))
 
 
 def resolve_links() -> int:

@@ -7,7 +7,6 @@ import secrets
 from typing import Any
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -168,61 +167,6 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class SearchDocument(models.Model):
-    """The search index row of a shared document: the facet values denormalised next to the
-    full-text vector, so that one scan over a narrow table ranks the hits and counts the facets.
-    On PostgreSQL `vector` holds the weighted tsvector (GIN index); on SQLite the FTS5 table
-    library_fts holds the stemmed text with the document id as rowid. See library.engine."""
-
-    document = models.OneToOneField(Document, on_delete=models.CASCADE, primary_key=True, related_name="search")
-    kind = models.CharField(max_length=12)
-    tier = models.CharField(max_length=20)
-    province = models.ForeignKey(Body, null=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False)
-    body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="+", db_constraint=False)
-    year = models.PositiveSmallIntegerField(null=True)
-    outcome = models.CharField(max_length=10)
-    public = models.BooleanField(default=False)
-    date = models.DateField(null=True)
-    shared_at = models.DateTimeField(null=True, db_index=True)
-    # A fixed pseudo-random bucket (0-999) per document: large results are estimated from the
-    # documents in the first buckets, a uniform sample (library.engine.sample_bucket).
-    sample = models.PositiveSmallIntegerField(default=0)
-    vector = SearchVectorField(null=True)
-
-    def __str__(self) -> str:
-        return str(self.document_id)
-
-
-class DocumentParty(models.Model):
-    """A submitting or co-signing party of a document, normalised for the party facet."""
-
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="party_rows")
-    party = models.CharField(max_length=100, db_index=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["document", "party"], name="document_party_once")]
-
-    def __str__(self) -> str:
-        return self.party
-
-
-class DocumentTerm(models.Model):
-    """A significant word (stem) of a document with its weight (tf-idf), for "similar documents":
-    the documents sharing the most weight are found through the index on the term, without
-    scanning the whole table per request."""
-
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="+")
-    term = models.CharField(max_length=40)
-    weight = models.PositiveIntegerField()
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["document", "term"], name="document_term_once")]
-        indexes = [models.Index(fields=["term", "document", "weight"], name="library_term_lookup")]
-
-    def __str__(self) -> str:
-        return f"{self.document_id}:{self.term}"
 
 
 def _token() -> str:

@@ -19,10 +19,12 @@ SQLite and PostgreSQL alike. The database is the source of truth; the index is d
 from __future__ import annotations
 
 import fcntl
+import logging
 import multiprocessing
 import os
 import threading
 from collections import Counter, deque
+from collections.abc import Iterable
 from typing import Any
 
 import tantivy
@@ -34,6 +36,8 @@ from core.search_index import ChangeLogIndex, IndexState
 
 from . import structure
 from .models import Document, SearchChange
+
+logger = logging.getLogger(__name__)
 
 TEXT_FIELDS = ("title", "dictum", "considerations", "rest", "attachments")
 # The stems of the parts of the compounds in the title and the texts (core.analysis.compound_parts):
@@ -100,6 +104,16 @@ def searcher() -> tuple[tantivy.Searcher, tantivy.Schema]:
     return INDEX.searcher(), SCHEMA
 
 
+def indexed(ids: Iterable[int]) -> set[int]:
+    """Which of these documents the index holds."""
+    wanted = list(ids)
+    if not wanted:
+        return set()
+    index, _schema = searcher()
+    found = index.search(tantivy.Query.term_set_query(SCHEMA, "id", wanted), len(wanted))
+    return {int(index.doc(address)["id"][0]) for _score, address in found.hits}
+
+
 # --- the change log (core.search_index) ---------------------------------------------------------------
 
 # record_changes(ids, op) logs that these documents changed (in the caller's transaction); the index
@@ -114,8 +128,14 @@ rebuild = INDEX.rebuild
 
 
 def _replace(writer: tantivy.IndexWriter, ids: list[int], *, deleted: bool = False) -> None:
-    """Remove these documents from the index and add those that are shared, as the database has them."""
+    """Remove these documents from the index and add those that are shared, as the database has
+    them. A document new to the index adds its words to the vocabulary (core.SearchTerm); one that
+    cannot be indexed is logged and left out (the others go on)."""
+    from core import search as core_search
+
+    known: set[int] = set()
     if not deleted:
+        known = indexed(ids)  # (searcher() reloads: what the writer committed so far)
         for pk in ids:
             writer.delete_documents_by_term("id", pk)
     documents = (
@@ -123,8 +143,20 @@ def _replace(writer: tantivy.IndexWriter, ids: list[int], *, deleted: bool = Fal
         .select_related("body")
         .prefetch_related("body__provinces", "submitters", "attachments", "topics")
     )
+    examples: dict[str, str] = {}
+    counts: Counter[str] = Counter()
     for document in documents:
-        writer.add_document(tantivy.Document(**fields(document)))
+        try:
+            values, words = _analyse(source(document))
+        except Exception:
+            logger.exception("Library document %s could not be indexed", document.pk)
+            continue
+        writer.add_document(tantivy.Document(**values))
+        if not deleted and document.pk not in known:
+            for stem, word in words.items():
+                examples.setdefault(stem, word)
+            counts.update(words.keys())
+    core_search.save_vocabulary(counts, examples)
 
 
 def province_of(document: Document) -> int | None:
@@ -304,26 +336,32 @@ def fields(document: Document) -> dict[str, Any]:
 _bulk_active = threading.Event()
 
 
+def _analyse(item: Source) -> tuple[dict[str, Any], dict[str, str]]:
+    """The index fields of a document and its vocabulary (as core.search.record_vocabulary counts
+    it: the stem of each word of 4 to 40 letters, not only digits, in the title and the texts but
+    not the names and attachments -> a word it came from). The words are analysed once for both."""
+    values = prepare_values(*item)
+    found: dict[str, str] = {}
+    values[PARTS_FIELD] = analysis.compound_parts("\n".join(values[name] for name in PARTS_OF))
+    for name in TEXT_FIELDS:
+        tokens = analysis.words(values[name])
+        stems = analysis.stems(tokens)
+        values[name] = " ".join(stems)
+        if name != "attachments":
+            for word, stem in dict(zip(tokens, stems, strict=True)).items():
+                if 4 <= len(word) <= 40 and not word.isdigit():
+                    found.setdefault(stem, word)
+    return values, found
+
+
 def _analyse_batch(batch: list[Source]) -> tuple[list[dict[str, Any]], dict[str, str], Counter[str]]:
     """In an analysis process: the index fields of a batch of documents, and the batch's
-    vocabulary (as core.search.record_vocabulary counts it: a stem of a word of 4 to 40 letters,
-    not only digits, in the title and the texts but not the names and attachments -> a word it
-    came from, and in how many documents). The words are analysed once for both."""
+    vocabulary (stem -> a word it came from, and in how many documents)."""
     documents = []
     examples: dict[str, str] = {}
     counts: Counter[str] = Counter()
     for item in batch:
-        values = prepare_values(*item)
-        found: dict[str, str] = {}
-        values[PARTS_FIELD] = analysis.compound_parts("\n".join(values[name] for name in PARTS_OF))
-        for name in TEXT_FIELDS:
-            tokens = analysis.words(values[name])
-            stems = analysis.stems(tokens)
-            values[name] = " ".join(stems)
-            if name != "attachments":
-                for word, stem in dict(zip(tokens, stems, strict=True)).items():
-                    if 4 <= len(word) <= 40 and not word.isdigit():
-                        found.setdefault(stem, word)
+        values, found = _analyse(item)
         documents.append(values)
         for stem, word in found.items():
             examples.setdefault(stem, word)

@@ -26,7 +26,7 @@ from core.models import Body
 from core.permissions import can
 from members.models import Mandate, Member, Topic
 
-from . import engine, importing, structure
+from . import engine, importing, search_index, structure
 from .extract import ExtractionError, extract
 from .models import Attachment, Document, Kind, Outcome, SavedSearch
 
@@ -325,41 +325,12 @@ def new_matches(saved: SavedSearch, since: datetime.datetime, until: datetime.da
     return engine.search(params.get("q", ""), filters, public_only=False, sort="date", per_page=ALERT_MAX_DOCUMENTS)
 
 
-INDEX_BATCH = 1000
-
-
-def index_pending(*, batch_size: int = INDEX_BATCH) -> int:
-    """Index shared documents without a search index row, a batch per transaction. The batch's
-    documents are locked with SKIP LOCKED, so several workers share the work and never index a
-    document twice at the same time. A batch that fails is indexed document by document; a
-    document that cannot be indexed is logged and left for the next call. Returns how many were
-    indexed."""
-    done = last = 0
-    while True:
-        with transaction.atomic():
-            # Onwards from the last batch: the documents before it need not be looked at again.
-            ids = list(
-                importing.pending_documents()
-                .filter(pk__gt=last)
-                .order_by("pk")
-                .select_for_update(skip_locked=True, of=("self",))
-                .values_list("pk", flat=True)[:batch_size]
-            )
-            if not ids:
-                return done
-            last = ids[-1]
-            try:
-                with transaction.atomic():
-                    engine.index_documents(engine.ready_for_indexing(ids))
-                done += len(ids)
-            except Exception:  # noqa: BLE001 - find the document that fails, index the others
-                for pk in ids:
-                    try:
-                        with transaction.atomic():
-                            engine.index_documents(engine.ready_for_indexing([pk]))
-                        done += 1
-                    except Exception:
-                        logger.exception("Library document %s could not be indexed", pk)
+def index_pending() -> int:
+    """Bring the search index up to date: apply the change log (an import that was interrupted,
+    or whose documents the worker has not indexed yet). The index's one writer does it, under its
+    lock; a document that cannot be indexed is logged and the others go on. Returns the number of
+    change-log entries applied."""
+    return search_index.apply_changes()
 
 
 def send_alerts(*, frequency: str, now: datetime.datetime | None = None) -> int:

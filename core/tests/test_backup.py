@@ -47,7 +47,6 @@ KEY_TABLES = [
     "members_member",
     "members_mandate",
     "library_document",
-    "library_searchdocument",
     "library_attachment",
     "desk_case",
     "desk_casemessage",

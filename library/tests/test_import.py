@@ -16,8 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
 from core.models import SearchTerm
-from library import engine, importing, services
-from library.models import Document, Kind
+from library import engine, importing, search_index, services
+from library.models import Document, Kind, SearchChange
 
 pytestmark = pytest.mark.django_db
 
@@ -166,20 +166,31 @@ def test_a_record_the_database_refuses_is_skipped_alone(tmp_path, database_refus
     assert set(Document.objects.values_list("source_id", flat=True)) == {"ok-1", "ok-2"}
 
 
-def test_the_import_leaves_indexing_to_the_worker(tmp_path, settings):
-    # The database task backend: the task waits in the queue, as in production.
+def test_import_ori_makes_its_documents_searchable_before_it_ends(tmp_path, settings):
+    # The database task backend: a task would wait in the queue, as in production.
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    settings.LIBRARY_SEARCH_APPLY_INLINE = False
     line = '{"@id": "w-%s", "@type": "Motion", "name": "Motie fietspaden %s", "organization": "GM0193"}\n'
     (tmp_path / "drie.jsonl").write_text("".join(line % (i, i) for i in range(3)))
     out, _err = run_command(tmp_path / "drie.jsonl")
-    assert "3 nieuw" in out and "3 documenten worden geïndexeerd" in out
-    assert Document.objects.count() == 3
-    assert engine.search("fietspaden", public_only=True).total == 0
-    assert DBTaskResult.objects.filter(task_path="library.tasks.index_pending").count() == 1
-
-    assert services.index_pending(batch_size=2) == 3  # two batches
+    assert "3 nieuw" in out and "geïndexeerd" not in out
     assert engine.search("fietspaden", public_only=True).total == 3
-    assert services.index_pending() == 0
+    assert not DBTaskResult.objects.exists() and not SearchChange.objects.exists()
+
+
+def test_a_deferred_import_leaves_indexing_to_the_worker(tmp_path, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    settings.LIBRARY_SEARCH_APPLY_INLINE = False
+    line = '{"@id": "w-%s", "@type": "Motion", "name": "Motie fietspaden %s", "organization": "GM0193"}\n'
+    (tmp_path / "drie.jsonl").write_text("".join(line % (i, i) for i in range(3)))
+    report = importing.Importer(defer_indexing=True).run(importing.read_items([tmp_path / "drie.jsonl"]))
+    assert report.created == 3 and importing.pending_documents().count() == 3
+    assert engine.search("fietspaden", public_only=True).total == 0
+    assert DBTaskResult.objects.filter(task_path="library.tasks.apply_search_changes").count() == 1
+
+    assert services.index_pending() == 3
+    assert engine.search("fietspaden", public_only=True).total == 3
+    assert services.index_pending() == 0 and not importing.pending_documents().exists()
 
 
 def test_index_now_indexes_before_the_command_ends(tmp_path, settings):
@@ -212,9 +223,10 @@ def test_workers_share_the_indexing_and_index_each_document_once(tmp_path, setti
         pytest.skip("concurrent writers need PostgreSQL (SQLite's test database is one shared in-memory file)")
     call_command("load_bodies", verbosity=0)  # (a transactional test starts from empty tables)
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    settings.LIBRARY_SEARCH_APPLY_INLINE = False
     line = '{"@id": "c-%s", "@type": "Motion", "name": "Motie zonnepanelen %s", "organization": "GM0193"}\n'
     (tmp_path / "veel.jsonl").write_text("".join(line % (i, i) for i in range(60)))
-    run_command(tmp_path / "veel.jsonl")
+    importing.Importer(defer_indexing=True, batch_size=7).run(importing.read_items([tmp_path / "veel.jsonl"]))
     barrier = threading.Barrier(3)
     done: list[int] = []
     errors: list[BaseException] = []
@@ -222,7 +234,7 @@ def test_workers_share_the_indexing_and_index_each_document_once(tmp_path, setti
     def worker() -> None:
         try:
             barrier.wait()
-            done.append(services.index_pending(batch_size=4))
+            done.append(services.index_pending())
         except BaseException as error:  # noqa: BLE001
             errors.append(error)
         finally:
@@ -234,7 +246,7 @@ def test_workers_share_the_indexing_and_index_each_document_once(tmp_path, setti
     for thread in threads:
         thread.join()
     assert errors == []
-    assert sum(done) == 60  # each document indexed by exactly one of the workers
+    assert sum(done) == 60  # each change applied by exactly one of the workers (the index's one writer)
     assert engine.search("zonnepanelen", public_only=True).total == 60
     # The vocabulary counts every document once (a document indexed twice would count double).
     assert SearchTerm.objects.get(stem="zonnepanel").count == 60
@@ -279,20 +291,20 @@ def test_nul_characters_in_identifiers_and_names_are_removed(tmp_path):
 
 def test_a_document_that_cannot_be_indexed_does_not_stop_the_others(tmp_path, settings, monkeypatch, caplog):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    settings.LIBRARY_SEARCH_APPLY_INLINE = False
     line = '{"@id": "f-%s", "@type": "Motion", "name": "Motie fietspaden %s", "organization": "GM0193"}\n'
     (tmp_path / "drie.jsonl").write_text("".join(line % (i, i) for i in range(3)))
-    run_command(tmp_path / "drie.jsonl")
+    importing.Importer(defer_indexing=True).run(importing.read_items([tmp_path / "drie.jsonl"]))
     broken = Document.objects.get(source_id="f-1").pk
-    original = engine.index_documents
+    original = search_index.prepare_values
 
-    def index(documents):  # type: ignore[no-untyped-def]
-        documents = list(documents)
-        if any(d.pk == broken for d in documents):
+    def prepare(pk, *args):  # type: ignore[no-untyped-def]
+        if pk == broken:
             raise RuntimeError("cannot index")
-        return original(documents)
+        return original(pk, *args)
 
-    monkeypatch.setattr(engine, "index_documents", index)
-    assert services.index_pending() == 2
+    monkeypatch.setattr(search_index, "prepare_values", prepare)
+    services.index_pending()
     assert engine.search("fietspaden", public_only=True).total == 2
     assert f"Library document {broken} could not be indexed" in caplog.text
 
@@ -322,9 +334,6 @@ def motions_file(tmp_path: Path, count: int, prefix: str = "b") -> Path:
 
 @pytest.mark.parametrize("workers", [0, 2])
 def test_a_bulk_import_indexes_what_the_worker_would_from_the_records_in_memory(tmp_path, monkeypatch, workers):
-    from library import search_index
-    from library.models import SearchChange
-
     added: list[dict] = []
     original = search_index.BulkIndexer._take
 
@@ -353,9 +362,6 @@ def test_a_bulk_import_indexes_what_the_worker_would_from_the_records_in_memory(
 
 
 def test_an_interrupted_bulk_import_leaves_its_documents_in_the_change_log(tmp_path, monkeypatch):
-    from library import search_index
-    from library.models import SearchChange
-
     def fail(self, documents, changes, replace=False):  # type: ignore[no-untyped-def]
         raise KeyboardInterrupt
 
@@ -372,8 +378,6 @@ def test_an_interrupted_bulk_import_leaves_its_documents_in_the_change_log(tmp_p
 
 
 def test_a_changed_record_in_a_bulk_import_is_indexed_again_once(tmp_path):
-    from library.models import SearchChange
-
     path = motions_file(tmp_path, 3)
     importing.Importer(bulk_index=True, index_workers=0).run(importing.read_items([path]))
     path.write_text(path.read_text().replace("Motie zonnepanelen 1", "Motie windmolens 1"))

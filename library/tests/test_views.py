@@ -24,7 +24,7 @@ from accounts.models import hash_token
 from core.roles import Role
 from core.tests.test_mail_secrets import raw_dump
 from library import engine, services
-from library.models import Document, SavedSearch
+from library.models import Document, SavedSearch, SearchChange
 from members.models import Topic
 from tests.factories import (
     DocumentFactory,
@@ -489,6 +489,7 @@ def test_an_alert_waits_for_documents_the_worker_has_not_indexed_yet(
     indexed = DocumentFactory(title="Aanpak armoede", body=zwolle, shared_at=start + datetime.timedelta(hours=1))
     engine.index_documents([indexed])
     waiting = DocumentFactory(title="Armoede onder ouderen", body=zwolle, shared_at=start + datetime.timedelta(hours=2))
+    SearchChange.objects.create(document_id=waiting.pk, op=SearchChange.Op.INDEX)  # not applied yet
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         assert services.send_alerts(frequency="daily", now=start + datetime.timedelta(days=1)) == 1

@@ -23,7 +23,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--index-now",
             action="store_true",
-            help="Index the new documents before the command ends (default: the task worker indexes them).",
+            help="(Kept for existing scripts: the import always indexes its documents before it ends.)",
+        )
+        parser.add_argument(
+            "--index-workers",
+            type=int,
+            default=None,
+            help="Processes that analyse the texts for the search index (default: one per CPU).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -53,7 +59,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"{percent:3d}% {done}/{total} records, {rate:,.0f}/s")
 
         importer = importing.Importer(
-            progress=progress, batch_size=options["batch_size"], defer_indexing=not options["index_now"]
+            progress=progress,
+            batch_size=options["batch_size"],
+            bulk_index=True,
+            index_workers=options["index_workers"],
         )
         report = importer.run(importing.read_items(paths))
         if interactive:
@@ -69,11 +78,11 @@ class Command(BaseCommand):
             )
         )
         pending = importing.pending_documents().count()
-        if pending and not options["index_now"]:
+        if pending:
             self.stdout.write(
                 _(
                     "%(pending)s documents are being indexed by the task worker (run_worker); they become "
-                    "searchable as it goes. Without a worker: manage.py import_ori --index-now."
+                    "searchable as it goes. Without a worker: manage.py search_index --catch-up."
                 )
                 % {"pending": pending}
             )
