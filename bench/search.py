@@ -120,6 +120,20 @@ def index_dir(backend: str, n: int) -> Path:
     return CACHE_DIR / f"index-search-{backend}-{n // 1000}k"
 
 
+def index_opens() -> bool:
+    from library import search_index
+
+    try:
+        search_index.searcher()
+    except search_index.SchemaChanged:
+        return False
+    return True
+
+
+def _fail(reason: str) -> dict[str, Any]:
+    raise SystemExit(reason)
+
+
 def is_complete(n: int) -> bool:
     from library import search_index
     from library.models import Document, SearchChange
@@ -153,6 +167,14 @@ def prepare(backend: str, n: int, reuse: bool) -> dict[str, Any]:
             call_command("migrate", verbosity=0)  # as a deployment would
             if any(info.get(k) != v for k, v in wanted.items()):
                 print("The cached database was built for another size or corpus: rebuilding.")
+            elif not index_opens():
+                # Another version's fields: the database is fine, index it again (as a deployment would).
+                print("The cached index has other fields than this version: manage.py search_index --rebuild.")
+                from library import search_index
+
+                search_index.reset()
+                search_index.rebuild()
+                return {**info, "reused": True} if is_complete(n) else _fail("the rebuilt index is incomplete")
             elif not is_complete(n):
                 print("The cached database or index is incomplete: rebuilding.")
             else:

@@ -178,12 +178,13 @@ def test_import_ori_makes_its_documents_searchable_before_it_ends(tmp_path, sett
     assert not DBTaskResult.objects.exists() and not SearchChange.objects.exists()
 
 
-def test_a_deferred_import_leaves_indexing_to_the_worker(tmp_path, settings):
+def test_a_deferred_import_leaves_indexing_to_the_worker(tmp_path, settings, django_capture_on_commit_callbacks):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
     settings.LIBRARY_SEARCH_APPLY_INLINE = False
     line = '{"@id": "w-%s", "@type": "Motion", "name": "Motie fietspaden %s", "organization": "GM0193"}\n'
     (tmp_path / "drie.jsonl").write_text("".join(line % (i, i) for i in range(3)))
-    report = importing.Importer(defer_indexing=True).run(importing.read_items([tmp_path / "drie.jsonl"]))
+    with django_capture_on_commit_callbacks(execute=True):
+        report = importing.Importer(defer_indexing=True).run(importing.read_items([tmp_path / "drie.jsonl"]))
     assert report.created == 3 and importing.pending_documents().count() == 3
     assert engine.search("fietspaden", public_only=True).total == 0
     assert DBTaskResult.objects.filter(task_path="library.tasks.apply_search_changes").count() == 1
