@@ -12,6 +12,9 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from core.middleware import request_rebuild
+from core.search_index import SchemaChanged
+
 from .ratelimit import RateLimited
 
 
@@ -86,7 +89,16 @@ def install(api: NinjaAPI) -> None:
     def http_error(request: HttpRequest, exc: Any) -> HttpResponse:
         return _response(api, request, exc.status_code, "error", str(exc))
 
+    def search_unavailable(request: HttpRequest, exc: Any) -> HttpResponse:
+        request_rebuild(exc)
+        response = _response(
+            api, request, 503, "search_unavailable", _("Search is being updated. Try again in a few minutes.")
+        )
+        response["Retry-After"] = "300"
+        return response
+
     api.add_exception_handler(ApiError, api_error)
+    api.add_exception_handler(SchemaChanged, search_unavailable)
     api.add_exception_handler(RateLimited, rate_limited)
     api.add_exception_handler(ValidationError, validation_error)
     api.add_exception_handler(Http404, not_found)

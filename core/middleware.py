@@ -1,10 +1,18 @@
+import logging
 import re
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponseBase, QueryDict
 from django.middleware.locale import LocaleMiddleware
+from django.shortcuts import render
 from django.utils import translation
+from django.utils.module_loading import import_string
+
+from core.search_index import SchemaChanged
+
+logger = logging.getLogger(__name__)
 
 
 class DutchFirstLocaleMiddleware(LocaleMiddleware):
@@ -69,3 +77,29 @@ class QueryStringMiddleware:
             request.GET = QueryDict(cleaned.urlencode())  # immutable, as Django's own
             request.query_cleaned = True  # type: ignore[attr-defined]
         return self.get_response(request)
+
+
+class SearchIndexUnavailableMiddleware:
+    """A search index written by another version (an upgrade not migrated yet) answers a clear
+    503 on the page that needs it, not a 500, and asks the worker (at most every five minutes)
+    to rebuild it: its apply task does that on meeting the old index."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponseBase | None:
+        if not isinstance(exception, SchemaChanged):
+            return None
+        logger.error("Search index unavailable: %s", exception)
+        request_rebuild(exception)
+        response = render(request, "503_search.html", status=503)
+        response["Retry-After"] = "300"
+        return response
+
+
+def request_rebuild(exception: SchemaChanged) -> None:
+    if exception.task and cache.add(f"search-rebuild-asked:{exception.task}", True, 300):
+        import_string(exception.task).enqueue()

@@ -43,7 +43,12 @@ class IndexState:
 
 
 class SchemaChanged(RuntimeError):
-    """The index on disk was written with other fields than this version's: it must be rebuilt."""
+    """The index on disk was written with other fields than this version's: it must be rebuilt.
+    `task`: the task that rebuilds it (its apply task does, on meeting this)."""
+
+    def __init__(self, message: str, *, task: str = "") -> None:
+        super().__init__(message)
+        self.task = task
 
 
 # replace(writer, ids, deleted=...): remove these objects from the index (unless `deleted`: the
@@ -125,7 +130,8 @@ class ChangeLogIndex:
             if not recreate:
                 raise SchemaChanged(
                     f"The search index in {path} has other fields than this version: "
-                    f"run `manage.py {self.rebuild_command} --rebuild`."
+                    f"run `manage.py {self.rebuild_command} --rebuild` (migrate and the worker do it).",
+                    task=self.task,
                 ) from error
         for entry in path.iterdir():  # the index's own files; the lock file and the cursor stay
             if entry.is_file() and entry.name not in ("writer.lock", "cursor"):
@@ -214,9 +220,28 @@ class ChangeLogIndex:
         state.index.reload()
         return result
 
+    def schema_changed(self) -> bool:
+        """Whether the index on disk was written with other fields than this version's."""
+        try:
+            self.get_index()
+        except SchemaChanged:
+            return True
+        return False
+
+    def rebuild_if_changed(self) -> int | None:
+        """Rebuild an index written with other fields (after an upgrade); `migrate` calls this
+        (rebuild_after_migrate). Returns how many objects were indexed, None when it was current."""
+        return self.rebuild() if self.schema_changed() else None
+
     def apply_changes(self) -> int:
-        """Apply the change log in order, in batches; returns the number of entries applied."""
-        state = self.get_index()
+        """Apply the change log in order, in batches; returns the number of entries applied. An
+        index written with other fields (an upgrade that was not migrated) is rebuilt instead: the
+        writer heals it, and the rebuild applies the log too (0 is returned then)."""
+        try:
+            state = self.get_index()
+        except SchemaChanged:
+            self.rebuild()
+            return 0
         log_model = self.log_model
         remove = log_model.Op.REMOVE
 
@@ -319,3 +344,18 @@ class IndexCommand(BaseCommand):
             self.stdout.write(f"Applied {count} changes; the index is at {self.index.cursor()}.")
         else:
             raise CommandError("Give --catch-up or --rebuild.")
+
+
+def rebuild_after_migrate(index: ChangeLogIndex, name: str) -> Callable[..., None]:
+    """A post_migrate receiver (connect it with weak=False, sender=the app's config) that rebuilds
+    `index` when this version's fields differ from those on disk: an upgrade's `migrate` brings
+    the search index along like the database."""
+
+    def receiver(sender: Any, *, using: str = "default", verbosity: int = 1, **kwargs: Any) -> None:
+        if using != "default":
+            return
+        count = index.rebuild_if_changed()
+        if count is not None and verbosity:
+            print(f"  Search index {name}: fields changed, rebuilt ({count} indexed).")
+
+    return receiver

@@ -65,6 +65,7 @@ INDEX = ChangeLogIndex(
     task="networks.tasks.apply_search_changes",
     writer_heap=WRITER_HEAP,
     batch=BATCH,
+    rebuild_command="networks_search_index",
 )
 
 get_index = INDEX.get_index

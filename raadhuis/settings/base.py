@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "core.replicas.ReplicaMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.middleware.SearchIndexUnavailableMiddleware",
     "accounts.middleware.MfaRequiredMiddleware",
     "networks.middleware.ExpertConfinementMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
