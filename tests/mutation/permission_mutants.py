@@ -326,14 +326,14 @@ def test_mutants(world: Any) -> None:  # run by --in-process only
                         check_cases(FULL_MATRIX[key], world, stop_early=True)
                         transaction.set_rollback(True)
                 except Exception as error:  # noqa: BLE001  (an assertion, or the error the mutant caused)
-                    killed_by = f"matrix {key}: {str(error).splitlines()[0][:90]}"
+                    killed_by = f"matrix {key}: {(str(error).splitlines() or [type(error).__name__])[0][:90]}"
                     break
             if not killed_by:
                 for attempt in widening.ATTEMPTS:
                     try:
                         widening.test_no_role_can_widen_its_own_access_through_a_field_it_may_write(attempt, world)
                     except Exception as error:  # noqa: BLE001
-                        killed_by = f"self-widening {attempt.label}: {str(error).splitlines()[0][:60]}"
+                        killed_by = f"self-widening {attempt.label}: {(str(error).splitlines() or [type(error).__name__])[0][:60]}"
                         break
         print(
             f"[{number}/{len(mutants)}] {mutant}: {'killed by ' + killed_by if killed_by else 'SURVIVED'}", flush=True
