@@ -333,7 +333,8 @@ def test_mutants(world: Any) -> None:  # run by --in-process only
                     try:
                         widening.test_no_role_can_widen_its_own_access_through_a_field_it_may_write(attempt, world)
                     except Exception as error:  # noqa: BLE001
-                        killed_by = f"self-widening {attempt.label}: {(str(error).splitlines() or [type(error).__name__])[0][:60]}"
+                        first = (str(error).splitlines() or [type(error).__name__])[0]
+                        killed_by = f"self-widening {attempt.label}: {first[:60]}"
                         break
         print(
             f"[{number}/{len(mutants)}] {mutant}: {'killed by ' + killed_by if killed_by else 'SURVIVED'}", flush=True
