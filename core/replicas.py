@@ -220,8 +220,3 @@ class ReplicaMiddleware:
         match = request.resolver_match
         assert match is not None  # only set in process_view, after resolving
         return match.func(request, *match.args, **match.kwargs)
-
-
-def current_read_alias() -> str:
-    """The alias this request's reads go to now (for tests and the debug log)."""
-    return _replica_for_request.get() or PRIMARY

@@ -319,19 +319,6 @@ def vocabulary(text: str) -> dict[str, str]:
     return found
 
 
-def record_vocabulary(texts: list[str]) -> None:
-    """Count in how many texts each stem occurs, with one word it came from (for compound
-    expansion: "armoede" also finds "kinderarmoede"). One upsert statement for all stems."""
-    counts: Counter[str] = Counter()
-    examples: dict[str, str] = {}
-    for text in texts:
-        found = vocabulary(text)
-        for word_stem, word in found.items():
-            examples.setdefault(word_stem, word)
-        counts.update(found.keys())
-    save_vocabulary(counts, examples)
-
-
 def save_vocabulary(counts: Counter[str], examples: dict[str, str]) -> None:
     """Add these document counts per stem to the vocabulary (one upsert statement)."""
     if not counts:

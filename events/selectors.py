@@ -87,14 +87,6 @@ def seats_taken(event: Event) -> int:
     return event.registrations.holding_seat().count()
 
 
-def waitlist(event: Event) -> QuerySet[Registration]:
-    return (
-        event.registrations.filter(status=Registration.Status.WAITLISTED)
-        .select_related("member")
-        .order_by("signed_up_at", "pk")
-    )
-
-
 def participant_list(event: Event) -> QuerySet[Registration]:
     """Confirmed participants who chose to be on the list (shown to other participants)."""
     return event.registrations.filter(status=Registration.Status.CONFIRMED, on_participant_list=True).select_related(

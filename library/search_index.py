@@ -159,10 +159,6 @@ def _replace(writer: tantivy.IndexWriter, ids: list[int], *, deleted: bool = Fal
     core_search.save_vocabulary(counts, examples)
 
 
-def province_of(document: Document) -> int | None:
-    return _province(document.body)
-
-
 def _province(body: Body) -> int | None:
     if body.tier == Tier.PROVINCIAL:
         return body.pk
@@ -337,7 +333,7 @@ _bulk_active = threading.Event()
 
 
 def _analyse(item: Source) -> tuple[dict[str, Any], dict[str, str]]:
-    """The index fields of a document and its vocabulary (as core.search.record_vocabulary counts
+    """The index fields of a document and its vocabulary (as core.search.vocabulary counts
     it: the stem of each word of 4 to 40 letters, not only digits, in the title and the texts but
     not the names and attachments -> a word it came from). The words are analysed once for both."""
     values = prepare_values(*item)
