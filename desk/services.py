@@ -255,7 +255,9 @@ def triage(*, case: Case, by: Any, kind: str | None = None, confidentiality: str
     """The desk sorts a case: its kind (only who may know it, `desk.set_kind`) and its level, which
     only goes up (`desk.rules.levels_at_triage`); the assigned counsellor of a strictly
     confidential case may lower it as far as the requester consented to. A refused change
-    raises LevelRefused and changes nothing."""
+    raises LevelRefused and changes nothing. Only the desk triages (`desk.triage`)."""
+    if not can(by, "desk.triage"):
+        raise PermissionDenied(_("You may not do this."))
     case = _lock(case)
     if confidentiality is not None and confidentiality != case.confidentiality:
         if confidentiality not in Confidentiality.values:

@@ -290,7 +290,10 @@ def request_budget(
 @transaction.atomic
 def decide_budget_request(*, request: BudgetRequest, approve: bool, by: Any, reason: str = "") -> BudgetRequest:
     """Approve or reject. Approvals are serialised per municipality and year (the entitlement row
-    is locked), so the balance never goes below zero, also with approvals at the same moment."""
+    is locked), so the balance never goes below zero, also with approvals at the same moment. Only
+    an administrator or the municipality's clerk's office contact decides (`programme.decide_budget`)."""
+    if not can(by, "programme.decide_budget", request):
+        raise PermissionDenied(_("You may not do this."))
     item = Entitlement.objects.select_for_update().filter(municipality=request.municipality, year=request.year).first()
     request = BudgetRequest.objects.select_for_update().get(pk=request.pk)
     if request.status != BudgetRequest.Status.PENDING:

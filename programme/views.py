@@ -353,8 +353,7 @@ def budget_requests(request: HttpRequest) -> HttpResponse:
         items = items.filter(municipality_id__in=contact_municipalities(request.user))
     if request.method == "POST":
         budget_request = get_object_or_404(items, pk=request.POST.get("request"))
-        if not can(request.user, "programme.decide_budget", budget_request):
-            raise PermissionDenied
+        # (the service checks `programme.decide_budget`; its PermissionDenied is a 403 here)
         try:
             services.decide_budget_request(
                 request=budget_request,

@@ -258,11 +258,12 @@ def test_balance_never_goes_below_zero() -> None:
     second = services.request_budget(
         member=member_user.member, municipality=municipality, amount_cents=40000, description="b"
     )
-    services.decide_budget_request(request=first, approve=True, by=None)
+    admin = make_role_user(Role.ADMINISTRATOR)
+    services.decide_budget_request(request=first, approve=True, by=admin)
     with pytest.raises(ValidationError, match="Onvoldoende budget"):
-        services.decide_budget_request(request=second, approve=True, by=None)
+        services.decide_budget_request(request=second, approve=True, by=admin)
     with pytest.raises(ValidationError, match="reden"):
-        services.decide_budget_request(request=second, approve=False, by=None)
+        services.decide_budget_request(request=second, approve=False, by=admin)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -284,11 +285,12 @@ def test_concurrent_approvals_cannot_overspend() -> None:
     ]
     Entitlement.objects.filter(municipality=municipality).update(training_budget_cents=50000)
     barrier = threading.Barrier(3)
+    admin = make_role_user(Role.ADMINISTRATOR)
 
     def approve(request) -> None:  # type: ignore[no-untyped-def]
         try:
             barrier.wait()
-            services.decide_budget_request(request=request, approve=True, by=None)
+            services.decide_budget_request(request=request, approve=True, by=admin)
         except ValidationError:
             pass
         finally:
