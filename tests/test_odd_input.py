@@ -54,6 +54,7 @@ GET_PARAMETERS: dict[str, list[str]] = {
     "newsletter:publications_manage": ["page"],
     "networks:network": ["toon", "page"],
     "networks:thread": ["citeer"],
+    "networks:search": ["q", "sort", "netwerk", "page"],
 }
 
 # Each value as it appears in the query string (already percent-encoded where it must be).
