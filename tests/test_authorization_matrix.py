@@ -2345,8 +2345,10 @@ for _cases in ATTACKS.values():
 # === end of networks ==========================================================================
 
 
-def all_url_keys() -> set[str]:
-    keys: set[str] = set()
+def url_patterns() -> dict[str, URLPattern]:
+    """Every URL pattern of the site by its matrix key: "namespace:name", or the path for an
+    unnamed one."""
+    found: dict[str, URLPattern] = {}
 
     def walk(patterns: list[Any], prefix: str = "", namespace: str | None = None) -> None:
         for pattern in patterns:
@@ -2357,12 +2359,16 @@ def all_url_keys() -> set[str]:
                 walk(pattern.url_patterns, prefix + str(pattern.pattern), ns)
             elif isinstance(pattern, URLPattern):
                 if pattern.name:
-                    keys.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+                    found[f"{namespace}:{pattern.name}" if namespace else pattern.name] = pattern
                 else:
-                    keys.add(prefix + str(pattern.pattern))
+                    found[prefix + str(pattern.pattern)] = pattern
 
     walk(get_resolver().url_patterns)
-    return keys
+    return found
+
+
+def all_url_keys() -> set[str]:
+    return set(url_patterns())
 
 
 def test_every_url_is_in_the_matrix() -> None:
@@ -2431,23 +2437,7 @@ def accepts_post(callback: Callable[..., Any]) -> bool:
 
 def urls_taking_post() -> set[str]:
     """The matrix keys (see all_url_keys) of every URL whose view takes a POST."""
-    keys: set[str] = set()
-
-    def walk(patterns: list[Any], prefix: str = "", namespace: str | None = None) -> None:
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                ns = namespace
-                if pattern.namespace:
-                    ns = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
-                walk(pattern.url_patterns, prefix + str(pattern.pattern), ns)
-            elif isinstance(pattern, URLPattern) and accepts_post(pattern.callback):
-                if pattern.name:
-                    keys.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
-                else:
-                    keys.add(prefix + str(pattern.pattern))
-
-    walk(get_resolver().url_patterns)
-    return keys
+    return {key for key, pattern in url_patterns().items() if accepts_post(pattern.callback)}
 
 
 def test_every_url_that_takes_a_post_is_posted_to() -> None:
