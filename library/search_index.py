@@ -147,7 +147,7 @@ def _replace(writer: tantivy.IndexWriter, ids: list[int], *, deleted: bool = Fal
     counts: Counter[str] = Counter()
     for document in documents:
         try:
-            values, words = _analyse(source(document))
+            values, words = _analysed(prepare(document))
         except Exception:
             logger.exception("Library document %s could not be indexed", document.pk)
             continue
@@ -316,11 +316,7 @@ def prepare_values(
 
 def analysed(values: dict[str, Any]) -> dict[str, Any]:
     """Prepared values with their texts analysed (core.analysis): the fields of the index."""
-    return {
-        **values,
-        **{name: analysis.analyse(values[name]) for name in TEXT_FIELDS},
-        PARTS_FIELD: analysis.compound_parts("\n".join(values[name] for name in PARTS_OF)),
-    }
+    return _analysed(dict(values))[0]
 
 
 def fields(document: Document) -> dict[str, Any]:
@@ -332,11 +328,11 @@ def fields(document: Document) -> dict[str, Any]:
 _bulk_active = threading.Event()
 
 
-def _analyse(item: Source) -> tuple[dict[str, Any], dict[str, str]]:
-    """The index fields of a document and its vocabulary (as core.search.vocabulary counts
-    it: the stem of each word of 4 to 40 letters, not only digits, in the title and the texts but
-    not the names and attachments -> a word it came from). The words are analysed once for both."""
-    values = prepare_values(*item)
+def _analysed(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Analyse prepared values in place: the index fields of a document and its vocabulary (as
+    core.search.vocabulary counts it: the stem of each word of 4 to 40 letters, not only digits, in
+    the title and the texts but not the names and attachments -> a word it came from). The words
+    are analysed once for both."""
     found: dict[str, str] = {}
     values[PARTS_FIELD] = analysis.compound_parts("\n".join(values[name] for name in PARTS_OF))
     for name in TEXT_FIELDS:
@@ -357,7 +353,7 @@ def _analyse_batch(batch: list[Source]) -> tuple[list[dict[str, Any]], dict[str,
     examples: dict[str, str] = {}
     counts: Counter[str] = Counter()
     for item in batch:
-        values, found = _analyse(item)
+        values, found = _analysed(prepare_values(*item))
         documents.append(values)
         for stem, word in found.items():
             examples.setdefault(stem, word)
