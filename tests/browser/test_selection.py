@@ -186,6 +186,8 @@ def test_selection_from_call_to_advised_list(page: Page, a11y, login_as, live_se
         for application in (anouk, bram, marieke):
             page.goto(procedure.get_absolute_url())
             page.get_by_role("link", name=f"scores geven aan {application.full_name}").click()
+            # locator.all() does not wait: be on the score form before listing its groups.
+            expect(page.get_by_role("button", name="Mijn scores opslaan")).to_be_visible()
             if page.url not in a11y.checked:
                 a11y.check()
             for group in page.locator("form .scale fieldset").all():
