@@ -16,8 +16,11 @@ The tests run for a mutant: the authorization-matrix entries of the URLs whose v
 (for a rule: the views that ask it; for a service: the views that call it), else the app's matrix
 entries; when those all pass, tests/test_no_self_widening.py, tests/test_service_permissions.py and
 the app's own tests. A mutant survives when all of them pass; the script exits 1 if any survives.
-(`--in-process` runs only the matrix and the self-widening attempts: a survivor there may still be
-killed by the tests above; confirm it with `--only <part of its line>` in the default mode.)
+`--in-process` (the fast way, minutes instead of hours): one pytest session, each mutant applied in
+memory, tried against the matrix entries, the zero-argument tests of tests/test_service_permissions.py
+and of each app's tests/test_permission_checks.py (services called directly: write the test of a
+service's check there, without fixtures), and the self-widening attempts; what survives that is then
+confirmed in the default mode (a pytest run per mutant with the app's own tests).
 
 A few mutants cannot make any test fail because removing the check changes nothing; they are listed
 in EQUIVALENT below, each with its reason, reported as "equivalent" and not counted as survivors.
@@ -34,6 +37,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -333,6 +337,11 @@ def test_mutants(world: Any) -> None:  # run by --in-process only
     views = url_views()
     only = os.environ.get("PERMISSION_MUTANT_ONLY", "")
     mutants = [m for m in mutants if only in str(m)]
+    service_tests = _zero_argument_tests()
+    for test in list(service_tests):  # a test that fails without a mutant (e.g. on the world's data) proves nothing
+        if failure := _service_tests_fail([test]):
+            service_tests.remove(test)
+            print(f"not used in process, fails without a mutant: {failure}", flush=True)
     survivors, not_applied, equivalent = [], [], []
     started = time.monotonic()
     for number, mutant in enumerate(mutants, start=1):
@@ -358,6 +367,8 @@ def test_mutants(world: Any) -> None:  # run by --in-process only
                     killed_by = f"matrix {key}: {(str(error).splitlines() or [type(error).__name__])[0][:90]}"
                     break
             if not killed_by:
+                killed_by = _service_tests_fail(service_tests)
+            if not killed_by:
                 for attempt in widening.ATTEMPTS:
                     try:
                         widening.test_no_role_can_widen_its_own_access_through_a_field_it_may_write(attempt, world)
@@ -379,7 +390,47 @@ def test_mutants(world: Any) -> None:  # run by --in-process only
         print(f"  not applied: {mutant}")
     for mutant in equivalent:
         print(f"  equivalent: {mutant} ({mutant.equivalent})")
-    assert not survivors
+    if report := os.environ.get("PERMISSION_MUTANT_SURVIVORS"):
+        Path(report).write_text("".join(f"{mutant}\n" for mutant in survivors))
+    else:
+        assert not survivors
+
+
+# Modules whose zero-argument tests (services called directly) also run in process for each mutant.
+SERVICE_TEST_MODULES = ["tests.test_service_permissions", *(f"{app}.tests.test_permission_checks" for app in APPS)]
+
+
+def _zero_argument_tests() -> list[Any]:
+    import importlib
+    import inspect
+
+    tests = []
+    for name in SERVICE_TEST_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError:
+            continue
+        for attribute, test in vars(module).items():
+            if attribute.startswith("test_") and callable(test) and not inspect.signature(test).parameters:
+                tests.append(test)
+    return tests
+
+
+def _service_tests_fail(tests: list[Any]) -> str:
+    """The first zero-argument service test that fails under the mutant, each in a rolled-back transaction."""
+    from django.core import mail
+    from django.db import transaction
+
+    for test in tests:
+        mail.outbox = []
+        try:
+            with transaction.atomic():
+                test()
+                transaction.set_rollback(True)
+        except Exception as error:  # noqa: BLE001  (an assertion, or the error the mutant caused)
+            first = (str(error).splitlines() or [type(error).__name__])[0]
+            return f"{test.__module__}.{test.__name__}: {first[:60]}"
+    return ""
 
 
 @pytest.fixture(scope="module")
@@ -396,11 +447,25 @@ def main() -> int:
     parser.add_argument("--only", default="", metavar="TEXT", help="only the mutants whose --list line holds TEXT")
     parser.add_argument("--in-process", action="store_true", help="one pytest session, mutants applied in memory")
     options = parser.parse_args()
-    if options.in_process:
-        env = {**_env(), "PERMISSION_MUTANT_APPS": " ".join(options.apps), "PERMISSION_MUTANT_ONLY": options.only}
-        command = [sys.executable, "-m", "pytest", "-p", "no:xdist", "-q", "-s", "-p", "no:cacheprovider"]
-        return subprocess.run([*command, __file__ + "::test_mutants"], cwd=ROOT, env=env).returncode
     mutants = [m for m in find_mutants(options.apps) if options.only in str(m)]
+    if options.in_process:
+        with tempfile.NamedTemporaryFile("r", suffix=".txt") as report:
+            env = {
+                **_env(),
+                "PERMISSION_MUTANT_APPS": " ".join(options.apps),
+                "PERMISSION_MUTANT_ONLY": options.only,
+                "PERMISSION_MUTANT_SURVIVORS": report.name,
+            }
+            command = [sys.executable, "-m", "pytest", "-p", "no:xdist", "-q", "-s", "-p", "no:cacheprovider"]
+            if subprocess.run([*command, __file__ + "::test_mutants"], cwd=ROOT, env=env).returncode:
+                return 2
+            left = set(report.read().splitlines())
+        if not left:
+            return 0
+        # What survived the matrix, the service tests and the self-widening attempts in process may
+        # still be killed by the app's own tests: confirm each in the default mode.
+        print(f"\nConfirming the {len(left)} survivors with the app tests (a pytest run each):", flush=True)
+        mutants = [m for m in mutants if str(m) in left]
     # Stopped from outside: leave through `finally`, which puts the mutated file back.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(2))
     if options.list:
