@@ -363,7 +363,7 @@ def test_mutants(world: Any) -> None:  # run by --in-process only
                     with transaction.atomic():
                         check_cases(FULL_MATRIX[key], world, stop_early=True)
                         transaction.set_rollback(True)
-                except Exception as error:  # noqa: BLE001  (an assertion, or the error the mutant caused)
+                except (Exception, pytest.fail.Exception) as error:  # noqa: BLE001  (assertion, pytest.raises, mutant error)
                     killed_by = f"matrix {key}: {(str(error).splitlines() or [type(error).__name__])[0][:90]}"
                     break
             if not killed_by:
@@ -372,7 +372,7 @@ def test_mutants(world: Any) -> None:  # run by --in-process only
                 for attempt in widening.ATTEMPTS:
                     try:
                         widening.test_no_role_can_widen_its_own_access_through_a_field_it_may_write(attempt, world)
-                    except Exception as error:  # noqa: BLE001
+                    except (Exception, pytest.fail.Exception) as error:  # noqa: BLE001
                         first = (str(error).splitlines() or [type(error).__name__])[0]
                         killed_by = f"self-widening {attempt.label}: {first[:60]}"
                         break
@@ -427,7 +427,7 @@ def _service_tests_fail(tests: list[Any]) -> str:
             with transaction.atomic():
                 test()
                 transaction.set_rollback(True)
-        except Exception as error:  # noqa: BLE001  (an assertion, or the error the mutant caused)
+        except (Exception, pytest.fail.Exception) as error:  # noqa: BLE001  (assertion, pytest.raises, mutant error)
             first = (str(error).splitlines() or [type(error).__name__])[0]
             return f"{test.__module__}.{test.__name__}: {first[:60]}"
     return ""
