@@ -1,5 +1,6 @@
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -33,9 +34,49 @@ class MandateInline(RaadhuisTabularInline):
     fields = ["body", "role", "faction", "portfolios", "start_date", "end_date", "review_status"]
 
 
+class BranchOfficialForm(forms.ModelForm):  # type: ignore[type-arg]
+    """An appointment as the back office edits it: refused (a form error, nothing written) where it
+    would give the acting user, or a staff account, a branch's rights (services.check_appointment).
+    `actor` is set per request by the admin below."""
+
+    actor: Any = None
+
+    class Meta:
+        model = BranchOfficial
+        fields = ["branch", "member", "function", "start_date", "end_date"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        needed = ("member", "function", "start_date")
+        if cleaned.get("DELETE") or self.actor is None or any(cleaned.get(name) is None for name in needed):
+            return cleaned
+        branch = cleaned.get("branch")
+        official = BranchOfficial(
+            pk=self.instance.pk,
+            member=cleaned["member"],
+            branch_id=branch.pk if branch is not None else self.instance.branch_id,
+            function=cleaned["function"],
+            start_date=cleaned["start_date"],
+            end_date=cleaned.get("end_date"),
+        )
+        try:
+            services.check_appointment(official=official, by=self.actor)
+        except ValidationError as error:
+            self.add_error("member", error)
+        return cleaned
+
+
+def official_form_for(request: HttpRequest) -> type[BranchOfficialForm]:
+    return type("BranchOfficialFormFor", (BranchOfficialForm,), {"actor": request.user})
+
+
 class BranchOfficialInline(RaadhuisTabularInline):
     model = BranchOfficial
     autocomplete_fields = ["member"]
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        kwargs["form"] = official_form_for(request)
+        return super().get_formset(request, obj, **kwargs)
 
 
 @admin.register(Member)
@@ -89,6 +130,17 @@ class BranchAdmin(RaadhuisModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [BranchOfficialInline]
 
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is not BranchOfficial:
+            super().save_formset(request, form, formset, change)
+            return
+        # Appointments go through the service that checks who may be appointed, by whom.
+        appointments = formset.save(commit=False)
+        for official in formset.deleted_objects:
+            services.remove_official(official=official, by=request.user)
+        for official in appointments:
+            services.save_official(official=official, by=request.user)
+
 
 @admin.register(BranchOfficial)
 class BranchOfficialAdmin(RaadhuisModelAdmin):
@@ -96,6 +148,20 @@ class BranchOfficialAdmin(RaadhuisModelAdmin):
     list_filter = ["function", "branch"]
     search_fields = ["member__given_name", "member__family_name", "branch__name"]
     autocomplete_fields = ["member", "branch"]
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        kwargs["form"] = official_form_for(request)
+        return super().get_form(request, obj, change, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: BranchOfficial, form: Any, change: bool) -> None:
+        services.save_official(official=obj, by=request.user)
+
+    def delete_model(self, request: HttpRequest, obj: BranchOfficial) -> None:
+        services.remove_official(official=obj, by=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[BranchOfficial]) -> None:
+        for official in queryset:
+            services.remove_official(official=official, by=request.user)
 
 
 @admin.register(Topic)

@@ -46,3 +46,5 @@ rules.add_rule("members.review_mandates", is_administrator)
 rules.add_rule("members.import", is_administrator)
 rules.add_rule("members.export", is_administrator)
 rules.add_rule("members.invite", is_administrator)
+# Appointing branch officials (back office); never to one's own or a staff account (members.services).
+rules.add_rule("members.appoint_officials", is_administrator)

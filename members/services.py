@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.mail import absolute_url, send_templated_mail
 from core.permissions import can
-from core.roles import Role
+from core.roles import STAFF_ROLES, Role
 
-from .models import Block, ErasureRequest, ImportBatch, Mandate, Member, Message, PrivateFieldView
+from .models import Block, BranchOfficial, ErasureRequest, ImportBatch, Mandate, Member, Message, PrivateFieldView
 
 MESSAGES_PER_DAY = 20
 
@@ -95,6 +95,94 @@ def review_mandate(*, mandate: Mandate, reviewer: User, approve: bool) -> Mandat
     mandate.reviewed_at = timezone.now()
     mandate.save(update_fields=["review_status", "reviewed_by", "reviewed_at"])
     return mandate
+
+
+# --- branch officials ----------------------------------------------------------------------------
+
+
+def _widens(official: BranchOfficial, previous: BranchOfficial | None) -> bool:
+    """Whether saving `official` gives its member more than `previous` (the row as stored) did: a new
+    appointment, another member, branch or function, an earlier start or a later (or no) end.
+    Ending or shortening an appointment widens nothing."""
+    if previous is None:
+        return True
+    if (official.member_id, official.branch_id, official.function) != (
+        previous.member_id,
+        previous.branch_id,
+        previous.function,
+    ):
+        return True
+    if official.start_date < previous.start_date:
+        return True
+    if previous.end_date is None:
+        return False
+    return official.end_date is None or official.end_date > previous.end_date
+
+
+def check_appointment(*, official: BranchOfficial, by: Any) -> None:
+    """No role widens its own access through a field it may write (docs/SECURITY.md): a branch
+    official reads the branch's selection applications, which administrators may not see. So the
+    back office appoints no official whose account is the acting user's own, nor one that holds a
+    staff role or the superuser flag (an administrator may keep a second administrator account, and
+    staff do not run branches). The refusal is logged in the audit log on the acting user's
+    account, with whom they tried to appoint; nothing else is written. `official` carries the new
+    values (its pk, when set, names the row as stored)."""
+    previous = BranchOfficial.objects.filter(pk=official.pk).first() if official.pk else None
+    if not _widens(official, previous):
+        return
+    member = Member.objects.select_related("user").get(pk=official.member_id)
+    account = member.user
+    if account is None:
+        return
+    if by is not None and account.pk == by.pk:
+        reason, message = (
+            "own account",
+            _("You cannot appoint yourself as an official of a branch; ask another administrator."),
+        )
+    elif account.is_superuser or account.groups.filter(name__in=STAFF_ROLES).exists():
+        reason = "staff account"
+        message = _("%(name)s has an account with a staff role; a staff account cannot be a branch official.") % {
+            "name": member.full_name
+        }
+    else:
+        return
+    if getattr(by, "pk", None) is not None:
+        LogEntry.objects.log_create(
+            by,
+            force_log=True,
+            action=LogEntry.Action.UPDATE,
+            actor=by,
+            changes={"branch official (refused)": ["", f"{member} — {official.get_function_display()}"]},
+            additional_data={
+                "refused": "appointment of a branch official",
+                "reason": reason,
+                "member": member.pk,
+                "branch": official.branch_id,
+                "function": official.function,
+            },
+            serialized_data=None,
+        )
+    raise ValidationError(message)
+
+
+@transaction.atomic
+def save_official(*, official: BranchOfficial, by: Any) -> BranchOfficial:
+    """Appoint a branch official, or change an appointment (`members.appoint_officials`), never to
+    the acting user's own account or a staff account (check_appointment)."""
+    if not can(by, "members.appoint_officials", official.branch):
+        raise PermissionDenied(_("You may not appoint branch officials."))
+    check_appointment(official=official, by=by)
+    official.full_clean()
+    official.save()
+    return official
+
+
+@transaction.atomic
+def remove_official(*, official: BranchOfficial, by: Any) -> None:
+    """Delete an appointment (`members.appoint_officials`); ending it keeps the history instead."""
+    if not can(by, "members.appoint_officials", official.branch):
+        raise PermissionDenied(_("You may not appoint branch officials."))
+    official.delete()
 
 
 # --- messages ------------------------------------------------------------------------------------

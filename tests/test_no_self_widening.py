@@ -26,7 +26,7 @@ from django.test import Client
 from django.urls import reverse
 
 from core.roles import Role, forget_roles
-from tests.factories import make_role_user
+from tests.factories import MemberFactory, make_role_user
 from tests.test_authorization_matrix import LOGIN, World, outcome, rolled_back_world
 
 REFUSED = {403, 404, LOGIN}
@@ -35,7 +35,9 @@ REFUSED = {403, 404, LOGIN}
 @dataclass
 class Attempt:
     label: str
-    who: str  # a role of the world, or "second_adviser", "second_counsellor", "colleague"
+    # a role of the world, or "second_adviser", "second_counsellor", "colleague", "member_administrator",
+    # "member_colleague"
+    who: str
     method: str
     url: Callable[[World], str]
     data: Callable[[World, Any], dict[str, Any]]
@@ -73,6 +75,58 @@ def user_form(user: Any, *groups: str) -> dict[str, Any]:
         "is_active": "on",
         "groups": list(Group.objects.filter(name__in=groups).values_list("pk", flat=True)),
     }
+
+
+def application_url(w: World) -> str:
+    return reverse(
+        "selection:application", kwargs={"pk": w.selection["procedure"].pk, "application": w.selection["own"].pk}
+    )
+
+
+def officials_of_procedure_branch(w: World) -> Any:
+    branch = w.selection["procedure"].branch
+    return sorted(branch.officials.values_list("pk", "member_id", "function", "start_date", "end_date"))
+
+
+def official_form(w: World, appointee: Any) -> dict[str, Any]:
+    return {
+        "member": appointee.member.pk,
+        "branch": w.selection["procedure"].branch_id,
+        "function": "secretary",
+        "start_date": "2026-01-01",
+        "end_date": "",
+    }
+
+
+def branch_form_with_official(w: World, appointee: Any) -> dict[str, Any]:
+    """The branch's change page with its officials as they are and one new row: the appointee."""
+    branch = w.selection["procedure"].branch
+    officials = list(branch.officials.order_by("pk"))
+    data: dict[str, Any] = {
+        "name": branch.name,
+        "slug": branch.slug,
+        "kind": branch.kind,
+        "province": branch.province_id or "",
+        "email": branch.email,
+        "municipalities": list(branch.municipalities.values_list("pk", flat=True)),
+        "officials-TOTAL_FORMS": len(officials) + 1,
+        "officials-INITIAL_FORMS": len(officials),
+        "officials-MIN_NUM_FORMS": 0,
+        "officials-MAX_NUM_FORMS": 1000,
+    }
+    rows = [(o.pk, o.member_id, o.function, o.start_date.isoformat(), o.end_date) for o in officials]
+    rows.append(("", appointee.member.pk, "secretary", "2026-01-01", None))
+    for index, (pk, member, function, start, end) in enumerate(rows):
+        prefix = f"officials-{index}-"
+        data |= {
+            f"{prefix}id": pk,
+            f"{prefix}branch": branch.pk,
+            f"{prefix}member": member,
+            f"{prefix}function": function,
+            f"{prefix}start_date": start,
+            f"{prefix}end_date": end or "",
+        }
+    return data
 
 
 ATTEMPTS = [
@@ -257,6 +311,49 @@ ATTEMPTS = [
         probe_as="colleague",
         answered={200},
     ),
+    # --- branch officials: appointed in the back office -------------------------------------
+    # An administrator with a member record of their own, or a second administrator account, made
+    # secretary of the procedure's branch would read its applications (docs/SECURITY.md).
+    *[
+        Attempt(
+            f"{who}: appoint {appointee} secretary of the procedure's branch",
+            who,
+            "post",
+            lambda w: reverse("admin:members_branchofficial_add"),
+            lambda w, me, appointee=appointee: official_form(w, actor(w, appointee)),
+            application_url,
+            officials_of_procedure_branch,
+            probe_as=appointee,
+            answered={200},
+        )
+        for who, appointee in (
+            ("member_administrator", "member_administrator"),
+            (Role.ADMINISTRATOR, "member_colleague"),
+        )
+    ],
+    Attempt(
+        "administrator: appoint themselves secretary through the branch's page",
+        "member_administrator",
+        "post",
+        lambda w: reverse("admin:members_branch_change", args=[w.selection["procedure"].branch_id]),
+        lambda w, me: branch_form_with_official(w, me),
+        application_url,
+        officials_of_procedure_branch,
+        answered={200},
+    ),
+    Attempt(
+        "administrator: move another's appointment to themselves",
+        "member_administrator",
+        "post",
+        lambda w: reverse(
+            "admin:members_branchofficial_change",
+            args=[w.selection["procedure"].branch.officials.order_by("pk").first().pk],  # type: ignore[union-attr]
+        ),
+        lambda w, me: official_form(w, me),
+        application_url,
+        officials_of_procedure_branch,
+        answered={200},
+    ),
     Attempt(
         "adviser: give themselves the counsellor role by an invitation",
         Role.ADVISER,
@@ -291,6 +388,10 @@ def test_no_role_can_widen_its_own_access_through_a_field_it_may_write(attempt: 
         extra["second_adviser"] = make_role_user(Role.ADVISER)
         extra["second_counsellor"] = make_role_user(Role.COUNSELLOR)
         extra["colleague"] = make_role_user(Role.ADMINISTRATOR)
+        # Administrators who are also members of the association (a member record of their own).
+        for name in ("member_administrator", "member_colleague"):
+            extra[name] = make_role_user(Role.ADMINISTRATOR)
+            MemberFactory(user=extra[name], email=extra[name].email)
         me = actor(world, attempt.who)
         prober = actor(world, attempt.probe_as or attempt.who)
 
