@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterable
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,8 @@ __all__ = [
     "split_compound",
     "stem",
     "stems",
+    "tokens_compound_parts",
+    "vocabulary_stem",
     "words",
 ]
 
@@ -108,7 +111,14 @@ def stem(word: str) -> str:
 
 
 def stems(tokens: list[str]) -> list[str]:
-    return [stem(token) for token in tokens]
+    return list(map(stem, tokens))
+
+
+@lru_cache(maxsize=200_000)
+def vocabulary_stem(word: str) -> str | None:
+    """The stem of a folded word as the vocabulary (core.search.vocabulary) counts it: a word of
+    4 to 40 letters, not only digits; None for any other word."""
+    return stem(word) if 4 <= len(word) <= 40 and not word.isdigit() else None
 
 
 def analyse(text: str) -> str:
@@ -143,6 +153,7 @@ class _Lexicon:
             self.loaded_at = time.monotonic()
             _split.cache_clear()
             _part_stems.cache_clear()
+            _word_parts.cache_clear()
 
     def __contains__(self, word: object) -> bool:
         if not isinstance(word, str) or len(word) < MIN_PART or word in STOP_WORDS:
@@ -214,12 +225,20 @@ def _split(word: str) -> tuple[str, ...]:
 
 def compound_parts(text: str) -> str:
     """The stems of the parts of every compound in a text, space-separated (for the index)."""
+    return tokens_compound_parts(words(text))
+
+
+def tokens_compound_parts(tokens: Iterable[str]) -> str:
+    """compound_parts() of a text already split into words (words()): a text's words are looked
+    at once each for their stems and their parts."""
     _lexicon.refresh()
-    found: list[str] = []
-    for word in words(text):
-        if len(word) >= 2 * MIN_PART:
-            found.extend(_part_stems(word))
-    return " ".join(found)
+    return " ".join(filter(None, map(_word_parts, tokens)))
+
+
+@lru_cache(maxsize=200_000)
+def _word_parts(word: str) -> str:
+    # "" for a word that is not a compound (or too short to be one): one cached look-up per word.
+    return " ".join(_part_stems(word)) if len(word) >= 2 * MIN_PART else ""
 
 
 @lru_cache(maxsize=200_000)

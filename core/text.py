@@ -1,5 +1,6 @@
 """Text helpers for matching Dutch names of places and bodies."""
 
+import functools
 import re
 import unicodedata
 
@@ -10,17 +11,26 @@ _SPACES = re.compile(r"\s+")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
+def _fold_run(run: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", run) if not unicodedata.combining(c))
+
+
+_fold_short_run = functools.lru_cache(maxsize=4096)(_fold_run)
+
+
 def _without_combining(run: re.Match[str]) -> str:
-    return "".join(c for c in run.group() if not unicodedata.combining(c))
+    text = run.group()
+    return _fold_short_run(text) if len(text) <= 8 else _fold_run(text)
 
 
 def strip_accents(value: str) -> str:
     """NFKD without the combining characters (the accents). Whole documents are indexed through
-    here: only the runs of non-ASCII characters are looked at one by one (no ASCII character
-    combines)."""
+    here: only the runs of non-ASCII characters are decomposed (no ASCII character decomposes,
+    and the marks that combine with an ASCII letter are in the run after it), the short ones
+    (an é, a ’) remembered."""
     if value.isascii():
         return value
-    return _NON_ASCII.sub(_without_combining, unicodedata.normalize("NFKD", value))
+    return _NON_ASCII.sub(_without_combining, value)
 
 
 def normalise_name(value: str, keep_suffix: bool = False) -> str:

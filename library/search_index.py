@@ -19,13 +19,14 @@ SQLite and PostgreSQL alike. The database is the source of truth; the index is d
 from __future__ import annotations
 
 import fcntl
+import itertools
 import logging
 import multiprocessing
 import os
 import threading
 from collections import Counter, deque
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 import tantivy
 
@@ -333,17 +334,18 @@ def _analysed(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     core.search.vocabulary counts it: the stem of each word of 4 to 40 letters, not only digits, in
     the title and the texts but not the names and attachments -> a word it came from). The words
     are analysed once for both."""
-    found: dict[str, str] = {}
-    values[PARTS_FIELD] = analysis.compound_parts("\n".join(values[name] for name in PARTS_OF))
+    tokens = {name: analysis.words(values[name]) for name in TEXT_FIELDS}
+    content = list(itertools.chain.from_iterable(tokens[name] for name in PARTS_OF))
+    values[PARTS_FIELD] = analysis.tokens_compound_parts(content)
     for name in TEXT_FIELDS:
-        tokens = analysis.words(values[name])
-        stems = analysis.stems(tokens)
-        values[name] = " ".join(stems)
-        if name != "attachments":
-            for word, stem in dict(zip(tokens, stems, strict=True)).items():
-                if 4 <= len(word) <= 40 and not word.isdigit():
-                    found.setdefault(stem, word)
-    return values, found
+        values[name] = " ".join(map(analysis.stem, tokens[name]))
+    # Each stem's first word (in the order of the fields and the text): the distinct words
+    # backwards, so that the first one is the last written.
+    distinct = list(dict.fromkeys(content))
+    distinct.reverse()
+    found = dict(zip(map(analysis.vocabulary_stem, distinct), distinct, strict=True))
+    found.pop(None, None)
+    return values, cast(dict[str, str], found)
 
 
 def _analyse_batch(batch: list[Source]) -> tuple[list[dict[str, Any]], dict[str, str], Counter[str]]:
