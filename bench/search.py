@@ -291,6 +291,26 @@ def run(args: argparse.Namespace) -> int:
 
         version = f"SQLite {sqlite3.sqlite_version}"
     replicas = os.environ.get("DATABASE_REPLICA_URLS", "")
+    statements: dict[str, int] = {}
+    if replicas:
+        # As the search page's request does (core.replicas.ReplicaMiddleware): its reads go to a
+        # healthy replica. Checked: the connection the rows come from is in recovery.
+        from django.db import connections
+
+        from core import replicas as routing
+
+        alias = routing.healthy_replica()
+        if not alias:
+            print(f"no healthy replica among {replicas}")
+            return 1
+        routing._replica_for_request.set(alias)
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SELECT pg_is_in_recovery()")
+            assert cursor.fetchone()[0], f"{alias} is not a replica"
+        for name in (alias, "default"):  # where the timed reads went, printed at the end
+            connections[name].execute_wrappers.append(
+                lambda execute, *a, name=name: statements.__setitem__(name, statements.get(name, 0) + 1) or execute(*a)
+            )
 
     cases = []
     failures = []
@@ -344,7 +364,7 @@ def run(args: argparse.Namespace) -> int:
         "",
         f"{backend}: {n:,} documents ({built} in {info['import_seconds']:.0f} s, search index {searcher.num_docs:,} "
         f"documents, {index_bytes / 1e6:,.0f} MB), {len(cases)} queries x {args.reps} repetitions, medians per "
-        f"query above; {version}" + (f"; rows read from the replica ({replicas})" if replicas else ""),
+        f"query above; {version}" + (f"; statements on the replica / the primary: {statements}" if replicas else ""),
         f"load average (1/5/15 min) before {load_before}, after {load_after}",
         f"app (engine.search + page rows + snippets): p50 {app_p50:6.1f} ms  p95 {app_p95:6.1f} ms",
         f"floor (tantivy: top 20 + count + facets):   p50 {floor_p50:6.1f} ms  p95 {floor_p95:6.1f} ms",
