@@ -38,7 +38,10 @@ class UserAdmin(RaadhuisModelAdmin):
     search_fields = ["email", "name"]
     filter_horizontal = ["groups"]
     fields = ["email", "name", "is_active", "groups", "date_joined", "last_login"]
-    readonly_fields = ["date_joined", "last_login"]
+    # The sign-in address is its owner's to change (on the site, confirmed by a link to the new
+    # address): set here, it would let an administrator reset the password of any account (a
+    # counsellor's) to an address of their own and sign in as them.
+    readonly_fields = ["email", "date_joined", "last_login"]
     ordering = ["name"]
     # Accounts are deactivated, not deleted: the audit log refers to them.
     admin_actions = frozenset({"view", "change"})
@@ -78,7 +81,10 @@ class InvitationAdmin(RaadhuisModelAdmin):
         ("revoked_at", admin.EmptyFieldListFilter),
     ]
     search_fields = ["email", "name"]
-    readonly_fields = ["token_hash", "created_at", "sent_at", "accepted_at", "user", "created_by"]
+    # Address and member record are whom the invitation is for: changed here, a resent link would go
+    # to an address of the administrator's choosing and give the account made with it that record
+    # (its cases, messages, applications). Withdraw it and invite anew instead.
+    readonly_fields = ["email", "member", "token_hash", "created_at", "sent_at", "accepted_at", "user", "created_by"]
     filter_horizontal = ["roles"]
     # New invitations go through the invitation page, which sends the e-mail.
     admin_actions = frozenset({"view", "change", "delete"})
@@ -139,8 +145,11 @@ class TaskResultAdminOptions(admin.ModelAdmin):  # type: ignore[type-arg]
 
 VIEW_ONLY = frozenset({"view"})
 
-reregister(Group, GroupAdminOptions)
-reregister(EmailAddress, EmailAddressAdminOptions)
+# A role is a group named by the role's slug (core.roles): renaming, adding or deleting one would
+# move a role to other people (rename "administrator" to "counsellor"). Roles are given per account.
+reregister(Group, GroupAdminOptions, VIEW_ONLY)
+# Sign-in addresses are their owners' (see UserAdmin.readonly_fields); a stale one may be deleted.
+reregister(EmailAddress, EmailAddressAdminOptions, frozenset({"view", "delete"}))
 # Deleting an authenticator resets a user's MFA (lost phone); nobody edits one.
 reregister(Authenticator, AuthenticatorAdminOptions, frozenset({"view", "delete"}))
 reregister(LogEntry, LogEntryAdminOptions, VIEW_ONLY)

@@ -84,9 +84,12 @@ class MemberAdmin(RaadhuisModelAdmin):
     list_display = ["name", "email", "status", "branch", "member_since"]
     list_filter = ["status", "branch", "topics", "mandates__body__tier"]
     search_fields = ["given_name", "family_name", "email"]
-    autocomplete_fields = ["branch", "user"]
+    autocomplete_fields = ["branch"]
     filter_horizontal = ["topics"]
-    readonly_fields = ["sort_name", "created_at", "updated_at"]
+    # The account is linked when the member accepts an invitation for this record (members'
+    # invitations); never by hand: the account would get what the record carries (the member's
+    # cases, messages, applications, branch functions and committee seats).
+    readonly_fields = ["user", "sort_name", "created_at", "updated_at"]
     inlines = [MandateInline]
 
     @admin.display(description=_("name"), ordering="sort_name")

@@ -2133,6 +2133,9 @@ ADMIN_REFUSED = {
     "core.association": {"add", "delete"},
     "accounts.user": {"add", "delete"},
     "accounts.invitation": {"add"},
+    # Roles are groups named by their slug; sign-in addresses are their owners' (SECURITY.md).
+    "auth.group": {"add", "delete"},
+    "account.emailaddress": {"add"},
     "mfa.authenticator": {"add"},
     "auditlog.logentry": {"add", "delete"},
     "django_tasks_database.dbtaskresult": {"add", "delete"},
@@ -2165,6 +2168,8 @@ ADMIN_REFUSED = {
 # What the back office shows but lets nobody change (records, logs, what a service writes): a
 # POST to the change page is refused (403) to administrators too.
 ADMIN_READ_ONLY = {
+    "account.emailaddress",
+    "auth.group",
     "auditlog.logentry",
     "desk.case",
     "desk.caseaccess",

@@ -48,6 +48,9 @@ class Attempt:
     probe_as: str = ""
     # What the attempt itself must get: refused (403/404), or a redirect/page that says why (302/200).
     answered: set[int | str] = field(default_factory=lambda: {302, 403, 404})
+    # Requests made first (same method), where the widening takes more than one step; whatever they
+    # answer, the field and the probe are judged after the last.
+    also: list[tuple[Callable[[World], str], Callable[[World, Any], dict[str, Any]]]] = field(default_factory=list)
 
 
 def case_url(name: str, key: str) -> Callable[[World], str]:
@@ -127,6 +130,49 @@ def branch_form_with_official(w: World, appointee: Any) -> dict[str, Any]:
             f"{prefix}end_date": end or "",
         }
     return data
+
+
+def group_pk(name: str) -> int:
+    return Group.objects.get(name=name).pk
+
+
+def all_groups(w: World) -> Any:
+    return sorted(Group.objects.values_list("pk", "name"))
+
+
+def sign_in_addresses(role: str) -> Callable[[World], Any]:
+    from allauth.account.models import EmailAddress
+
+    from accounts.models import User
+
+    def state(w: World) -> Any:
+        user = User.objects.get(pk=w.users[role].pk)
+        return user.email, sorted(EmailAddress.objects.filter(user=user).values_list("email", "verified", "primary"))
+
+    return state
+
+
+def member_form(member: Any, **changes: Any) -> dict[str, Any]:
+    """The back office's member page as it is, with `changes`, and no mandate rows."""
+    from django.forms.models import model_to_dict
+
+    data = {
+        name: ("" if value is None else value)
+        for name, value in model_to_dict(member).items()
+        if name not in {"id", "photo", "sort_name", "created_at", "updated_at", "erased_at", "topics"}
+    }
+    data["member_since"] = member.member_since.isoformat()
+    data["topics"] = list(member.topics.values_list("pk", flat=True))
+    for name in ("notify_messages", "notify_association_news"):
+        if not data[name]:
+            del data[name]
+    data |= {
+        "mandates-TOTAL_FORMS": 0,
+        "mandates-INITIAL_FORMS": 0,
+        "mandates-MIN_NUM_FORMS": 0,
+        "mandates-MAX_NUM_FORMS": 1000,
+    }
+    return data | changes
 
 
 ATTEMPTS = [
@@ -354,6 +400,78 @@ ATTEMPTS = [
         officials_of_procedure_branch,
         answered={200},
     ),
+    # --- the back office's roles and sign-in identities ------------------------------------------
+    Attempt(
+        "administrator: rename the roles so that their own is the counsellor's",
+        Role.ADMINISTRATOR,
+        "post",
+        lambda w: reverse("admin:auth_group_change", args=[group_pk(Role.ADMINISTRATOR)]),
+        lambda w, me: {"name": Role.COUNSELLOR},
+        case_url("desk:manage", "strict-other"),
+        all_groups,
+        answered={403},
+        also=[
+            (
+                lambda w: reverse("admin:auth_group_change", args=[group_pk(Role.COUNSELLOR)]),
+                lambda w, me: {"name": "oud"},
+            )
+        ],
+    ),
+    Attempt(
+        "administrator: put their own address on a counsellor's account (then reset its password)",
+        Role.ADMINISTRATOR,
+        "post",
+        lambda w: reverse("admin:accounts_user_change", args=[w.users[Role.COUNSELLOR].pk]),
+        lambda w, me: user_form(w.users[Role.COUNSELLOR]) | {"email": "beheerder.thuis@example.org"},
+        case_url("desk:case", "strict-other"),
+        sign_in_addresses(Role.COUNSELLOR),
+        answered={200, 302},
+    ),
+    Attempt(
+        "administrator: add their own verified address to a counsellor's account",
+        Role.ADMINISTRATOR,
+        "post",
+        lambda w: reverse("admin:account_emailaddress_add"),
+        lambda w, me: {
+            "user": w.users[Role.COUNSELLOR].pk,
+            "email": "beheerder.thuis@example.org",
+            "verified": "on",
+        },
+        case_url("desk:case", "strict-other"),
+        sign_in_addresses(Role.COUNSELLOR),
+        answered={403},
+    ),
+    Attempt(
+        "administrator: point a pending invitation at their own address and a member's record",
+        Role.ADMINISTRATOR,
+        "post",
+        lambda w: reverse("admin:accounts_invitation_change", args=[w.invitation.pk]),
+        lambda w, me: {
+            "email": "beheerder.thuis@example.org",
+            "name": w.invitation.name,
+            "member": w.users[Role.MEMBER].member.pk,
+            "expires_at_0": "2099-01-01",
+            "expires_at_1": "10:00:00",
+            "roles": list(w.invitation.roles.values_list("pk", flat=True)),
+        },
+        case_url("desk:case", "strict-own"),
+        lambda w: type(w.invitation).objects.values_list("email", "member_id").get(pk=w.invitation.pk),
+        answered={200, 302},
+    ),
+    Attempt(
+        "administrator: link their own account to the record of a member with a strict case",
+        Role.ADMINISTRATOR,
+        "post",
+        lambda w: reverse("admin:members_member_change", args=[w.users[Role.MEMBER].member.pk]),
+        lambda w, me: member_form(w.users[Role.MEMBER].member, user=me.pk),
+        case_url("desk:case", "strict-own"),
+        lambda w: (
+            type(w.users[Role.MEMBER].member)
+            .objects.values_list("user_id", flat=True)
+            .get(pk=w.users[Role.MEMBER].member.pk)
+        ),
+        answered={200, 302},
+    ),
     Attempt(
         "adviser: give themselves the counsellor role by an invitation",
         Role.ADVISER,
@@ -405,6 +523,8 @@ def test_no_role_can_widen_its_own_access_through_a_field_it_may_write(attempt: 
         assert before in REFUSED, f"{attempt.label}: the probe is not refused to begin with ({before})"
         client = Client()
         client.force_login(me)
+        for url, data in attempt.also:
+            getattr(client, attempt.method)(url(world), data(world, me))
         answer = outcome(getattr(client, attempt.method)(attempt.url(world), attempt.data(world, me)))
         assert answer in attempt.answered, f"{attempt.label}: answered {answer}"
         assert attempt.state(world) == before_state, f"{attempt.label}: the field changed"
