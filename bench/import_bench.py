@@ -106,27 +106,31 @@ def copy_data(path: Path) -> tuple[str, bytes]:
     return columns, buffer.getvalue()
 
 
-def cpu_seconds() -> float:
-    """CPU time (user + system) of this process, its finished children (the analysis processes)
-    and its database server process (same machine: /proc), so far: unlike the wall time, it does
-    not grow when other work shares the cores."""
+def cpu_parts() -> tuple[float, float, float]:
+    """CPU time (user + system) so far of this process (with the search index's writer threads),
+    its finished children (the analysis processes) and its database server process (same
+    machine: /proc): unlike the wall time, it does not grow when other work shares the cores."""
     import resource
 
     from django.db import connection
 
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    total = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    server = 0.0
     connection.ensure_connection()
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         pid = cursor.fetchone()[0]
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        server = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     except (OSError, IndexError, ValueError):
         pass  # another machine: the server's share is left out
-    return total
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime, server
+
+
+def cpu_seconds() -> float:
+    return sum(cpu_parts())
 
 
 def timed_copy(columns: str, data: bytes) -> float:
@@ -237,20 +241,26 @@ def main() -> None:
         table_bytes = 0  # measured after the import
 
     stopwatch = Stopwatch()
-    stopwatch.wrap(importing, "map_record", "mapping records (map_record)")
-    stopwatch.wrap(importing, "fingerprint", "fingerprints")
+    stopwatch.wrap(importing.Importer, "_imported", "looking up fingerprints")
+    stopwatch.wrap(importing.Importer, "_reads", "waiting for the analysis processes")
+    stopwatch.wrap(importing, "_copy_new", "writing documents (COPY)")
+    stopwatch.wrap(importing.Importer, "_prepare", "change log, index fields (_prepare)")
     stopwatch.wrap(importing, "resolve_links", "resolving links")
     stopwatch.wrap(search_index.BulkIndexer, "commit", "index commits (BulkIndexer.commit)")
-    stopwatch.wrap(search_index.BulkIndexer, "_take", "adding to the index, waiting for analysis")
-    stopwatch.wrap(search_index, "prepare", "preparing index values (search_index.prepare)")
+    stopwatch.wrap(search_index.BulkIndexer, "add", "adding to the index (BulkIndexer.add)")
     print(f"Importing {path.name} (documents searchable at the end)...", flush=True)
     import_load = load()
-    cpu_before = cpu_seconds()
+    parts_before = cpu_parts()
+    cpu_before = sum(parts_before)
     started = time.perf_counter()
     importer = importing.Importer(batch_size=batch_size, bulk_index=True, index_workers=args.workers)
     first = importer.run(importing.read_items([path]))
     first_seconds = time.perf_counter() - started
-    import_cpu = cpu_seconds() - cpu_before
+    parts_after = cpu_parts()
+    import_cpu = sum(parts_after) - cpu_before
+    importer_cpu, analysis_cpu, server_cpu = (
+        after - before for after, before in zip(parts_after, parts_before, strict=True)
+    )
     breakdown = dict(stopwatch.seconds)
     stopwatch.restore()
     searcher, _schema = search_index.searcher()
@@ -294,6 +304,9 @@ def main() -> None:
         f"({import_cpu / n * 1e6:,.0f} µs/record): {copy_cpu / import_cpu:.1%} of COPY's cost per row; "
         f"on {os.cpu_count()} idle cores at most {min(1.0, (os.cpu_count() or 1) * copy_cpu / import_cpu):.1%} "
         "of the COPY rate (COPY on one core, the import spread over all)",
+        f"  of which: importer process (with the index writer's threads) {importer_cpu / n * 1e6:,.0f} µs, "
+        f"analysis processes {analysis_cpu / n * 1e6:,.0f} µs, PostgreSQL backend {server_cpu / n * 1e6:,.0f} µs "
+        "per record",
         f"re-run, nothing changed: {again_seconds:.2f} s = {n / again_seconds:,.0f} records/s "
         f"({again.unchanged:,} unchanged); {speedup:.1f}x faster (target >= {TARGET_SPEEDUP:.0f}x) "
         + ("OK" if speedup >= TARGET_SPEEDUP else "BELOW TARGET")

@@ -17,10 +17,12 @@ import functools
 import hashlib
 import io
 import json
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
@@ -40,6 +42,9 @@ BATCH_SIZE = 500
 # With deferred indexing, a task for the workers is queued every this many batches (and at the end).
 INDEX_TASK_EVERY = 20
 MAX_CSV_BYTES = 20 * 1024 * 1024
+# The columns of library_document the import looks documents up by (source id, fingerprint, and
+# resolve_links): the statistics refreshed while it goes on.
+LOOKUP_COLUMNS = "source_id, source_hash, status, amends_source, answers_source, amends_id, answers_to_id"
 
 TYPES = {
     "motion": Kind.MOTION,
@@ -147,6 +152,8 @@ class Mapped:
     topics: list[Topic]
     fingerprint: str
     warnings: list[str]
+    # With bulk indexing: the analysed texts (search_index.analysed_texts), made ahead.
+    texts: dict[str, Any] | None = None
 
 
 def fingerprint(record: Any) -> str:
@@ -226,6 +233,8 @@ class Lookups:
         for topic in Topic.objects.all():  # by name or slug ("Armoede en schulden", "armoede")
             self.topics[strip_accents(topic.name).lower()] = topic
             self.topics.setdefault(topic.slug.lower(), topic)
+        self.bodies_by_pk = {b.pk: b for b in bodies}
+        self.topics_by_pk = {t.pk: t for t in self.topics.values()}
 
     def body(self, organisation: Any) -> Body:
         if isinstance(organisation, dict):
@@ -398,6 +407,76 @@ def map_record(record: Any, lookups: Lookups, *, fingerprint_: str | None = None
     return Mapped(identifier, fields, topics, fingerprint_ or fingerprint(record), warnings)
 
 
+# --- reading ahead (bulk indexing) ---------------------------------------------------------------
+
+
+class Read(NamedTuple):
+    """What an analysis process made of a record (_read): why it is not readable (error), or its
+    identifier and either why it cannot be imported (problem) or its mapping (map_record's fields
+    with the body by id and the choices as plain strings: model instances stay in the importer's
+    process; the topics by id; the warnings) and its analysed texts (search_index.analysed_texts)."""
+
+    error: str
+    identifier: str = ""
+    problem: str = ""
+    fields: dict[str, Any] | None = None
+    topics: list[int] = []
+    warnings: list[str] = []
+    texts: dict[str, Any] | None = None
+
+
+# The vocabulary of some documents (core.search.save_vocabulary): stem -> the first word it came
+# from, stem -> in how many documents.
+Vocabulary = tuple[dict[str, str], Counter[str]]
+
+# A batch read ahead: the fingerprints of its lines imported before, the items handed to the
+# analysis processes, and the result to come (_read's).
+Ahead = tuple[set[str], list[Item], Any]
+
+# The lookups the analysis processes map with: the importer's, set before they are forked.
+_forked_lookups: Lookups | None = None
+
+
+def _read(
+    entries: list[tuple[bytes | None, Any, str]], lookups: Lookups | None = None
+) -> tuple[list[tuple[Any, ...]], Vocabulary]:
+    """In an analysis process (BulkIndexer.submit): parse, map and analyse records (a line of a
+    JSON Lines file, or a record already read), each with its fingerprint; returns a Read of each
+    (as a plain tuple: cheaper to pass between processes) and the vocabulary of those that can be
+    imported. No database: what depends on it (known, unchanged, duplicates) the importer decides
+    as before."""
+    lookups = lookups or _forked_lookups
+    assert lookups is not None
+    results: list[tuple[Any, ...]] = []
+    examples: dict[str, str] = {}
+    counts: Counter[str] = Counter()
+    for raw, record, print_ in entries:
+        if raw is not None:
+            item = Item("", raw=raw)
+            item.parse()
+            if item.error:
+                results.append((item.error,))
+                continue
+            record = item.record
+        identifier = identifier_of(record)
+        try:
+            mapped = map_record(record, lookups, fingerprint_=print_)
+        except RecordError as error:
+            results.append(("", identifier, str(error)))
+            continue
+        # Imported: no submitters on the platform, no attachments.
+        texts, found = search_index.analysed_texts(mapped.fields, [], [])
+        for stem, word in found.items():
+            examples.setdefault(stem, word)
+        counts.update(found.keys())
+        fields = {
+            name: value.pk if isinstance(value, models.Model) else value.value if isinstance(value, Enum) else value
+            for name, value in mapped.fields.items()
+        }
+        results.append(("", identifier, "", fields, [t.pk for t in mapped.topics], mapped.warnings, texts))
+    return results, (examples, counts)
+
+
 # --- writing -----------------------------------------------------------------------------------------
 
 
@@ -408,10 +487,12 @@ class Importer:
     asked only every INDEX_TASK_EVERY batches and at the end.
 
     With `bulk_index` (what `import_ori` does), the new documents go into the search index while
-    the import goes on (library.search_index.BulkIndexer: their texts analysed in `index_workers`
-    processes, one multi-threaded tantivy writer), straight from the records in memory: they are
-    searchable when the import ends. Their change-log entries are written with the documents, so
-    an interrupted import leaves nothing unindexed (the worker applies what is left)."""
+    the import goes on (library.search_index.BulkIndexer: one multi-threaded tantivy writer),
+    straight from the records in memory: they are searchable when the import ends. The records
+    are then parsed, mapped and their texts analysed ahead, a few batches at a time, in the
+    indexer's `index_workers` processes (_read); this process only looks up, writes and indexes.
+    Their change-log entries are written with the documents, so an interrupted import leaves
+    nothing unindexed (the worker applies what is left)."""
 
     def __init__(
         self,
@@ -430,7 +511,8 @@ class Importer:
         self.bulk_index = bulk_index
         self.index_workers = index_workers
         self.indexer: search_index.BulkIndexer | None = None
-        self.prepared: list[tuple[list[search_index.Source], list[int]]] = []  # written, not yet handed on
+        # Written, not yet handed on to the indexer: the documents' fields, their entries, their mappings.
+        self.prepared: list[tuple[list[dict[str, Any]], list[int], list[Mapped]]] = []
         self.seen: dict[str, str] = {}  # identifier -> fingerprint, within this run
         self.seen_prints: set[str] = set()
         self.analysed_at = 0  # documents created when the statistics were last refreshed
@@ -438,12 +520,15 @@ class Importer:
 
     def run(self, items: Iterable[Item]) -> Report:
         if self.bulk_index:
-            with search_index.BulkIndexer(workers=self.index_workers) as indexer:
-                self.indexer = indexer
-                try:
+            global _forked_lookups
+            _forked_lookups = self.lookups  # (inherited by the analysis processes)
+            try:
+                with search_index.BulkIndexer(workers=self.index_workers) as indexer:
+                    self.indexer = indexer
                     self._run(items)
-                finally:
-                    self.indexer = None
+            finally:
+                self.indexer = None
+                _forked_lookups = None
         else:
             self._run(items)
         self._refresh_statistics(final=True)
@@ -453,14 +538,59 @@ class Importer:
         return self.report
 
     def _run(self, items: Iterable[Item]) -> None:
+        # With bulk indexing, up to two batches per analysis process are read ahead; the batches
+        # are written in order.
+        depth = 2 * self.indexer.workers if self.indexer is not None else 0
+        ahead: deque[tuple[list[Item], Ahead | None]] = deque()
         batch: list[Item] = []
         for item in items:
             batch.append(item)
             if len(batch) >= self.batch_size:
-                self._batch(batch)
+                ahead.append((batch, self._read_ahead(batch)))
                 batch = []
+                while len(ahead) > depth:
+                    self._batch(*ahead.popleft())
         if batch:
-            self._batch(batch)
+            ahead.append((batch, self._read_ahead(batch)))
+        while ahead:
+            self._batch(*ahead.popleft())
+
+    def _imported(self, items: list[Item]) -> set[str]:
+        """The fingerprints of these lines that were imported before (one indexed look-up)."""
+        prints = [item.fingerprint for item in items if item.raw is not None]
+        return set(Document.objects.filter(source_hash__in=prints).values_list("source_hash", flat=True))
+
+    def _read_ahead(self, items: list[Item]) -> Ahead | None:
+        """With bulk indexing: the lines not imported before are handed to the analysis processes
+        (_read) now; _batch takes the result. (Whether a line repeats one of this run is decided
+        again then, when the batches before it are written.)"""
+        if self.indexer is None:
+            return None
+        imported = self._imported(items)
+        sent = [
+            item
+            for item in items
+            if item.error == ""
+            and not (item.raw is not None and (item.fingerprint in imported or item.fingerprint in self.seen_prints))
+        ]
+        entries = [(item.raw, item.record if item.raw is None else None, item.fingerprint) for item in sent]
+        lookups = self.lookups if self.indexer.pool is None else None
+        return imported, sent, self.indexer.submit(_read, entries, lookups)
+
+    def _reads(self, ahead: Ahead) -> tuple[dict[int, Read], Vocabulary]:
+        """What the analysis processes made of a batch read ahead, by item (id), and the
+        vocabulary of the records in it that can be imported."""
+        _imported, sent, result = ahead
+        reads, vocabulary = result.get()
+        return {id(item): Read(*read) for item, read in zip(sent, reads, strict=True)}, vocabulary
+
+    def _restored(self, read: Read, print_: str) -> Mapped:
+        """A mapping from an analysis process, with the body and topics of this process."""
+        fields = read.fields
+        assert fields is not None
+        fields["body"] = self.lookups.bodies_by_pk[fields["body"]]
+        topics = [self.lookups.topics_by_pk[pk] for pk in read.topics]
+        return Mapped(read.identifier, fields, topics, print_, read.warnings, texts=read.texts)
 
     def _enqueue_indexing(self) -> None:
         search_index.apply_later()
@@ -468,21 +598,27 @@ class Importer:
     def _problem(self, item: Item, identifier: str, reason: str) -> None:
         self.report.problems.append(Problem(item.where, identifier, reason))
 
-    def _batch(self, items: list[Item]) -> None:
+    def _batch(self, items: list[Item], ahead: Ahead | None = None) -> None:
         # Lines whose bytes were imported before (one indexed look-up) are not even parsed.
-        prints = [item.fingerprint for item in items if item.raw is not None]
-        imported = set(Document.objects.filter(source_hash__in=prints).values_list("source_hash", flat=True))
-        readable = []
+        imported = self._imported(items) if ahead is None else ahead[0]
+        reads, vocabulary = self._reads(ahead) if ahead is not None else ({}, None)
+        readable: list[tuple[Item, str, str, Read | None]] = []
         for item in items:
             if item.raw is not None and (item.fingerprint in imported or item.fingerprint in self.seen_prints):
                 self.report.unchanged += 1
                 continue
-            item.parse()
+            read = reads.get(id(item))
+            if read is None:  # (not read ahead)
+                item.parse()
+            elif read.error:
+                item.error = read.error
             if item.error:
                 self._problem(item, "", item.error)
                 continue
-            readable.append((item, identifier_of(item.record), item.fingerprint))
-        existing = Document.objects.filter(source_id__in=[i for _item, i, _f in readable if i])
+            readable.append(
+                (item, identifier_of(item.record) if read is None else read.identifier, item.fingerprint, read)
+            )
+        existing = Document.objects.filter(source_id__in=[i for _item, i, _f, _r in readable if i])
         known: dict[str, tuple[int | None, str]] = {
             source_id: (pk, source_hash)
             for source_id, pk, source_hash in existing.values_list("source_id", "pk", "source_hash")
@@ -490,11 +626,13 @@ class Importer:
         }
         to_write: list[tuple[Item, Mapped, int | None]] = []
         refingerprinted: list[Document] = []
-        for item, identifier, print_ in readable:
+        for item, identifier, print_, read in readable:
             if identifier and (known.get(identifier, (None, None))[1] == print_ or self.seen.get(identifier) == print_):
                 self.report.unchanged += 1
                 continue
             stored_pk, stored = known.get(identifier, (None, ""))
+            if item.raw is not None and stored_pk and identifier not in self.seen:
+                item.parse()  # (read ahead: parsed in an analysis process)
             if (
                 item.raw is not None
                 and stored_pk
@@ -508,11 +646,17 @@ class Importer:
                 self.seen_prints.add(print_)
                 self.report.unchanged += 1
                 continue
-            try:
-                mapped = map_record(item.record, self.lookups, fingerprint_=print_)
-            except RecordError as error:
-                self._problem(item, identifier, str(error))
-                continue
+            if read is not None:
+                if read.problem:
+                    self._problem(item, identifier, read.problem)
+                    continue
+                mapped = self._restored(read, print_)
+            else:
+                try:
+                    mapped = map_record(item.record, self.lookups, fingerprint_=print_)
+                except RecordError as error:
+                    self._problem(item, identifier, str(error))
+                    continue
             for warning in mapped.warnings:
                 self.report.warnings.append(Problem(item.where, identifier, warning))
             if identifier in self.seen:
@@ -543,7 +687,7 @@ class Importer:
                         self._problem(one[0], one[1].identifier, _("could not be saved (%(error)s)") % {"error": error})
                         self.seen.pop(one[1].identifier, None)
                         self.seen_prints.discard(one[1].fingerprint)
-        self._hand_on()
+        self._hand_on(vocabulary, sum(1 for read in reads.values() if read.fields is not None))
         self._refresh_statistics()
         self.batches += 1
         if self.defer_indexing and self.batches % INDEX_TASK_EVERY == 0 and to_write:
@@ -556,20 +700,38 @@ class Importer:
         """PostgreSQL: ANALYZE the documents each time the import has doubled what it created (and
         at the end), as autovacuum would, only sooner. Without statistics on a freshly filled table
         the planner reads the look-ups by source id and fingerprint as whole-table scans: a re-run
-        right after a large import took five times as long."""
+        right after a large import took five times as long. During the import only the columns
+        its look-ups use (a quarter of the time: the texts are what is slow to sample); at the end
+        every column."""
         created = self.report.created
         due = created - self.analysed_at >= (1000 if final else max(1000, self.analysed_at))
         if connection.vendor != "postgresql" or not due:
             return
+        columns = "" if final else f" ({LOOKUP_COLUMNS})"
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE library_document")
+            cursor.execute(f"ANALYZE library_document{columns}")
         self.analysed_at = created
 
-    def _hand_on(self) -> None:
-        """The documents of a committed batch to the bulk indexer."""
-        for documents, changes in self.prepared:
-            assert self.indexer is not None
-            self.indexer.add(documents, changes)
+    def _hand_on(self, vocabulary: Vocabulary | None = None, read: int = 0) -> None:
+        """The documents of a committed batch to the bulk indexer, with their vocabulary: the one
+        the analysis processes counted over the `read` records of the batch that can be imported
+        when it is exactly those that were written as new (the rule), else counted here."""
+        if not self.prepared:
+            return
+        assert self.indexer is not None
+        written = [mapped for _documents, _changes, new in self.prepared for mapped in new]
+        if vocabulary is None or len(written) != read or any(m.texts is None for m in written):
+            examples: dict[str, str] = {}
+            counts: Counter[str] = Counter()
+            for mapped in written:
+                found = search_index.analysed_texts(mapped.fields, [], [])[1]
+                for stem, word in found.items():
+                    examples.setdefault(stem, word)
+                counts.update(found.keys())
+            vocabulary = (examples, counts)
+        documents = [values for documents, _changes, _new in self.prepared for values in documents]
+        changes = [change for _documents, changes, _new in self.prepared for change in changes]
+        self.indexer.add(documents, changes, vocabulary)
         self.prepared = []
 
     def _write(self, writes: list[tuple[Item, Mapped, int | None]]) -> None:
@@ -624,8 +786,10 @@ class Importer:
 
     def _prepare(self, new: list[Mapped], by_identifier: dict[str, int], shared_at: dict[str, Any]) -> None:
         """Log the new documents in the search change log (this transaction) and keep what the
-        index needs of them from the records in memory (search_index.Source), for _hand_on."""
-        documents: list[search_index.Source] = []
+        index needs of them from the records in memory (their fields: the texts analysed ahead,
+        search_index.analysed_texts, and search_index.facet_values), for _hand_on."""
+        documents: list[dict[str, Any]] = []
+        ids: list[int] = []
         public = Document.Visibility.PUBLIC
         bodies: dict[int, tuple[str, int, int | None]] = {}
         names = [n for n in search_index.PREPARED_FIELDS if n not in ("shared_at", "visibility")]
@@ -637,10 +801,11 @@ class Importer:
             values = {name: fields[name] for name in names}
             values.update(shared_at=shared_at[mapped.identifier], visibility=public)
             # Imported: no submitters on the platform, no attachments.
-            documents.append(
-                (by_identifier[mapped.identifier], values, bodies[body.pk], [], [], [t.pk for t in mapped.topics])
-            )
-        ids = [d[0] for d in documents]
+            texts = mapped.texts or search_index.analysed_texts(values, [], [])[0]
+            pk = by_identifier[mapped.identifier]
+            topics = [t.pk for t in mapped.topics]
+            documents.append({**texts, **search_index.facet_values(pk, values, bodies[body.pk], topics)})
+            ids.append(pk)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute(
@@ -654,7 +819,7 @@ class Importer:
                 [SearchChange(document_id=pk, op=SearchChange.Op.INDEX) for pk in ids]
             )
             changes = [row.id for row in rows]
-        self.prepared.append((documents, changes))
+        self.prepared.append((documents, changes, new))
 
 
 def _add_topics(rows: list[tuple[int, list[Topic]]]) -> None:

@@ -24,7 +24,7 @@ import logging
 import multiprocessing
 import os
 import threading
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any, cast
 
@@ -277,12 +277,13 @@ def prepare_values(
     topics: list[int],
 ) -> dict[str, Any]:
     """prepare() from a document's Source (an import has it in memory, without a Document)."""
-    from .engine import parties_of
+    return {**prepared_texts(values, people, attachments), **facet_values(pk, values, body, topics)}
 
-    shared_at = values["shared_at"]
-    date = values["meeting_date"] or shared_at.date()
-    tier, body_id, province = body
-    prepared: dict[str, Any] = {
+
+def prepared_texts(values: dict[str, Any], people: list[str], attachments: list[str]) -> dict[str, str]:
+    """The five texts of prepare_values (not yet analysed): they need no id, so an import
+    analyses them (analysed_texts) before its documents are written."""
+    return {
         name: text[:MAX_FIELD_CHARS]
         for name, text in _texts(
             kind=values["kind"],
@@ -296,23 +297,42 @@ def prepare_values(
             attachments=attachments,
         ).items()
     }
-    prepared.update(
-        id=pk,
-        kind=values["kind"],
-        tier=tier,
-        outcome=values["outcome"] or "",
-        party=parties_of(values["parties"]),
-        body=body_id,
-        year=date.year,
-        topic=topics,
+
+
+def facet_values(
+    pk: int, values: dict[str, Any], body: tuple[str, int, int | None], topics: list[int]
+) -> dict[str, Any]:
+    """The other fields of prepare_values: the id, the filters and facets, the sort keys."""
+    from .engine import parties_of
+
+    shared_at = values["shared_at"]
+    date = values["meeting_date"] or shared_at.date()
+    tier, body_id, province = body
+    prepared: dict[str, Any] = {
+        "id": pk,
+        "kind": values["kind"],
+        "tier": tier,
+        "outcome": values["outcome"] or "",
+        "party": parties_of(values["parties"]),
+        "body": body_id,
+        "year": date.year,
+        "topic": topics,
         # Newest first, ties by id: one integer so that a date sort is one fast field.
-        sortdate=date.toordinal() * 2**32 + pk,
-        shared=int(shared_at.timestamp() * 1_000_000),
-        public=values["visibility"] == Document.Visibility.PUBLIC,
-    )
+        "sortdate": date.toordinal() * 2**32 + pk,
+        "shared": int(shared_at.timestamp() * 1_000_000),
+        "public": values["visibility"] == Document.Visibility.PUBLIC,
+    }
     if province is not None:
         prepared["province"] = province
     return prepared
+
+
+def analysed_texts(
+    values: dict[str, Any], people: list[str], attachments: list[str]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The analysed text fields of a document (prepared_texts, then core.analysis) and its
+    vocabulary (see _analysed); with facet_values, the fields of the index."""
+    return _analysed(prepared_texts(values, people, attachments))
 
 
 def analysed(values: dict[str, Any]) -> dict[str, Any]:
@@ -348,29 +368,29 @@ def _analysed(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     return values, cast(dict[str, str], found)
 
 
-def _analyse_batch(batch: list[Source]) -> tuple[list[dict[str, Any]], dict[str, str], Counter[str]]:
-    """In an analysis process: the index fields of a batch of documents, and the batch's
-    vocabulary (stem -> a word it came from, and in how many documents)."""
-    documents = []
-    examples: dict[str, str] = {}
-    counts: Counter[str] = Counter()
-    for item in batch:
-        values, found = _analysed(prepare_values(*item))
-        documents.append(values)
-        for stem, word in found.items():
-            examples.setdefault(stem, word)
-        counts.update(found.keys())
-    return documents, examples, counts
+class Done:
+    """The result of work done at once (BulkIndexer.submit without analysis processes)."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def ready(self) -> bool:
+        return True
+
+    def get(self) -> Any:
+        return self.value
 
 
 class BulkIndexer:
-    """Index many new documents at once (an import): the texts are analysed in `workers` processes
-    while the caller goes on writing rows, and one tantivy writer with `threads` indexing threads
-    takes the results; a commit every BULK_COMMIT_EVERY documents and at the end.
+    """Index many new documents at once (an import). The caller has their texts analysed in the
+    indexer's `workers` processes (submit: forked when the indexer opens, so they inherit what
+    the caller set up before; the compound lexicon is read then and kept) while it goes on
+    writing rows, and adds the results (add); one tantivy writer with `threads` indexing threads
+    takes them; a commit every BULK_COMMIT_EVERY documents and at the end.
 
     The caller writes the documents' change-log entries in the same transaction as the documents
     (so a crash loses nothing: the worker applies what is left, from the database) and hands the
-    documents (their Source) with those entries' ids to add() after that transaction committed.
+    analysed documents with those entries' ids to add() after that transaction committed.
     While the bulk indexer is open it is the index's one writer (the worker waits for the lock);
     changes logged meanwhile by this process (record_changes) are applied when it closes. Entries
     are deleted and the cursor moved only after the commit that made their documents searchable.
@@ -383,7 +403,6 @@ class BulkIndexer:
         self.workers = cpus if workers is None else max(0, workers)
         self.threads = threads or max(1, min(cpus, 4))
         self.vocabulary = vocabulary
-        self.queue: deque[tuple[Any, list[int], list[int]]] = deque()
         self.applied: list[int] = []  # change-log entries whose documents are in the writer
         self.examples: dict[str, str] = {}
         self.counts: Counter[str] = Counter()
@@ -401,9 +420,9 @@ class BulkIndexer:
                 self.lock_file = (self.state.path / "writer.lock").open("w")
                 fcntl.flock(self.lock_file, fcntl.LOCK_EX)
             if self.workers:
-                # Forked before the writer's threads exist; the children only analyse text (they
-                # never touch the inherited database connection, and leave without closing it):
-                # the compound lexicon is read here and kept as it is in the children.
+                # Forked before the writer's threads exist; the children only read and analyse
+                # records (they never touch the inherited database connection, and leave without
+                # closing it): the compound lexicon is read here and kept as it is in the children.
                 analysis.load_lexicon()
                 self.pool = multiprocessing.get_context("fork").Pool(self.workers, analysis.freeze_lexicon)
             self.writer = self.state.index.writer(WRITER_HEAP * self.threads, self.threads)
@@ -413,29 +432,27 @@ class BulkIndexer:
         _bulk_active.set()
         return self
 
-    def add(self, documents: list[Source], changes: list[int], *, replace: bool = False) -> None:
-        """Index these documents (source()); `changes`: their change-log entries.
-        `replace`: the documents may be in the index already (they are removed first)."""
-        removed = [d[0] for d in documents] if replace else []
+    def submit(self, function: Any, *args: Any) -> Any:
+        """function(*args) in an analysis process (at once in this one without them); the
+        result's get() gives its value. The function must not use the database."""
         if self.pool is not None:
-            self.queue.append((self.pool.apply_async(_analyse_batch, (documents,)), changes, removed))
-        else:
-            self.queue.append((_analyse_batch(documents), changes, removed))
-        # Back-pressure: at most two batches per analysis process in flight.
-        while len(self.queue) > 2 * max(1, self.workers):
-            self._take()
-        while self.queue and (self.pool is None or self.queue[0][0].ready()):
-            self._take()
+            return self.pool.apply_async(function, args)
+        return Done(function(*args))
 
-    def _take(self) -> None:
-        result, changes, removed = self.queue.popleft()
-        documents, examples, counts = result.get() if self.pool is not None else result
+    def add(
+        self,
+        documents: list[dict[str, Any]],
+        changes: list[int],
+        vocabulary: tuple[dict[str, str], Counter[str]] | None = None,
+    ) -> None:
+        """Index these new documents: their fields (analysed_texts and facet_values);
+        `changes`: their change-log entries; `vocabulary`: theirs (stem -> the first word it came
+        from, stem -> in how many of them)."""
         assert self.writer is not None
-        for pk in removed:
-            self.writer.delete_documents_by_term("id", pk)
         for values in documents:
             self.writer.add_document(tantivy.Document(**values))
-        if self.vocabulary:
+        if self.vocabulary and vocabulary is not None:
+            examples, counts = vocabulary
             for stem, word in examples.items():
                 self.examples.setdefault(stem, word)
             self.counts.update(counts)
@@ -465,8 +482,6 @@ class BulkIndexer:
     def __exit__(self, exc_type: Any, exc: Any, traceback: Any) -> None:
         try:
             if exc_type is None:
-                while self.queue:
-                    self._take()
                 self.commit()
             elif self.writer is not None:
                 self.writer.rollback()  # the entries stay in the log: the worker indexes them

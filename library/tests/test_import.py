@@ -336,15 +336,13 @@ def motions_file(tmp_path: Path, count: int, prefix: str = "b") -> Path:
 @pytest.mark.parametrize("workers", [0, 2])
 def test_a_bulk_import_indexes_what_the_worker_would_from_the_records_in_memory(tmp_path, monkeypatch, workers):
     added: list[dict] = []
-    original = search_index.BulkIndexer._take
+    original = search_index.BulkIndexer.add
 
-    def take(self):  # type: ignore[no-untyped-def]
-        result = self.queue[0][0]
-        documents = (result.get() if self.pool is not None else result)[0]
+    def add(self, documents, changes, vocabulary=None):  # type: ignore[no-untyped-def]
         added.extend(documents)
-        return original(self)
+        return original(self, documents, changes, vocabulary)
 
-    monkeypatch.setattr(search_index.BulkIndexer, "_take", take)
+    monkeypatch.setattr(search_index.BulkIndexer, "add", add)
     report = importing.Importer(batch_size=7, bulk_index=True, index_workers=workers).run(
         importing.read_items([motions_file(tmp_path, 20)])
     )
@@ -363,7 +361,7 @@ def test_a_bulk_import_indexes_what_the_worker_would_from_the_records_in_memory(
 
 
 def test_an_interrupted_bulk_import_leaves_its_documents_in_the_change_log(tmp_path, monkeypatch):
-    def fail(self, documents, changes, replace=False):  # type: ignore[no-untyped-def]
+    def fail(self, documents, changes, vocabulary=None):  # type: ignore[no-untyped-def]
         raise KeyboardInterrupt
 
     monkeypatch.setattr(search_index.BulkIndexer, "add", fail)
