@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from core import uploads
 from core.models import Tier
+from core.permissions import can
 from core.selectors import match_bodies
 from core.text import normalise_name
 
@@ -282,6 +283,10 @@ def check_rows(rows: list[dict[str, str]]) -> list[RowResult]:
 
 @transaction.atomic
 def check_file(*, name: str, content: bytes, uploaded_by: Any) -> ImportBatch:
+    """Read and check a file (the dry run): an ImportBatch with what each row would do, nothing
+    else written. Only for who may import members (`members.import`)."""
+    if not can(uploaded_by, "members.import"):
+        raise PermissionDenied(_("You may not import members."))
     rows = read_table(name, content)
     results = check_rows(rows)
     return ImportBatch.objects.create(
@@ -294,9 +299,12 @@ class ImportRefused(Exception):
 
 
 @transaction.atomic
-def apply_batch(*, batch: ImportBatch) -> dict[str, int]:
-    """Write a checked batch: every row or none. Refuses a batch with errors, one already
-    imported, or one whose rows no longer check out (the data changed since the dry run)."""
+def apply_batch(*, batch: ImportBatch, by: Any) -> dict[str, int]:
+    """Write a checked batch: every row or none. Only for who may import members (`members.import`;
+    `by` is the person confirming it). Refuses a batch with errors, one already imported, or one
+    whose rows no longer check out (the data changed since the dry run)."""
+    if not can(by, "members.import"):
+        raise PermissionDenied(_("You may not import members."))
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status != ImportBatch.Status.CHECKED:
         raise ImportRefused(_("This import has already been processed."))

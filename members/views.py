@@ -435,7 +435,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.info(request, _("The import has been discarded; nothing was written."))
             return redirect("members:import_upload")
         try:
-            counts = importing.apply_batch(batch=batch)
+            counts = importing.apply_batch(batch=batch, by=request.user)
         except (importing.ImportRefused, ValidationError) as error:
             messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
         else:
@@ -458,9 +458,8 @@ def invite_bulk(request: HttpRequest) -> HttpResponse:
     candidates = invitations.members_to_invite()
     if request.method == "POST":
         ids = [int(i) for i in request.POST.getlist("members") if i.isdigit()]
-        allowed = set(candidates.filter(pk__in=ids).values_list("pk", flat=True))
         try:
-            run = invitations.start_run(member_ids=[i for i in ids if i in allowed], started_by=request.user)
+            run = invitations.start_run(member_ids=ids, started_by=request.user)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:

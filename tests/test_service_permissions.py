@@ -147,3 +147,52 @@ def test_a_saved_search_is_deleted_by_its_member_only() -> None:
     assert SavedSearch.objects.filter(pk=saved.pk).exists()
     library_services.delete_saved_search(saved=saved, by=own)
     assert not SavedSearch.objects.filter(pk=saved.pk).exists()
+
+
+def test_an_import_is_checked_and_applied_by_an_administrator_only() -> None:
+    from members import importing
+
+    csv = b"Voornaam;Achternaam;E-mail\nIlse;Import-Proef;ilse.importproef@example.org\n"
+    official = make_role_user(Role.BRANCH_OFFICIAL)
+    with pytest.raises(PermissionDenied):
+        importing.check_file(name="leden.csv", content=csv, uploaded_by=official)
+    assert not ImportBatch.objects.filter(uploaded_by=official).exists()
+    admin = make_role_user(Role.ADMINISTRATOR)
+    batch = importing.check_file(name="leden.csv", content=csv, uploaded_by=admin)
+    assert batch.error_count == 0
+    with pytest.raises(PermissionDenied):
+        importing.apply_batch(batch=batch, by=official)
+    assert not Member.objects.filter(email="ilse.importproef@example.org").exists()
+    assert ImportBatch.objects.get(pk=batch.pk).status == ImportBatch.Status.CHECKED
+    assert importing.apply_batch(batch=batch, by=admin)["created"] == 1
+    assert Member.objects.get(email="ilse.importproef@example.org").family_name == "Import-Proef"
+
+
+def test_members_are_invited_in_bulk_by_an_administrator_only() -> None:
+    from accounts.models import Invitation
+    from members import invitations
+    from members.models import InvitationRun
+    from tests.factories import MemberFactory
+
+    to_invite = MemberFactory(email="uit.te.nodigen@example.org")
+    with_account = make_role_user(Role.MEMBER).member
+    official = make_role_user(Role.BRANCH_OFFICIAL)
+    with pytest.raises(PermissionDenied):
+        invitations.start_run(member_ids=[to_invite.pk], started_by=official)
+    assert not InvitationRun.objects.filter(started_by=official).exists()
+    admin = make_role_user(Role.ADMINISTRATOR)
+    # Only members still to be invited are taken: not one who has an account.
+    run = invitations.start_run(member_ids=[to_invite.pk, with_account.pk], started_by=admin)
+    assert run.member_ids == [to_invite.pk]
+    with pytest.raises(ValidationError):
+        invitations.start_run(member_ids=[with_account.pk], started_by=admin)
+    # The worker acts for the starter: one who may no longer invite gets nobody invited.
+    admin.groups.clear()
+    invitations.process_run(run.pk)
+    run.refresh_from_db()
+    assert run.sent == 0 and len(run.failures) == 1 and run.finished_at is not None
+    assert not Invitation.objects.filter(email="uit.te.nodigen@example.org").exists()
+    colleague = make_role_user(Role.ADMINISTRATOR)
+    second = InvitationRun.objects.create(started_by=colleague, member_ids=[to_invite.pk])
+    invitations.process_run(second.pk)
+    assert Invitation.objects.get(email="uit.te.nodigen@example.org").member == to_invite
