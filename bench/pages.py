@@ -1,8 +1,17 @@
-"""Benchmark: requests per second of the member directory against a bare Django view.
+"""Benchmark: requests per second of the member directory against a bare Django view, with the
+production cache (Redis) and the filters varied on every request.
 
-With 5,000 members and 12,000 mandates on PostgreSQL, one gunicorn process serves both pages; a
-load generator on loopback (keep-alive connections, fixed duration) measures each in turn. The
-ratio directory / bare view is what matters (target >= 0.4): it does not depend on the machine.
+With 5,000 members and 12,000 mandates on PostgreSQL, one gunicorn process serves both pages, with
+a Redis server of its own as the cache (CACHE_URL, as in production: the directory's result pages,
+the rate limits and the association's settings live there). A load generator on loopback (several
+keep-alive connections, fixed duration, seeded) sends a realistic mix of directory requests drawn
+from the data: no filter, or one or two of tier, topic, province, role, municipality and a family
+name, on page 1 mostly and sometimes 2-5. The baseline, in the same run: the bare view
+(`/bench/plain`, through the full middleware stack) under the same generator (same URLs, same
+connections). The ratio directory / bare view is the result (target >= 0.4): it does not depend on
+the machine. The cache starts empty; the hit rate of the directory's result cache is printed (the
+result pages Redis holds at the end against the requests made). For information: the directory
+when every request is a new search (the cache never helps).
 
     make bench                                # or: python bench/pages.py [--seconds 10] [--write]
 """
@@ -15,12 +24,15 @@ import http.client
 import os
 import platform
 import random
+import shutil
+import socket
 import statistics
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -29,10 +41,18 @@ DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/raadhuis_bench"
 os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
 
 MEMBERS, MANDATES = 5_000, 12_000
+TARGET = 0.4
 
 
-def prepare_database() -> str:
-    """Create the benchmark database afresh and fill it; return a logged-in session id."""
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def prepare_database() -> tuple[str, dict[str, list[str]]]:
+    """Create the benchmark database afresh and fill it; return a logged-in session id and the
+    values the load generator draws its filters from."""
     from bench.common import add_members, recreate_database
 
     recreate_database(os.environ["DATABASE_URL"])
@@ -48,7 +68,8 @@ def prepare_database() -> str:
     call_command("load_bodies", verbosity=0)
     from accounts.models import User
     from core import search
-    from members.models import Member
+    from core.models import Body, Tier
+    from members.models import Mandate, MandateRole, Member, Topic
 
     rng = random.Random(5000)
     words = [
@@ -78,25 +99,69 @@ def prepare_database() -> str:
         cursor.execute("ANALYZE")
     client = Client()
     client.force_login(user)
-    return client.cookies["sessionid"].value
+    # What people filter on: the values that exist in the data.
+    choices = {
+        "tier": [Tier.MUNICIPAL.value, Tier.PROVINCIAL.value, Tier.WATER_BOARD.value],
+        "topic": list(Topic.objects.values_list("slug", flat=True)),
+        "province": list(Body.objects.filter(tier=Tier.PROVINCIAL).values_list("code", flat=True)),
+        "role": [r.value for r in MandateRole if Mandate.objects.filter(role=r).exists()],
+        "body": sorted(set(Mandate.objects.filter(body__tier=Tier.MUNICIPAL).values_list("body__name", flat=True))),
+        "q": sorted({m.family_name for m in members}),
+    }
+    return client.cookies["sessionid"].value, choices
 
 
-def load(port: int, path: str, cookie: str, seconds: float, connections: int) -> tuple[float, list[float], int]:
-    """Requests per second and latencies for `path` (with "{n}" replaced by a request counter),
-    from `connections` keep-alive clients."""
+class Filters:
+    """A seeded, realistic mix of directory requests: 15% the directory without a filter, else one
+    filter (70%) or two; page 1 three times in four, else 2 (15%) or 3-5."""
+
+    WEIGHTS = {"tier": 3, "topic": 3, "q": 3, "province": 2, "body": 2, "role": 1}
+
+    def __init__(self, choices: dict[str, list[str]], seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.choices = choices
+        self.kinds = [k for k in self.WEIGHTS if choices[k]]
+        self.weights = [self.WEIGHTS[k] for k in self.kinds]
+
+    def next_query(self) -> str:
+        rng = self.rng
+        params: dict[str, str] = {}
+        if rng.random() >= 0.15:
+            wanted = 1 if rng.random() < 0.7 else 2
+            while len(params) < wanted:
+                kind = rng.choices(self.kinds, self.weights)[0]
+                params[kind] = rng.choice(self.choices[kind])
+        roll = rng.random()
+        if roll >= 0.75:
+            params["page"] = "2" if roll < 0.9 else str(rng.randint(3, 5))
+        return urlencode(sorted(params.items()))
+
+
+def load(
+    port: int, path: str, cookie: str, seconds: float, connections: int, choices: dict[str, list[str]] | None, seed: int
+) -> tuple[float, list[float], int, list[str]]:
+    """Requests per second, latencies, errors and the query strings sent, for `path` (with "{n}"
+    replaced by a request counter) from `connections` keep-alive clients; with `choices`, each
+    request carries the next query string of a seeded Filters generator per connection."""
     latencies: list[float] = []
+    queries: list[str] = []
     errors = [0]
     lock = threading.Lock()
     stop = time.perf_counter() + seconds
-
     counter = iter(range(10**9))
 
-    def worker() -> None:
+    def worker(n: int) -> None:
+        generator = Filters(choices, seed * 100 + n) if choices else None
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        mine, failed = [], 0
+        mine, sent, failed = [], [], 0
         while time.perf_counter() < stop:
+            url = path.replace("{n}", str(next(counter)))
+            if generator:
+                query = generator.next_query()
+                sent.append(query)
+                url += ("&" if "?" in url else "?") + query if query else ""
             started = time.perf_counter()
-            conn.request("GET", path.replace("{n}", str(next(counter))), headers={"Cookie": f"sessionid={cookie}"})
+            conn.request("GET", url, headers={"Cookie": f"sessionid={cookie}"})
             response = conn.getresponse()
             response.read()
             if response.status != 200:
@@ -105,15 +170,16 @@ def load(port: int, path: str, cookie: str, seconds: float, connections: int) ->
         conn.close()
         with lock:
             latencies.extend(mine)
+            queries.extend(sent)
             errors[0] += failed
 
-    threads = [threading.Thread(target=worker) for _ in range(connections)]
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(connections)]
     began = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    return len(latencies) / (time.perf_counter() - began), latencies, errors[0]
+    return len(latencies) / (time.perf_counter() - began), latencies, errors[0], queries
 
 
 def main() -> None:
@@ -122,10 +188,18 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--write", action="store_true", help="Append the result to docs/PERFORMANCE.md")
     args = parser.parse_args()
+    if shutil.which("redis-server") is None:
+        sys.exit("redis-server is needed (the production cache)")
 
     print(f"Preparing {MEMBERS} members and {MANDATES} mandates on PostgreSQL...", flush=True)
-    cookie = prepare_database()
-    port = 8765
+    cookie, choices = prepare_database()
+    import redis
+
+    port, redis_port = free_port(), free_port()
+    cache_server = subprocess.Popen(
+        ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
     server = subprocess.Popen(
         [
             sys.executable,
@@ -144,49 +218,68 @@ def main() -> None:
             "warning",
         ],
         cwd=ROOT,
-        env={**os.environ},
+        env={**os.environ, "CACHE_URL": f"redis://127.0.0.1:{redis_port}/0"},
     )
+    run = {"seconds": args.seconds, "connections": args.connections}
     try:
         for _ in range(100):
             try:
-                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz")
+                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/bench/plain")
                 break
             except OSError:
                 time.sleep(0.2)
-        directory = "/leden/?tier=municipal"
-        # Warm up both paths (template caches, connections).
-        load(port, "/bench/plain", cookie, 1, 1)
-        load(port, directory, cookie, 1, 1)
-        plain_rps, plain_lat, plain_err = load(port, "/bench/plain", cookie, args.seconds, args.connections)
-        dir_rps, dir_lat, dir_err = load(port, directory, cookie, args.seconds, args.connections)
-        # Every request another page and query: the directory as rendered without its cache.
-        cold_rps, cold_lat, cold_err = load(
-            port, "/leden/?tier=municipal&q=achternaam{n}", cookie, args.seconds, args.connections
+        cache = redis.Redis(port=redis_port)
+        load_before = os.getloadavg()
+        # Warm up both paths (templates, connections), then start with an empty cache.
+        load(port, "/bench/plain", cookie, 1, 1, choices, seed=1)
+        load(port, "/leden/", cookie, 1, 1, choices, seed=2)
+        cache.flushdb()
+        plain_rps, plain_lat, plain_err, _ = load(port, "/bench/plain", cookie, **run, choices=choices, seed=3)
+        cache.flushdb()
+        stats_before = cache.info("stats")
+        dir_rps, dir_lat, dir_err, queries = load(port, "/leden/", cookie, **run, choices=choices, seed=3)
+        stats_after = cache.info("stats")
+        stored = sum(1 for _ in cache.scan_iter("*members:directory:*", count=1000))
+        # Every request another search: the directory as rendered without its cache.
+        cold_rps, cold_lat, cold_err, _ = load(
+            port, "/leden/?tier=municipal&q=achternaam{n}", cookie, **run, choices=None, seed=0
         )
+        load_after = os.getloadavg()
     finally:
         server.terminate()
         server.wait(10)
+        cache_server.terminate()
+        cache_server.wait(10)
 
     def p95(values: list[float]) -> float:
         return statistics.quantiles(values, n=20)[18] * 1000
 
     ratio = dir_rps / plain_rps
+    distinct = len(set(queries))
+    # The keys of the result pages, the filter choices and the generation number.
+    result_pages = stored - 2
+    hits = stats_after["keyspace_hits"] - stats_before["keyspace_hits"]
+    misses = stats_after["keyspace_misses"] - stats_before["keyspace_misses"]
     lines = [
         f"bare view:        {plain_rps:8.1f} req/s  p95 {p95(plain_lat):6.1f} ms  errors {plain_err}",
         f"directory page:   {dir_rps:8.1f} req/s  p95 {p95(dir_lat):6.1f} ms  errors {dir_err}",
-        f"ratio directory/bare: {ratio:.2f} (target >= 0.40) {'OK' if ratio >= 0.4 else 'BELOW TARGET'}",
+        f"ratio directory/bare: {ratio:.2f} (target >= {TARGET:.2f}) {'OK' if ratio >= TARGET else 'BELOW TARGET'}",
+        f"directory requests {len(queries)}, distinct filter/page combinations {distinct}: result cache hit rate "
+        f"{1 - result_pages / len(queries):.0%} (Redis held {result_pages} result pages at the end; "
+        f"{1 - distinct / len(queries):.0%} of the requests repeated an earlier combination); "
+        f"all Redis reads: {hits} hits, {misses} misses",
         f"directory, uncached (a new search every request): {cold_rps:.1f} req/s  p95 {p95(cold_lat):.1f} ms"
         f"  errors {cold_err}  (ratio {cold_rps / plain_rps:.2f}, for information)",
+        f"load average (1 min) before/after: {load_before[0]:.1f} / {load_after[0]:.1f} on {os.cpu_count()} CPUs",
     ]
     print("\n".join(lines))
     if args.write:
         machine = f"{platform.node()} ({platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()})"
         entry = (
-            f"\n### Directory vs. bare view — {datetime.date.today().isoformat()}\n\n"
-            f"Machine: {machine}. PostgreSQL, {MEMBERS} members, {MANDATES} mandates; one gunicorn sync process; "
-            f"{args.connections} keep-alive connections for {args.seconds:.0f} s per page.\n\n```\n"
-            + "\n".join(lines)
-            + "\n```\n"
+            f"\n### Directory vs. bare view, Redis cache, varied filters — {datetime.date.today().isoformat()}\n\n"
+            f"Machine: {machine}. PostgreSQL, {MEMBERS} members, {MANDATES} mandates; one gunicorn sync process, "
+            f"Redis cache; {args.connections} keep-alive connections for {args.seconds:.0f} s per page, "
+            "filters varied per request.\n\n```\n" + "\n".join(lines) + "\n```\n"
         )
         with open(ROOT / "docs" / "PERFORMANCE.md", "a", encoding="utf-8") as handle:
             handle.write(entry)
