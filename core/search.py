@@ -343,17 +343,9 @@ def save_vocabulary(counts: Counter[str], examples: dict[str, str]) -> None:
 
 
 def query_stems(query_words: list[str]) -> dict[str, str]:
-    """The stem of each query word as the engine indexed it: PostgreSQL's Snowball Dutch
-    dictionary there, PyStemmer here (the same algorithm, but the index is the authority). Stop
-    words have no stem."""
-    unique = sorted(set(query_words))
-    if not unique:
-        return {}
-    if _is_postgres():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT w, (ts_lexize('dutch_stem', w))[1] FROM unnest(%s::text[]) AS w", [unique])
-            return {word: found for word, found in cursor.fetchall() if found}
-    return {word: _stem_folded(word) for word in unique if word not in STOP_WORDS}
+    """The stem of each query word as the vocabulary holds it: the index's own analysis
+    (PyStemmer's Snowball Dutch, in this process on both databases). Stop words have no stem."""
+    return {word: _stem_folded(word) for word in sorted(set(query_words)) if word not in STOP_WORDS}
 
 
 def compounds(word_stem: str, limit: int = 30) -> list[SearchTerm]:

@@ -194,9 +194,9 @@ def test_a_fixed_number_of_statements_per_search():
         for q in queries.captured_queries
         if not q["sql"].startswith(("SAVEPOINT", "RELEASE", "SET", "SELECT set_config"))
     ]
-    # (PostgreSQL: the stems of the query words,) the compounds in the vocabulary, and the check
-    # that the page's documents are still shared (the index itself is not in the database).
-    assert len(statements) == (3 if connection.vendor == "postgresql" else 2), statements
+    # The compounds in the vocabulary, and the check that the page's documents are still shared
+    # (the index and the stemming of the query are not in the database), on both databases.
+    assert len(statements) == 2, statements
 
 
 # --- large results: bounded work ---------------------------------------------------------------------
