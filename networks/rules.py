@@ -120,7 +120,6 @@ rules.add_rule("networks.leave", left_by_choice)
 rules.add_rule("networks.set_notifications", reads & has_membership)
 rules.add_rule("networks.moderate", moderates)
 rules.add_rule("networks.invite_members", moderates & is_closed_network)
-rules.add_rule("networks.invite_expert", moderates)
 rules.add_rule("networks.answer_invitation", is_invitee)
 # A post is read with its network; its files too, unless a moderator hid it (then only the
 # moderators and its author still see it).

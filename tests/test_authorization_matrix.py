@@ -1104,6 +1104,9 @@ def _networks_world(world: World, users: dict[str, User]) -> None:
     others_reply = network_services.reply(thread=own_question, author=other, body="Antwoord van een ander").post
     hidden = network_services.reply(thread=others_question, author=other, body="Verborgen").post
     network_services.hide_post(post=hidden, moderator=users["network_moderator"])
+    # A conversation the moderator hid (its opening post): only the moderators still open it.
+    hidden_thread = network_factories.ask(wonen, other, title="Verborgen gesprek")
+    network_services.hide_post(post=hidden_thread.posts.get(opening=True), moderator=users["network_moderator"])
     tier_thread = network_factories.ask(councillors, other, title="Raadsvraag")
     course_thread = network_services.start_thread(
         network=course, author=users[Role.EXPERT], kind="discussion", title="Van de deskundige", body="x"
@@ -1119,6 +1122,7 @@ def _networks_world(world: World, users: dict[str, User]) -> None:
         "others_post": others_question.posts.get(opening=True),
         "others_reply": others_reply,
         "hidden": hidden,
+        "hidden_thread": hidden_thread,
         "attachment": others_question.posts.get(opening=True).attachments.get(),
         "tier_thread": tier_thread,
         "course_thread": course_thread,
@@ -1304,6 +1308,14 @@ NETWORKS_MATRIX: dict[str, list[Case]] = {
             data={"action": "notify", "notify": "daily"},
             label="e-mails",
         ),
+        # Refused before the choice is read: who may not choose gets 403 for a wrong choice too.
+        Case(
+            network_url("networks:membership", "wonen"),
+            net(404, **{**dict.fromkeys(WONEN_READERS, 403), "member": 302}),
+            method="post",
+            data={"action": "notify", "notify": "nooit-bestaand"},
+            label="e-mails: no valid choice",
+        ),
         Case(
             network_url("networks:membership", "wonen"),
             net(404, **{**dict.fromkeys(WONEN_READERS, 403), "branch_official": 302, "network_moderator": 302}),
@@ -1327,6 +1339,14 @@ NETWORKS_MATRIX: dict[str, list[Case]] = {
             method="post",
             data={"action": "nothing"},
         ),
+        # A topic network has no invitations (networks.invite_members: closed networks only).
+        Case(
+            network_url("networks:moderate", "wonen"),
+            net(404, administrator=403, network_moderator=403),
+            method="post",
+            data={"action": "invite_members", "emails": "", "event": ""},
+            label="invite members",
+        ),
         Case(network_url("networks:moderate", "course"), net(404, administrator=200), label="another network"),
     ],
     "networks:settings": [
@@ -1346,6 +1366,26 @@ NETWORKS_MATRIX: dict[str, list[Case]] = {
             method="post",
             data={"body": "Een reactie"},
             label="topic network: reply",
+        ),
+        # Refused before the form is read: who may not reply gets 403 for an empty reply too.
+        Case(
+            network_url("networks:thread", "others_question"),
+            net(404, **{**dict.fromkeys(WONEN_POSTERS, 200), "branch_official": 403, "administrator": 403}),
+            method="post",
+            data={"body": ""},
+            label="topic network: empty reply",
+        ),
+        Case(
+            network_url("networks:thread", "hidden_thread"),
+            net(404, administrator=200, network_moderator=200),
+            label="a hidden conversation",
+        ),
+        Case(
+            network_url("networks:thread", "hidden_thread"),
+            net(404, administrator=403, network_moderator=403),
+            method="post",
+            data={"body": "Een reactie"},
+            label="a hidden conversation: reply",
         ),
         Case(
             network_url("networks:thread", "tier_thread"),
@@ -1375,6 +1415,14 @@ NETWORKS_MATRIX: dict[str, list[Case]] = {
             method="post",
             data={"post": "none"},
             label="another's question",
+        ),
+        # Refused before the choice is read: a reply that is not in the question gets 403 too.
+        Case(
+            network_url("networks:mark_helpful", "others_question"),
+            net(404, **dict.fromkeys(WONEN_READERS, 403)),
+            method="post",
+            data={"post": "0"},
+            label="another's question: no such reply",
         ),
     ],
 }

@@ -76,6 +76,8 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     ("require", "programme/views.py", "apply"): "asks programme.apply, which always allows",
     ("require", "programme/views.py", "practices"): "asks programme.view_practices, which always allows",
     ("require", "programme/views.py", "practice"): "asks programme.view_practices, which always allows",
+    ("rule", "networks/rules.py", "networks.unsubscribe"): "rules.always_allow already: the signed token decides",
+    ("require", "networks/views.py", "unsubscribe"): "asks networks.unsubscribe, which always allows",
     ("hidden", "desk/views.py", "_int"): "without the raise it returns None: get_object_or_404(pk=None) is a 404 too",
 }
 
