@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,11 +20,9 @@ from .forms import TokenForm
 from .models import ApiToken
 
 
-def _own_token(request: HttpRequest, pk: int) -> ApiToken:
-    token = selectors.own_token(request.user, pk)
-    if token is None:
-        raise Http404
-    return token
+def _own_token(request: HttpRequest, pk: int) -> ApiToken | None:
+    """The user's own token, or None: `api.revoke_token` then refuses (404, like any other's)."""
+    return selectors.own_token(request.user, pk)
 
 
 @require("api.manage_tokens")
