@@ -34,6 +34,7 @@ from .search import STOP_WORDS, fold, words
 __all__ = [
     "STOP_WORDS",
     "analyse",
+    "analyse_words",
     "compound_parts",
     "fold",
     "freeze_lexicon",
@@ -154,6 +155,7 @@ class _Lexicon:
             _split.cache_clear()
             _part_stems.cache_clear()
             _word_parts.cache_clear()
+            _analysed_words.clear()
 
     def __contains__(self, word: object) -> bool:
         if not isinstance(word, str) or len(word) < MIN_PART or word in STOP_WORDS:
@@ -239,6 +241,32 @@ def tokens_compound_parts(tokens: Iterable[str]) -> str:
 def _word_parts(word: str) -> str:
     # "" for a word that is not a compound (or too short to be one): one cached look-up per word.
     return " ".join(_part_stems(word)) if len(word) >= 2 * MIN_PART else ""
+
+
+class _AnalysedWords(dict[str, tuple[str, str | None, str]]):
+    """word -> (stem, vocabulary_stem, the stems of its compound parts or ""): one look-up per
+    word of a text (a plain dictionary's, the cheapest there is), at most WORD_CACHE words."""
+
+    def __missing__(self, word: str) -> tuple[str, str | None, str]:
+        if len(self) >= WORD_CACHE:
+            self.clear()
+        analysed = self[word] = (stem(word), vocabulary_stem(word), _word_parts(word))
+        return analysed
+
+
+WORD_CACHE = 200_000
+_analysed_words = _AnalysedWords()
+
+
+def analyse_words(tokens: list[str]) -> tuple[list[str], list[str | None], list[str]]:
+    """For each of a text's words (words()): its stem, its vocabulary_stem and the stems of its
+    compound parts (space-separated, "" if it is no compound), as three lists: what indexing a
+    text needs of its words, each looked up once."""
+    _lexicon.refresh()
+    if not tokens:
+        return [], [], []
+    stems, vocabulary, parts = zip(*map(_analysed_words.__getitem__, tokens), strict=True)
+    return list(stems), list(vocabulary), list(parts)
 
 
 @lru_cache(maxsize=200_000)

@@ -19,7 +19,6 @@ SQLite and PostgreSQL alike. The database is the source of truth; the index is d
 from __future__ import annotations
 
 import fcntl
-import itertools
 import logging
 import multiprocessing
 import os
@@ -354,16 +353,23 @@ def _analysed(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     core.search.vocabulary counts it: the stem of each word of 4 to 40 letters, not only digits, in
     the title and the texts but not the names and attachments -> a word it came from). The words
     are analysed once for both."""
-    tokens = {name: analysis.words(values[name]) for name in TEXT_FIELDS}
-    content = list(itertools.chain.from_iterable(tokens[name] for name in PARTS_OF))
-    values[PARTS_FIELD] = analysis.tokens_compound_parts(content)
+    content: list[str] = []  # the words of the title and the texts
+    vocabulary: list[str | None] = []
+    parts: list[str] = []
     for name in TEXT_FIELDS:
-        values[name] = " ".join(map(analysis.stem, tokens[name]))
-    # Each stem's first word (in the order of the fields and the text): the distinct words
-    # backwards, so that the first one is the last written.
-    distinct = list(dict.fromkeys(content))
-    distinct.reverse()
-    found = dict(zip(map(analysis.vocabulary_stem, distinct), distinct, strict=True))
+        tokens = analysis.words(values[name])
+        stems, vocabulary_stems, part_stems = analysis.analyse_words(tokens)
+        values[name] = " ".join(stems)
+        if name in PARTS_OF:
+            content += tokens
+            vocabulary += vocabulary_stems
+            parts += part_stems
+    values[PARTS_FIELD] = " ".join(filter(None, parts))
+    # Each stem's first word (in the order of the fields and the text): backwards, so that the
+    # first one is the last written.
+    content.reverse()
+    vocabulary.reverse()
+    found = dict(zip(vocabulary, content, strict=True))
     found.pop(None, None)
     return values, cast(dict[str, str], found)
 
