@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tasks_db.models import DBTaskResult
 
 from core.admin import RaadhuisModelAdmin, reregister
-from core.roles import DESK_ROLES, forget_roles
+from core.roles import DESK_ROLES, Role, forget_roles, role_label
 
 from .models import Invitation, User
 
@@ -21,6 +21,38 @@ def without_desk_roles() -> Any:
     """The roles the back office offers: all but the desk's (core.roles.DESK_ROLES), which are given
     on the server only, so no administrator can give them to an account of their own."""
     return Group.objects.exclude(name__in=DESK_ROLES).order_by("name")
+
+
+def with_role_names(formfield: Any) -> Any:
+    """A choice of roles shows their translated names, not the groups' slugs."""
+    if formfield is not None:
+        formfield.label_from_instance = lambda group: role_label(group.name)
+    return formfield
+
+
+class RoleFilter(admin.SimpleListFilter):
+    """Filter by role, by its translated name (the group's name is the role's slug)."""
+
+    title = _("role")
+    parameter_name = "role"
+    lookup = "groups__name"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        existing = set(Group.objects.values_list("name", flat=True))
+        return [(role.value, str(role.label)) for role in Role if role.value in existing]
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        if self.value():
+            return queryset.filter(**{self.lookup: self.value()}).distinct()
+        return queryset
+
+
+class GroupRoleFilter(RoleFilter):
+    lookup = "name"
+
+
+class InvitationRoleFilter(RoleFilter):
+    lookup = "roles__name"
 
 
 def keep_desk_roles(form: Any, field: str) -> None:
@@ -34,7 +66,7 @@ def keep_desk_roles(form: Any, field: str) -> None:
 @admin.register(User)
 class UserAdmin(RaadhuisModelAdmin):
     list_display = ["email", "name", "is_active", "role_list", "date_joined", "last_login"]
-    list_filter = ["is_active", "groups", "date_joined"]
+    list_filter = ["is_active", RoleFilter, "date_joined"]
     search_fields = ["email", "name"]
     filter_horizontal = ["groups"]
     fields = ["email", "name", "is_active", "groups", "date_joined", "last_login"]
@@ -49,6 +81,7 @@ class UserAdmin(RaadhuisModelAdmin):
     def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "groups":
             kwargs["queryset"] = without_desk_roles()
+            return with_role_names(super().formfield_for_manytomany(db_field, request, **kwargs))
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
@@ -77,6 +110,7 @@ class InvitationAdmin(RaadhuisModelAdmin):
     list_display = ["email", "name", "created_at", "expires_at", "accepted_at", "revoked_at"]
     list_filter = [
         "created_at",
+        InvitationRoleFilter,
         ("accepted_at", admin.EmptyFieldListFilter),
         ("revoked_at", admin.EmptyFieldListFilter),
     ]
@@ -92,6 +126,7 @@ class InvitationAdmin(RaadhuisModelAdmin):
     def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "roles":
             kwargs["queryset"] = without_desk_roles()
+            return with_role_names(super().formfield_for_manytomany(db_field, request, **kwargs))
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
@@ -100,11 +135,24 @@ class InvitationAdmin(RaadhuisModelAdmin):
 
 
 class GroupAdminOptions(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ["name"]
-    list_filter = ["name"]
+    """Roles, by their translated names (a group's name is the role's slug); view only."""
+
+    list_display = ["role_name"]
+    list_filter = [GroupRoleFilter]
     search_fields = ["name"]
-    exclude = ["permissions"]
-    filter_horizontal: list[str] = []
+    fields = ["role_name", "name"]
+    readonly_fields = ["role_name"]
+
+    @admin.display(description=_("role"), ordering="name")
+    def role_name(self, obj: Group) -> str:
+        return role_label(obj.name)
+
+    def get_search_results(self, request: HttpRequest, queryset: Any, search_term: str) -> tuple[Any, bool]:
+        """Search by the translated name too ("beheerder" finds the administrator role)."""
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip().lower()
+        named = [role.value for role in Role if term and term in str(role.label).lower()]
+        return (found | queryset.filter(name__in=named)) if named else found, duplicates
 
 
 class EmailAddressAdminOptions(admin.ModelAdmin):  # type: ignore[type-arg]

@@ -64,6 +64,12 @@ DESK_ROLES: frozenset[str] = frozenset({Role.ADVISER, Role.COUNSELLOR})
 MEMBER_ROLES: frozenset[str] = frozenset({Role.MEMBER, Role.BRANCH_OFFICIAL})
 
 
+def role_label(name: str) -> str:
+    """The translated name of a role (a group's name is the role's slug); a group that is no role
+    keeps its own name."""
+    return str(Role(name).label) if name in Role.values else name
+
+
 def roles_of(user: User | AnonymousUser | Any) -> frozenset[str]:
     """The role slugs of a user; cached on the user object for the rest of the request."""
     if user is None or not user.is_authenticated or not user.is_active:

@@ -22,6 +22,26 @@ class Section:
     items: list[str]
     numbered: bool = False
 
+    @property
+    def lang(self) -> str:
+        """ "nl" where the heading is one of the Dutch fixed words of a council document ("verzoekt
+        het college"), which stay Dutch in the English interface, so the page marks them as Dutch;
+        "" where the heading is in the interface's language."""
+        return "nl" if self.heading in dutch_fixed_words() else ""
+
+
+def dutch_fixed_words() -> set[str]:
+    """The Dutch headings sections() can give (before any translation)."""
+    return {
+        *REQUEST_VERBS.values(),
+        "constaterende dat",
+        "overwegende dat",
+        "het ontwerpbesluit",
+        "besluit het ontwerpbesluit als volgt te wijzigen",
+        "Vragen",
+        "Antwoorden",
+    }
+
 
 def lines(value: Any) -> list[str]:
     if isinstance(value, list):
