@@ -15,6 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
+from core import analysis
 from core.models import SearchTerm
 from library import engine, importing, search_index, services
 from library.models import Document, Kind, SearchChange
@@ -385,3 +386,24 @@ def test_a_changed_record_in_a_bulk_import_is_indexed_again_once(tmp_path):
     assert engine.search("windmolens", public_only=True).total == 1
     assert engine.search("zonnepanelen", public_only=True).total == 2
     assert not SearchChange.objects.exists()
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_the_vocabulary_of_a_bulk_import_counts_only_the_documents_written(tmp_path, workers):
+    # Read ahead, the analysis processes count the words of every record they map; a record
+    # that is then not written (here: the same identifier again later in the batch, which wins)
+    # must not count.
+    lines = [
+        {"@id": "v-1", "@type": "Motion", "name": "Motie windturbines", "organization": "GM0193"},
+        {"@id": "v-2", "@type": "Motion", "name": "Motie zonnepanelen", "organization": "GM0193"},
+        {"@id": "v-1", "@type": "Motion", "name": "Motie zonnepanelen op daken", "organization": "GM0193"},
+    ]
+    path = tmp_path / "vocabulary.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    report = importing.Importer(bulk_index=True, index_workers=workers).run(importing.read_items([path]))
+    assert (report.created, len(report.problems)) == (2, 0)
+    assert not SearchTerm.objects.filter(stem=analysis.stem("windturbines")).exists()
+    assert SearchTerm.objects.get(stem=analysis.stem("zonnepanelen")).count == 2
+    assert SearchTerm.objects.get(stem=analysis.stem("daken")).count == 1
+    assert engine.search("windturbines", public_only=True).total == 0
+    assert engine.search("zonnepanelen", public_only=True).total == 2

@@ -29,7 +29,7 @@ class Command(BaseCommand):
             "--index-workers",
             type=int,
             default=None,
-            help="Processes that analyse the texts for the search index (default: one per CPU).",
+            help="Processes that read, map and analyse the records ahead (default: one per CPU).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
