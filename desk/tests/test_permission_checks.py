@@ -140,3 +140,19 @@ def test_a_former_helper_without_a_desk_role_no_longer_changes_their_availabilit
         services.set_own_availability(user=former, available=True, on_duty=True)
     helper.refresh_from_db()
     assert (helper.available, helper.on_duty) == (False, False)
+
+
+def test_the_queue_links_only_the_cases_the_reader_may_open() -> None:
+    """views.queue: `desk.read_case` decides whether a row's reference links to the case; the
+    strictly confidential case of another counsellor is listed by reference only. (No fixtures: the
+    permission-mutant script runs this in process too.)"""
+    from django.test import Client
+
+    requester = make_role_user(Role.MEMBER)
+    strict, normal = open_case(requester, Confidentiality.STRICT), open_case(requester)
+    services.assign(case=strict, user=make_role_user(Role.COUNSELLOR))
+    client = Client()
+    client.force_login(make_role_user(Role.ADVISER))
+    html = client.get(reverse("desk:queue"), {"status": "open"}).content.decode()
+    assert strict.reference in html and f'href="{strict.get_absolute_url()}"' not in html
+    assert f'href="{normal.get_absolute_url()}"' in html
