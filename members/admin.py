@@ -87,8 +87,9 @@ class MemberAdmin(RaadhuisModelAdmin):
     autocomplete_fields = ["branch"]
     filter_horizontal = ["topics"]
     # The account is linked when the member accepts an invitation for this record (members'
-    # invitations); never by hand: the account would get what the record carries (the member's
-    # cases, messages, applications, branch functions and committee seats).
+    # invitations), or on the server (`manage.py link_member_account`); never here: the account
+    # would get what the record carries (the member's cases, messages, applications, branch
+    # functions and committee seats), and the administrator could pick an account of their own.
     readonly_fields = ["user", "sort_name", "created_at", "updated_at"]
     inlines = [MandateInline]
 

@@ -185,6 +185,24 @@ def remove_official(*, official: BranchOfficial, by: Any) -> None:
     official.delete()
 
 
+@transaction.atomic
+def link_account(*, member: Member, user: User | None) -> Member:
+    """Link a member record to an existing account, or unlink it (`user` None): on the server only
+    (`manage.py link_member_account`), never in the back office, where an administrator could give
+    an account of their own what the record carries (cases, messages, applications, branch functions,
+    committee seats; docs/SECURITY.md). Refuses a record already linked to another account (unlink
+    it first) and an account that already has a record. The audit log records the change."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if user is not None:
+        if member.user_id not in (None, user.pk):
+            raise ValidationError(_("This member record is linked to another account; unlink it first."))
+        if Member.objects.filter(user=user).exclude(pk=member.pk).exists():
+            raise ValidationError(_("This account is already linked to another member record."))
+    member.user = user
+    member.save(update_fields=["user", "updated_at"])
+    return member
+
+
 # --- messages ------------------------------------------------------------------------------------
 
 
