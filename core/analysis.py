@@ -115,7 +115,6 @@ def stems(tokens: list[str]) -> list[str]:
     return list(map(stem, tokens))
 
 
-@lru_cache(maxsize=200_000)
 def vocabulary_stem(word: str) -> str | None:
     """The stem of a folded word as the vocabulary (core.search.vocabulary) counts it: a word of
     4 to 40 letters, not only digits; None for any other word."""
@@ -154,7 +153,6 @@ class _Lexicon:
             self.loaded_at = time.monotonic()
             _split.cache_clear()
             _part_stems.cache_clear()
-            _word_parts.cache_clear()
             _analysed_words.clear()
 
     def __contains__(self, word: object) -> bool:
@@ -237,9 +235,8 @@ def tokens_compound_parts(tokens: Iterable[str]) -> str:
     return " ".join(filter(None, map(_word_parts, tokens)))
 
 
-@lru_cache(maxsize=200_000)
 def _word_parts(word: str) -> str:
-    # "" for a word that is not a compound (or too short to be one): one cached look-up per word.
+    # "" for a word that is not a compound (or too short to be one).
     return " ".join(_part_stems(word)) if len(word) >= 2 * MIN_PART else ""
 
 
