@@ -13,9 +13,13 @@ the answer and request the next (no think time), each picking a page type at ran
 (random filters, name searches and pages), library (the 30 queries of bench/corpus.py, with their
 facets) or events (list or one event). Everything on loopback, bounded in time (--seconds):
 
-1. ramp: the concurrency steps (--steps, default 2,4,8,16 users), 60% of the time together;
-2. hold: the smallest step that reached 95% of the best error-free throughput, for the remaining
-   40%: its throughput is the sustained rate, reported with p50/p95 per page type and errors.
+1. ramp: the concurrency steps (--steps, default 2,4,8,16 users), 50% of the time together;
+2. hold: the smallest step that reached 95% of the best error-free throughput, for 35%: its
+   throughput is the sustained rate, reported with p50/p95 per page type and errors;
+3. baseline: the same generator with the same number of users for the last 15%, every request to a
+   bare Django view (`/bench/plain` with the same query string, through the same gunicorn processes
+   and middleware; bench/production_settings.py adds it to the production settings), while the
+   worker keeps sending. Each page type's p95 and rate are printed relative to it.
 
 The newsletter edition is scheduled as the ramp starts; when it is sent before the load ends,
 another one is scheduled, so the worker sends during the whole run. Reported: mails per second
@@ -263,7 +267,9 @@ class Browser:
         return kind, f"/bijeenkomsten/{rng.choice(self.data['events'])}/"
 
 
-def run_phase(port: int, data: dict[str, Any], users: int, seconds: float, seed: int) -> Phase:
+def run_phase(port: int, data: dict[str, Any], users: int, seconds: float, seed: int, bare: bool = False) -> Phase:
+    """`users` members in a closed loop for `seconds`; with `bare`, each request goes to the bare
+    view instead, with the query string the page would have had."""
     phase = Phase(users=users, seconds=seconds)
     lock = threading.Lock()
     stop = time.perf_counter() + seconds
@@ -276,18 +282,20 @@ def run_phase(port: int, data: dict[str, Any], users: int, seconds: float, seed:
         errors: dict[str, int] = defaultdict(int)
         while time.perf_counter() < stop:
             kind, path = browser.next_path()
+            if bare:
+                path = "/bench/plain?" + path.partition("?")[2]
             started = time.perf_counter()
             try:
                 conn.request("GET", path, headers={"Cookie": cookie})
                 response = conn.getresponse()
                 body = response.read()
                 location = response.getheader("Location") or ""
-                if response.status == 302 and location.startswith("/bibliotheek/"):
+                if not bare and response.status == 302 and location.startswith("/bibliotheek/"):
                     # Past the last page of results: the search sends the browser to the last one.
                     conn.request("GET", location, headers={"Cookie": cookie})
                     response = conn.getresponse()
                     body = response.read()
-                ok = response.status == 200 and b"</html>" in body
+                ok = response.status == 200 and (body == b"ok" if bare else b"</html>" in body)
                 if not ok:
                     errors[f"{kind} HTTP {response.status}"] += 1
             except (OSError, http.client.HTTPException) as error:
@@ -406,10 +414,11 @@ def main() -> None:
     processes: list[subprocess.Popen[bytes]] = []
     logs = []
 
-    def start(name: str, command: list[str]) -> None:
+    def start(name: str, command: list[str], settings: str | None = None) -> None:
         log = (STATE / f"{name}.log").open("wb")
         logs.append(log)
-        processes.append(subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))
+        environ = {**env, "DJANGO_SETTINGS_MODULE": settings} if settings else env
+        processes.append(subprocess.Popen(command, cwd=ROOT, env=environ, stdout=log, stderr=subprocess.STDOUT))
 
     start(
         "redis", ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
@@ -449,6 +458,7 @@ def main() -> None:
                 "60",
                 "--no-control-socket",
             ],
+            settings="bench.production_settings",
         )
         for n in range(args.task_workers):
             start(f"worker-{n + 1}", [sys.executable, "manage.py", "run_worker", "--worker-id", f"load-{n + 1}"])
@@ -462,7 +472,7 @@ def main() -> None:
         received_before = received.value
         newsletter.start()
         began = time.perf_counter()
-        ramp_seconds = args.seconds * 0.6 / len(steps)
+        ramp_seconds = args.seconds * 0.5 / len(steps)
         ramp = []
         for users in steps:
             phase = run_phase(port, data, users, ramp_seconds, seed=users)
@@ -476,7 +486,8 @@ def main() -> None:
         clean = [p for p in ramp if p.error_count == 0]
         best = max((p.rate for p in clean), default=0.0)
         chosen = next((p.users for p in clean if p.rate >= 0.95 * best), steps[0])
-        hold = run_phase(port, data, chosen, args.seconds * 0.4, seed=99)
+        hold = run_phase(port, data, chosen, args.seconds * 0.35, seed=99)
+        base = run_phase(port, data, chosen, args.seconds * 0.15, seed=99, bare=True)
         elapsed = time.perf_counter() - began
         sent = newsletter.stop()
         mails = received.value - received_before
@@ -504,10 +515,19 @@ def main() -> None:
             f"  {phase.users:5d} {phase.rate:8.1f} {percentile(times, 0.5):8.0f} {percentile(times, 0.95):8.0f}"
             f" {phase.error_count:8d}" + (f"  {dict(phase.errors)}" if phase.errors else "")
         )
+    base_times = [s.seconds for s in base.samples if s.ok]
+    base_mean = sum(base_times) / len(base_times) if base_times else float("nan")
+    base_p95 = percentile(base_times, 0.95)
     lines += [
         f"sustained: {hold.users} users, {hold.rate:.1f} req/s for {hold.seconds:.0f} s, {hold.error_count} errors"
         + (f" ({dict(hold.errors)})" if hold.error_count else ""),
-        "  page        requests    req/s   p50 ms   p95 ms   errors",
+        f"baseline, same run: the bare view with the same generator, {base.users} users, {base.rate:.1f} req/s for "
+        f"{base.seconds:.0f} s, p50 {percentile(base_times, 0.5):.0f} ms, p95 {base_p95:.0f} ms, "
+        f"{base.error_count} errors" + (f" ({dict(base.errors)})" if base.error_count else ""),
+        "  (p95 × bare: the page's p95 over the bare view's; rate / bare: the rate this page alone would reach at",
+        "  this concurrency, mean latency of the bare view over the page's; 'all': sustained req/s over bare req/s;",
+        "  no target is set for these, they say what each page costs beyond the framework)",
+        "  page        requests    req/s   p50 ms   p95 ms   errors  p95 × bare  rate / bare",
     ]
     by_kind: dict[str, list[Sample]] = defaultdict(list)
     for sample in hold.samples:
@@ -516,14 +536,17 @@ def main() -> None:
         samples = by_kind[kind]
         times = [s.seconds for s in samples if s.ok]
         errors = sum(1 for s in samples if not s.ok)
+        mean = sum(times) / len(times) if times else float("nan")
         lines.append(
             f"  {kind:10s} {len(samples):9d} {len(times) / hold.seconds:8.1f} {percentile(times, 0.5):8.0f}"
-            f" {percentile(times, 0.95):8.0f} {errors:8d}"
+            f" {percentile(times, 0.95):8.0f} {errors:8d} {percentile(times, 0.95) / base_p95:10.1f}×"
+            f" {base_mean / mean:11.2f}"
         )
     times = [s.seconds for s in hold.samples if s.ok]
     lines.append(
         f"  {'all':10s} {len(hold.samples):9d} {hold.rate:8.1f} {percentile(times, 0.5):8.0f}"
-        f" {percentile(times, 0.95):8.0f} {hold.error_count:8d}"
+        f" {percentile(times, 0.95):8.0f} {hold.error_count:8d} {percentile(times, 0.95) / base_p95:10.1f}×"
+        f" {hold.rate / base.rate:11.2f}"
     )
     finished = ", ".join(f"{t:.0f} s" for t in newsletter.finished) or "none"
     lines += [
@@ -542,11 +565,12 @@ def main() -> None:
             f"Machine: {machine}, shared with other sessions running test suites (noisy: compare the load "
             f"average). PostgreSQL; {data['members']:,} + demo members, {data['documents']:,} + demo documents; "
             f"gunicorn {args.web_workers} sync workers, {args.task_workers} task worker(s), Redis cache; "
+            "baseline: the bare view under the same generator in the same run; "
             f"{args.seconds:.0f} s.\n\n```\n{report}\n```\n"
         )
         with open(ROOT / "docs" / "PERFORMANCE.md", "a", encoding="utf-8") as handle:
             handle.write(entry)
-    if hold.error_count or health != 200:
+    if hold.error_count or base.error_count or health != 200:
         sys.exit(1)
 
 

@@ -230,7 +230,7 @@ def report(
     zero_queries = [q.id for q in queries if scores["app"][q.id].zero_results]
     lines.append(
         f"ratio app/baseline nDCG@10: {ratio:.2f} (target >= {TARGET_RATIO:.2f}, and no query without results) "
-        + ("OK" if met else "NOT MET")
+        + ("OK" if met else "BELOW TARGET")
     )
     if zero_queries:
         lines.append(f"queries without results in the app: {len(zero_queries)} ({', '.join(zero_queries)})")
