@@ -73,6 +73,8 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     ("rule", "programme/rules.py", "programme.apply"): "rules.always_allow already: anyone may apply",
     ("rule", "programme/rules.py", "programme.view_practices"): "rules.always_allow already: public page",
     ("rule", "selection/rules.py", "selection.apply"): "rules.always_allow already: anyone may apply",
+    ("require", "selection/views.py", "calls"): "asks selection.apply, which always allows (public list of calls)",
+    ("require", "selection/views.py", "call"): "asks selection.apply, which always allows (a draft: _published's 404)",
     ("require", "programme/views.py", "apply"): "asks programme.apply, which always allows",
     ("require", "programme/views.py", "practices"): "asks programme.view_practices, which always allows",
     ("require", "programme/views.py", "practice"): "asks programme.view_practices, which always allows",
