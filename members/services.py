@@ -123,9 +123,9 @@ def check_appointment(*, official: BranchOfficial, by: Any) -> None:
     """No role widens its own access through a field it may write (docs/SECURITY.md): a branch
     official reads the branch's selection applications, which administrators may not see. So the
     back office appoints no official whose account is the acting user's own, nor one that holds a
-    staff role or the superuser flag (an administrator may keep a second administrator account, and
-    staff do not run branches). The refusal is logged in the audit log on the acting user's
-    account, with whom they tried to appoint; nothing else is written. `official` carries the new
+    staff role or the superuser flag (an administrator may keep a second administrator account).
+    The refusal is logged in the audit log on the acting user's account, with whom they tried to
+    appoint; nothing else is written. `official` carries the new
     values (its pk, when set, names the row as stored)."""
     previous = BranchOfficial.objects.filter(pk=official.pk).first() if official.pk else None
     if not _widens(official, previous):
@@ -141,9 +141,9 @@ def check_appointment(*, official: BranchOfficial, by: Any) -> None:
         )
     elif account.is_superuser or account.groups.filter(name__in=STAFF_ROLES).exists():
         reason = "staff account"
-        message = _("%(name)s has an account with a staff role; a staff account cannot be a branch official.") % {
-            "name": member.full_name
-        }
+        message = _(
+            "%(name)s has an account with a staff role; a staff account is not appointed as a branch official."
+        ) % {"name": member.full_name}
     else:
         return
     if getattr(by, "pk", None) is not None:
