@@ -41,9 +41,10 @@ def log_private_views(*, viewer: Any, shown: Iterable[tuple[Member, list[str]]],
 
 
 def update_profile(*, form: ModelForm[Any], by: Any) -> Member:
-    """Save a member's own profile from a valid form: only one's own (`members.edit_profile`)."""
+    """Save a member's own profile from a valid form: only one's own (which implies
+    `members.edit_profile`, a member record, so that is not asked separately)."""
     member = form.instance
-    if not can(by, "members.edit_profile") or getattr(by, "member", None) != member:
+    if getattr(by, "member", None) != member:
         raise PermissionDenied(_("You can change your own profile only."))
     return form.save()
 

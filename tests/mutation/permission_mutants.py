@@ -80,6 +80,26 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     ("require", "programme/views.py", "practice"): "asks programme.view_practices, which always allows",
     ("rule", "networks/rules.py", "networks.unsubscribe"): "rules.always_allow already: the signed token decides",
     ("require", "networks/views.py", "unsubscribe"): "asks networks.unsubscribe, which always allows",
+    ("rule", "library/rules.py", "library.search"): "rules.always_allow already: the library is public",
+    ("rule", "library/rules.py", "library.unsubscribe"): "rules.always_allow already: the link's token decides",
+    ("require", "library/views.py", "search_view"): "asks library.search, which always allows",
+    ("require", "library/views.py", "unsubscribe_view"): "asks library.unsubscribe, which always allows",
+    ("rule", "newsletter/rules.py", "newsletter.read"): "rules.always_allow already: public pages",
+    ("rule", "newsletter/rules.py", "newsletter.subscribe"): "rules.always_allow already: anyone may subscribe",
+    ("require", "newsletter/views.py", "news_list"): "asks newsletter.read, which always allows",
+    ("require", "newsletter/views.py", "publication_list"): "asks newsletter.read, which always allows",
+    ("require", "newsletter/views.py", "archive"): "asks newsletter.read, which always allows",
+    ("require", "newsletter/views.py", "subscribe"): "asks newsletter.subscribe, which always allows",
+    ("require", "newsletter/views.py", "confirm"): "asks newsletter.subscribe, which always allows",
+    ("require", "newsletter/views.py", "unsubscribe"): "asks newsletter.subscribe, which always allows",
+    ("require", "newsletter/views.py", "preferences"): "asks newsletter.subscribe, which always allows",
+    ("require", "newsletter/views.py", "my_subscription"): "asks newsletter.subscribe, which always allows",
+    ("rule", "events/rules.py", "events.view_list"): "rules.always_allow already: the list is public",
+    ("require", "events/views.py", "event_list"): "asks events.view_list, which always allows",
+    ("hidden", "members/views.py", "_own_member"): (
+        "every caller's rule asks for a member record (members.edit_profile, members.use_messages); "
+        "_own_mandate, run before the rule, finds no mandate of a None member: 404 too"
+    ),
     ("hidden", "desk/views.py", "_int"): "without the raise it returns None: get_object_or_404(pk=None) is a 404 too",
 }
 
