@@ -75,6 +75,8 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     ("rule", "selection/rules.py", "selection.apply"): "rules.always_allow already: anyone may apply",
     ("require", "selection/views.py", "calls"): "asks selection.apply, which always allows (public list of calls)",
     ("require", "selection/views.py", "call"): "asks selection.apply, which always allows (a draft: _published's 404)",
+    ("require", "selection/views.py", "apply"): "asks selection.apply, which always allows (anyone may apply)",
+    ("require", "selection/views.py", "status"): "asks selection.apply, which always allows (the token decides)",
     ("require", "programme/views.py", "apply"): "asks programme.apply, which always allows",
     ("require", "programme/views.py", "practices"): "asks programme.view_practices, which always allows",
     ("require", "programme/views.py", "practice"): "asks programme.view_practices, which always allows",
