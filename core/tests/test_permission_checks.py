@@ -1,0 +1,44 @@
+"""One test for each permission check of core that the authorization matrix alone does not catch
+(issue 18, point 7; see tests/mutation/permission_mutants.py). Each names the check it guards.
+Zero-argument tests (no fixtures), so that the mutation script also runs them in process; they look
+only at the objects they create."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+
+from core.models import Association
+from core.navigation import items_for
+from core.roles import Role
+from tests.factories import MunicipalityFactory, make_role_user
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_body_page_lists_its_councillors_only_to_whoever_may_use_the_directory() -> None:
+    """views.body_detail: `members.view_directory` decides the list of mandates (a griffie contact
+    reads the body's page, not who sits in it)."""
+    url = reverse("core:body_detail", kwargs={"code": MunicipalityFactory().code})
+    for role, listed in ((Role.GRIFFIE_CONTACT, False), (Role.MEMBER, True)):
+        client = Client()
+        client.force_login(make_role_user(role))
+        response = client.get(url)
+        assert response.status_code == 200 and (response.context["mandates"] is not None) is listed
+
+
+def test_no_logo_is_not_found() -> None:
+    """views.association_logo: without a logo the address is a 404, not an empty file."""
+    association = Association.objects.get_or_create(pk=1)[0]
+    association.logo = ""
+    association.save()
+    cache.delete(Association.CACHE_KEY)
+    assert Client().get(reverse("association_logo")).status_code == 404
+
+
+def test_the_home_link_is_in_the_navigation_of_signed_in_users_only() -> None:
+    """core.view_home: the navigation's home item."""
+    home = reverse("core:home")
+    assert home not in [item["url"] for item in items_for(AnonymousUser(), "/")]
+    assert home in [item["url"] for item in items_for(make_role_user(Role.MEMBER), "/")]
