@@ -295,6 +295,9 @@ def leave(*, network: Network, user: User) -> None:
 
 @transaction.atomic
 def set_notify(*, network: Network, user: User, notify: str) -> Membership:
+    # A membership row alone is not enough: a lapsed member keeps theirs but reads nothing.
+    if not can(user, "networks.set_notifications", network):
+        raise PermissionDenied(_("You are not in this network."))
     if notify not in Notify.values:
         raise ValidationError({"notify": _("Choose how you want to hear about new posts.")})
     membership = Membership.objects.select_for_update().filter(network=network, user=user).first()

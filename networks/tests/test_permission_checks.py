@@ -92,6 +92,12 @@ def test_only_someone_in_the_network_chooses_its_e_mails() -> None:
     assert not Membership.objects.filter(network=network, user=ria).exists()
     services.join(network=network, user=ria)
     assert services.set_notify(network=network, user=ria, notify=Notify.DAILY).notify == Notify.DAILY
+    # Lapsed: the membership row is still there, the network is no longer theirs to read.
+    Member.objects.filter(pk=ria.member.pk).update(status=Member.Status.LAPSED)
+    ria = type(ria).objects.get(pk=ria.pk)  # a new request: nothing cached on the user object
+    with pytest.raises(PermissionDenied):
+        services.set_notify(network=network, user=ria, notify=Notify.WEEKLY)
+    assert Membership.objects.get(network=network, user=ria).notify == Notify.DAILY
 
 
 def test_a_post_links_only_the_library_documents_its_author_may_read() -> None:
