@@ -196,3 +196,28 @@ def test_members_are_invited_in_bulk_by_an_administrator_only() -> None:
     second = InvitationRun.objects.create(started_by=colleague, member_ids=[to_invite.pk])
     invitations.process_run(second.pk)
     assert Invitation.objects.get(email="uit.te.nodigen@example.org").member == to_invite
+
+
+def test_branch_officials_are_appointed_and_removed_by_an_administrator_only() -> None:
+    from members.models import BranchOfficial
+    from tests.factories import BranchFactory
+
+    branch = BranchFactory()
+    official = make_role_user(Role.BRANCH_OFFICIAL)
+    appointee = make_role_user(Role.MEMBER).member
+    with pytest.raises(PermissionDenied):
+        member_services.save_official(
+            official=BranchOfficial(branch=branch, member=appointee, function="secretary"), by=official
+        )
+    assert not branch.officials.exists()
+    own = official.member.branch_functions.get()
+    with pytest.raises(PermissionDenied):
+        member_services.remove_official(official=own, by=official)
+    assert BranchOfficial.objects.filter(pk=own.pk).exists()
+    admin = make_role_user(Role.ADMINISTRATOR)
+    member_services.save_official(
+        official=BranchOfficial(branch=branch, member=appointee, function="secretary"), by=admin
+    )
+    assert list(branch.officials.values_list("member_id", flat=True)) == [appointee.pk]
+    member_services.remove_official(official=own, by=admin)
+    assert not BranchOfficial.objects.filter(pk=own.pk).exists()
