@@ -34,3 +34,27 @@ def test_only_who_manages_a_procedure_is_offered_its_set_up() -> None:
     committee = reverse("selection:committee", args=[world.procedure.pk])
     assert f'href="{committee}"' in _page(world.secretary, world.procedure.get_absolute_url())
     assert f'href="{committee}"' not in _page(world.member, world.procedure.get_absolute_url())
+
+
+def test_an_application_page_offers_each_reader_only_what_they_may_do() -> None:
+    """views.application: `selection.score`, `.declare_conflict`, `.interview`, `.decide_status`
+    and `.manage_procedure` (a conflict's reason) decide what the page offers. The invited adviser
+    reads the application and is offered none of it; the secretary decides and reads the reason."""
+    from selection import services
+
+    world = make_procedure()
+    application = world.apply(given_name="Jildou", family_name="Permissie", email="jildou.permissie@example.org")
+    services.declare_conflict(application=application, user=world.conflicted, reason="Mijn buurvrouw")
+    url = application.get_absolute_url()
+    score = reverse("selection:score", args=[world.procedure.pk, application.pk])
+    conflict = reverse("selection:conflict", args=[world.procedure.pk, application.pk])
+    interview = reverse("selection:interview_add", args=[world.procedure.pk, application.pk])
+    status = reverse("selection:application_status", args=[world.procedure.pk, application.pk])
+    adviser = _page(world.adviser, url)
+    for offered in (score, conflict, interview, status):
+        assert f'"{offered}"' not in adviser
+    assert "Mijn buurvrouw" not in adviser
+    secretary = _page(world.secretary, url)
+    assert f'"{status}"' in secretary and f'"{interview}"' in secretary and "Mijn buurvrouw" in secretary
+    member = _page(world.member, url)
+    assert f'"{score}"' in member and f'"{conflict}"' in member and "Mijn buurvrouw" not in member
