@@ -42,3 +42,31 @@ def test_the_home_link_is_in_the_navigation_of_signed_in_users_only() -> None:
     home = reverse("core:home")
     assert home not in [item["url"] for item in items_for(AnonymousUser(), "/")]
     assert home in [item["url"] for item in items_for(make_role_user(Role.MEMBER), "/")]
+
+
+def test_view_on_site_leads_only_to_what_the_back_office_itself_shows() -> None:
+    """admin_site.view_on_site: an unknown content type, a model without a back-office page and an
+    object the page does not show (a strictly confidential case) are a 404, never a redirect."""
+    from django.contrib import admin
+    from django.contrib.contenttypes.models import ContentType
+
+    from desk import services as desk_services
+    from desk.models import Case, Confidentiality, Kind
+
+    strict = desk_services.open_case(
+        requester=make_role_user(Role.MEMBER).member,
+        kind=Kind.INTEGRITY_OWN,
+        subject="Nevenfunctie",
+        description="Mijn eigen dilemma",
+        confidentiality=Confidentiality.STRICT,
+    )
+    unregistered = next(ct for ct in ContentType.objects.order_by("pk") if ct.model_class() not in admin.site._registry)
+    client = Client()
+    client.force_login(make_role_user(Role.ADMINISTRATOR))
+    for content_type_id, object_id in (
+        (ContentType.objects.order_by("-pk").first().pk + 1000, 1),
+        (unregistered.pk, 1),
+        (ContentType.objects.get_for_model(Case).pk, strict.pk),
+    ):
+        response = client.get(reverse("admin:view_on_site", args=[content_type_id, object_id]))
+        assert response.status_code == 404 and strict.reference not in response.get("Location", "")

@@ -102,6 +102,10 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
         "every caller's rule asks for a member record (members.edit_profile, members.use_messages); "
         "_own_mandate, run before the rule, finds no mandate of a None member: 404 too"
     ),
+    ("can", "core/admin.py", "_allowed"): (
+        "every back-office request passes RaadhuisAdminSite.guarded (core.use_admin) first and no ModelAdmin "
+        "sets a stricter admin_permission yet; the first that does makes this mutant killable"
+    ),
     ("hidden", "desk/views.py", "_int"): "without the raise it returns None: get_object_or_404(pk=None) is a 404 too",
 }
 
