@@ -58,3 +58,21 @@ def test_an_application_page_offers_each_reader_only_what_they_may_do() -> None:
     assert f'"{status}"' in secretary and f'"{interview}"' in secretary and "Mijn buurvrouw" in secretary
     member = _page(world.member, url)
     assert f'"{score}"' in member and f'"{conflict}"' in member and "Mijn buurvrouw" not in member
+
+
+def test_only_a_committee_member_declares_a_conflict() -> None:
+    """services.declare_conflict: only a seat on the committee can declare one; the adviser and
+    the secretary, who read the applications, cannot (and nothing is written)."""
+    from django.core.exceptions import PermissionDenied
+
+    from selection import services
+    from selection.models import ConflictDeclaration
+
+    world = make_procedure()
+    application = world.apply(given_name="Sietske", family_name="Permissie", email="sietske.permissie@example.org")
+    for user in (world.adviser, world.secretary):
+        with pytest.raises(PermissionDenied):
+            services.declare_conflict(application=application, user=user, reason="Mijn zus")
+    assert not ConflictDeclaration.objects.filter(application=application).exists()
+    services.declare_conflict(application=application, user=world.member, reason="Mijn zus")
+    assert ConflictDeclaration.objects.filter(application=application).count() == 1
