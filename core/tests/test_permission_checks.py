@@ -70,3 +70,20 @@ def test_view_on_site_leads_only_to_what_the_back_office_itself_shows() -> None:
     ):
         response = client.get(reverse("admin:view_on_site", args=[content_type_id, object_id]))
         assert response.status_code == 404 and strict.reference not in response.get("Location", "")
+
+
+def test_the_home_page_shows_each_role_only_its_own_blocks() -> None:
+    """members.home.unread_messages (`members.use_messages`), members.home.mandates_to_check
+    (`members.review_mandates`) and accounts.home.pending_invitations (`accounts.manage_invitations`):
+    the home page's blocks for messages, mandates to check and pending invitations appear for the
+    roles that may use them only."""
+    from core.home import blocks_for
+
+    def keys(role: str) -> set[str]:
+        blocks = blocks_for(make_role_user(role))
+        return {block.key for kind in blocks.values() for block in kind}
+
+    adviser, member, administrator = keys(Role.ADVISER), keys(Role.MEMBER), keys(Role.ADMINISTRATOR)
+    assert not {"messages", "mandate_reviews", "invitations"} & adviser
+    assert "messages" in member and not {"mandate_reviews", "invitations"} & member
+    assert {"mandate_reviews", "invitations"} <= administrator
