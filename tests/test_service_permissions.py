@@ -200,7 +200,7 @@ def test_members_are_invited_in_bulk_by_an_administrator_only() -> None:
 
 def test_branch_officials_are_appointed_and_removed_by_an_administrator_only() -> None:
     from members.models import BranchOfficial
-    from tests.factories import BranchFactory
+    from tests.factories import BranchFactory, MemberFactory
 
     branch = BranchFactory()
     official = make_role_user(Role.BRANCH_OFFICIAL)
@@ -215,6 +215,12 @@ def test_branch_officials_are_appointed_and_removed_by_an_administrator_only() -
         member_services.remove_official(official=own, by=official)
     assert BranchOfficial.objects.filter(pk=own.pk).exists()
     admin = make_role_user(Role.ADMINISTRATOR)
+    MemberFactory(user=admin, email=admin.email)
+    with pytest.raises(ValidationError):  # not their own member record
+        member_services.save_official(
+            official=BranchOfficial(branch=branch, member=admin.member, function="chair"), by=admin
+        )
+    assert not branch.officials.exists()
     member_services.save_official(
         official=BranchOfficial(branch=branch, member=appointee, function="secretary"), by=admin
     )

@@ -5,15 +5,15 @@ they look only at the objects they create."""
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
 
 from core.models import OutgoingMail
 from core.roles import Role
 from members import services
-from members.models import Block, BranchOfficial, Member, Message
-from tests.factories import BranchFactory, MemberFactory, enable_totp, make_role_user
+from members.models import Block, Member, Message
+from tests.factories import MemberFactory, enable_totp, make_role_user
 
 pytestmark = pytest.mark.django_db
 
@@ -59,29 +59,6 @@ def test_the_branch_page_offers_management_to_the_branch_s_own_officials_only() 
         client.force_login(user)
         response = client.get(url)
         assert response.status_code == 200 and response.context["can_manage"] is may
-
-
-def test_the_services_check_who_appoints() -> None:
-    """services.save_official and remove_official: `members.appoint_officials` (administrators only,
-    and not themselves), checked by the services behind the back office."""
-    branch = BranchFactory()
-    official_user = make_role_user(Role.BRANCH_OFFICIAL)
-    member = make_role_user(Role.MEMBER).member
-    with pytest.raises(PermissionDenied):
-        services.save_official(
-            official=BranchOfficial(branch=branch, member=member, function="chair"), by=official_user
-        )
-    existing = official_user.member.branch_functions.get()
-    with pytest.raises(PermissionDenied):
-        services.remove_official(official=existing, by=official_user)
-    assert BranchOfficial.objects.filter(pk=existing.pk).exists()
-    admin = make_role_user(Role.ADMINISTRATOR)
-    MemberFactory(user=admin, email=admin.email)
-    with pytest.raises(ValidationError):
-        services.save_official(official=BranchOfficial(branch=branch, member=admin.member, function="chair"), by=admin)
-    assert list(branch.officials.all()) == []
-    services.save_official(official=BranchOfficial(branch=branch, member=member, function="chair"), by=admin)
-    assert list(branch.officials.values_list("member_id", flat=True)) == [member.pk]
 
 
 def test_a_member_page_offers_writing_only_to_whoever_may_use_the_messages() -> None:
