@@ -13,6 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 from django_tasks_db.models import DBTaskResult
 
 from core import analysis
@@ -407,3 +408,129 @@ def test_the_vocabulary_of_a_bulk_import_counts_only_the_documents_written(tmp_p
     assert SearchTerm.objects.get(stem=analysis.stem("daken")).count == 1
     assert engine.search("windturbines", public_only=True).total == 0
     assert engine.search("zonnepanelen", public_only=True).total == 2
+
+
+# --- the writer thread of a bulk import on PostgreSQL (Importer._start_writer) ---------------------
+
+
+@pytest.fixture
+def pipelined(db, monkeypatch):  # type: ignore[no-untyped-def]
+    """A bulk import outside a transaction on PostgreSQL; the names of the threads that wrote."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the writer thread is for PostgreSQL (SQLite has one writer)")
+    call_command("load_bodies", verbosity=0)  # (a transactional test starts from empty tables)
+    writers: list[str] = []
+    original = importing.Importer._write_batch
+
+    def write_batch(self, *args):  # type: ignore[no-untyped-def]
+        writers.append(threading.current_thread().name)
+        return original(self, *args)
+
+    monkeypatch.setattr(importing.Importer, "_write_batch", write_batch)
+    return writers
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bulk_import_writes_in_its_own_thread_and_indexes_what_the_worker_would(tmp_path, pipelined):
+    added: list[dict] = []
+    shown: list[int] = []
+    original = search_index.BulkIndexer.add
+
+    def add(self, documents, changes, vocabulary=None):  # type: ignore[no-untyped-def]
+        added.extend(documents)
+        return original(self, documents, changes, vocabulary)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search_index.BulkIndexer, "add", add)
+        importer = importing.Importer(
+            batch_size=7, bulk_index=True, index_workers=2, progress=lambda report: shown.append(report.processed)
+        )
+        report = importer.run(importing.read_items([motions_file(tmp_path, 20)]))
+    assert report.created == 20 and report.problems == []
+    assert len(pipelined) == 3 and all(name.startswith("import-writer") for name in pipelined)
+    assert shown[-1] == 20  # the last progress is shown when the last batch is written
+    assert engine.search("zonnepanelen", public_only=True).total == 20
+    assert not SearchChange.objects.exists()
+    documents = {d.pk: d for d in Document.objects.prefetch_related("submitters", "attachments", "topics")}
+    assert sorted(v["id"] for v in added) == sorted(documents)
+    for values in added:
+        assert values == search_index.fields(documents[values["id"]])
+    assert SearchTerm.objects.get(stem="zonnepanel").count == 20
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_writer_thread_skips_a_record_the_database_refuses_alone(tmp_path, pipelined, database_refuses_bad):
+    lines = [
+        {"@id": f"ok-{i}", "@type": "Motion", "name": f"Motie zonnepanelen {i}", "organization": "Assen"}
+        for i in range(4)
+    ]
+    lines.insert(2, {"@id": "bad", "@type": "Motion", "name": "Motie zonnepanelen kapot", "organization": "Assen"})
+    path = tmp_path / "vijf.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    with translation.override("nl"):
+        report = importing.Importer(batch_size=2, bulk_index=True, index_workers=0).run(importing.read_items([path]))
+    assert pipelined and all(name.startswith("import-writer") for name in pipelined)
+    assert report.created == 4 and [p.identifier for p in report.problems] == ["bad"]
+    assert "kon niet worden opgeslagen" in report.problems[0].reason  # (the language of the import)
+    assert engine.search("zonnepanelen", public_only=True).total == 4
+    assert not SearchChange.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_writer_thread_lets_the_last_of_an_identifier_in_a_later_batch_win(tmp_path, pipelined):
+    # The same identifier in batch 1 and, changed, in batch 2: batch 2 waits for batch 1 to be written.
+    lines = [
+        {"@id": "d-1", "@type": "Motion", "name": "Motie windturbines", "organization": "GM0193"},
+        {"@id": "d-2", "@type": "Motion", "name": "Motie zonnepanelen", "organization": "GM0193"},
+        {"@id": "d-1", "@type": "Motion", "name": "Motie warmtenet", "organization": "GM0193"},
+    ]
+    path = tmp_path / "dubbel.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    report = importing.Importer(batch_size=2, bulk_index=True, index_workers=0).run(importing.read_items([path]))
+    assert (report.created, report.updated, report.problems) == (2, 1, [])
+    assert Document.objects.get(source_id="d-1").title == "Motie warmtenet"
+    assert engine.search("warmtenet", public_only=True).total == 1
+    assert engine.search("windturbines", public_only=True).total == 0
+    assert not SearchChange.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_error_in_the_writer_thread_stops_the_import_and_leaves_the_change_log(tmp_path, pipelined, monkeypatch):
+    def fail(self, documents, changes, vocabulary=None):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(search_index.BulkIndexer, "add", fail)
+    with pytest.raises(KeyboardInterrupt):
+        importing.Importer(batch_size=5, bulk_index=True, index_workers=0).run(
+            importing.read_items([motions_file(tmp_path, 12)])
+        )
+    # The first batch was committed with its change-log entries; the index did not get it.
+    assert Document.objects.count() == SearchChange.objects.count() >= 5
+    assert engine.search("zonnepanelen", public_only=True).total == 0
+    assert search_index.apply_changes() == Document.objects.count()
+    assert engine.search("zonnepanelen", public_only=True).total == Document.objects.count()
+
+
+def test_bulk_batches_commit_without_waiting_for_the_disk_but_the_index_waits_for_it(tmp_path, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("synchronous_commit is PostgreSQL's")
+    order: list[str] = []
+    original_commit = search_index.BulkIndexer.commit
+
+    def commit(self):  # type: ignore[no-untyped-def]
+        order.append("index commit")
+        return original_commit(self)
+
+    monkeypatch.setattr(search_index.BulkIndexer, "commit", commit)
+    with CaptureQueriesContext(connection) as queries:
+        importing.Importer(batch_size=5, bulk_index=True, index_workers=0).run(
+            importing.read_items([motions_file(tmp_path, 12)])
+        )
+    statements = [q["sql"] for q in queries.captured_queries]
+    # Each of the three batches asks its own transaction not to wait (SET LOCAL: nothing outlives it).
+    assert sum(s == "SET LOCAL synchronous_commit TO OFF" for s in statements) == 3
+    # Before the search index commits, a transaction with an id commits synchronously: everything
+    # committed before it is on disk by then.
+    durable = [i for i, s in enumerate(statements) if "pg_current_xact_id" in s]
+    copies = [i for i, s in enumerate(statements) if s.startswith("SET LOCAL synchronous_commit")]
+    assert durable and durable[-1] > copies[-1] and order == ["index commit"]
