@@ -3,6 +3,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.html import escape
 from PIL import Image
 
 from core.roles import Role
@@ -127,7 +128,7 @@ def test_branch_page_lists_board_and_members(client) -> None:  # type: ignore[no
     client.force_login(official)
     response = client.get(reverse("members:branch_detail", kwargs={"slug": branch.slug}))
     html = response.content.decode()
-    assert official.member.full_name in html and "Secretaris" in html
+    assert escape(official.member.full_name) in html and "Secretaris" in html
     assert response.context["can_manage"]
 
 
