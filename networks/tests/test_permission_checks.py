@@ -20,6 +20,7 @@ from library.models import Document
 from members.models import Member
 from networks import services
 from networks.models import LinkedDocument, Membership, Network, Notify, Post, Report, Thread
+from networks.selectors import access
 from tests.factories import DocumentFactory, make_role_user
 
 from .factories import ask, closed_network, expert, member, tier_network, topic_network
@@ -98,6 +99,20 @@ def test_only_someone_in_the_network_chooses_its_e_mails() -> None:
     with pytest.raises(PermissionDenied):
         services.set_notify(network=network, user=ria, notify=Notify.WEEKLY)
     assert Membership.objects.get(network=network, user=ria).notify == Notify.DAILY
+
+
+def test_a_member_who_left_meanwhile_chooses_no_e_mails() -> None:
+    """services.set_notify: the membership is read again under a lock. A member whose access was
+    decided in this request (cached on the user object) and who left in another request before the
+    choice was written is refused, and no membership comes back."""
+    network = _topic_network("meldingen-vertrokken")
+    ria = member("Ria", "Vertrokken")
+    services.join(network=network, user=ria)
+    assert access(ria, network).membership is not None  # decided, and cached
+    Membership.objects.filter(network=network, user=ria).delete()  # the other request's leave
+    with pytest.raises(PermissionDenied):
+        services.set_notify(network=network, user=ria, notify=Notify.WEEKLY)
+    assert not Membership.objects.filter(network=network, user=ria).exists()
 
 
 def test_a_post_links_only_the_library_documents_its_author_may_read() -> None:
