@@ -25,7 +25,7 @@ import time
 from collections.abc import Iterable
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import Stemmer
 
@@ -34,7 +34,7 @@ from .search import STOP_WORDS, fold, words
 __all__ = [
     "STOP_WORDS",
     "analyse",
-    "analyse_words",
+    "analyse_fields",
     "compound_parts",
     "fold",
     "freeze_lexicon",
@@ -153,7 +153,7 @@ class _Lexicon:
             self.loaded_at = time.monotonic()
             _split.cache_clear()
             _part_stems.cache_clear()
-            _analysed_words.clear()
+            _clear_words()
 
     def __contains__(self, word: object) -> bool:
         if not isinstance(word, str) or len(word) < MIN_PART or word in STOP_WORDS:
@@ -240,30 +240,56 @@ def _word_parts(word: str) -> str:
     return " ".join(_part_stems(word)) if len(word) >= 2 * MIN_PART else ""
 
 
-class _AnalysedWords(dict[str, tuple[str, str | None, str]]):
-    """word -> (stem, vocabulary_stem, the stems of its compound parts or ""): one look-up per
-    word of a text (a plain dictionary's, the cheapest there is), at most WORD_CACHE words."""
+class _WordStems(dict[str, str]):
+    """word -> stem, the cheapest look-up there is (a plain dictionary's, mapped over a text's
+    words in C). Looking a word up for the first time also fills its vocabulary stem and the stems
+    of its compound parts in the two dictionaries beside it, so those are found for every word
+    whose stem was looked up. At most WORD_CACHE words (emptied between texts, never during one)."""
 
-    def __missing__(self, word: str) -> tuple[str, str | None, str]:
-        if len(self) >= WORD_CACHE:
-            self.clear()
-        analysed = self[word] = (stem(word), vocabulary_stem(word), _word_parts(word))
-        return analysed
+    def __missing__(self, word: str) -> str:
+        _vocabulary_stems[word] = vocabulary_stem(word)
+        _compound_stems[word] = _word_parts(word)
+        stem_ = self[word] = stem(word)
+        return stem_
 
 
 WORD_CACHE = 200_000
-_analysed_words = _AnalysedWords()
+_word_stems = _WordStems()
+_vocabulary_stems: dict[str, str | None] = {}
+_compound_stems: dict[str, str] = {}
 
 
-def analyse_words(tokens: list[str]) -> tuple[list[str], list[str | None], list[str]]:
-    """For each of a text's words (words()): its stem, its vocabulary_stem and the stems of its
-    compound parts (space-separated, "" if it is no compound), as three lists: what indexing a
-    text needs of its words, each looked up once."""
+def _clear_words() -> None:
+    _word_stems.clear()
+    _vocabulary_stems.clear()
+    _compound_stems.clear()
+
+
+def analyse_fields(texts: dict[str, str], content: Iterable[str]) -> tuple[dict[str, str], str, dict[str, str]]:
+    """What indexing a text with several fields needs, each word analysed once:
+
+    - the terms of each field (analyse());
+    - the stems of the compound parts in the `content` fields' words (compound_parts());
+    - the vocabulary of the `content` fields: the vocabulary_stem of each word -> the first word
+      (in the order of the fields and their text) it came from.
+    """
     _lexicon.refresh()
-    if not tokens:
-        return [], [], []
-    stems, vocabulary, parts = zip(*map(_analysed_words.__getitem__, tokens), strict=True)
-    return list(stems), list(vocabulary), list(parts)
+    if len(_word_stems) >= WORD_CACHE:
+        _clear_words()
+    content = frozenset(content)
+    terms: dict[str, str] = {}
+    content_words: list[str] = []
+    for name, text in texts.items():
+        tokens = words(text)
+        terms[name] = " ".join(map(_word_stems.__getitem__, tokens))
+        if name in content:
+            content_words += tokens
+    parts = " ".join(filter(None, map(_compound_stems.__getitem__, content_words)))
+    # Backwards, so that each stem's first word is the last one written.
+    content_words.reverse()
+    found = dict(zip(map(_vocabulary_stems.__getitem__, content_words), content_words, strict=True))
+    found.pop(None, None)  # type: ignore[call-overload]
+    return terms, parts, cast(dict[str, str], found)
 
 
 @lru_cache(maxsize=200_000)

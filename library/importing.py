@@ -449,7 +449,7 @@ def _read(
     lookups = lookups or _forked_lookups
     assert lookups is not None
     results: list[tuple[Any, ...]] = []
-    examples: dict[str, str] = {}
+    founds: list[dict[str, str]] = []  # each record's vocabulary: stem -> the first word it came from
     counts: Counter[str] = Counter()
     for raw, record, print_ in entries:
         if raw is not None:
@@ -467,14 +467,18 @@ def _read(
             continue
         # Imported: no submitters on the platform, no attachments.
         texts, found = search_index.analysed_texts(mapped.fields, [], [])
-        for stem, word in found.items():
-            examples.setdefault(stem, word)
+        founds.append(found)
         counts.update(found.keys())
         fields = {
             name: value.pk if isinstance(value, models.Model) else value.value if isinstance(value, Enum) else value
             for name, value in mapped.fields.items()
         }
         results.append(("", identifier, "", fields, [t.pk for t in mapped.topics], mapped.warnings, texts))
+    # Each stem's first word over the records: backwards, so that the first one is the last written
+    # (dict.update in C, not a loop over every word of every record).
+    examples: dict[str, str] = {}
+    for found in reversed(founds):
+        examples.update(found)
     return results, (examples, counts)
 
 

@@ -26,7 +26,7 @@ import os
 import threading
 from collections import Counter
 from collections.abc import Iterable
-from typing import Any, cast
+from typing import Any
 
 import tantivy
 from django.db import connection, transaction
@@ -361,25 +361,10 @@ def _analysed(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     core.search.vocabulary counts it: the stem of each word of 4 to 40 letters, not only digits, in
     the title and the texts but not the names and attachments -> a word it came from). The words
     are analysed once for both."""
-    content: list[str] = []  # the words of the title and the texts
-    vocabulary: list[str | None] = []
-    parts: list[str] = []
-    for name in TEXT_FIELDS:
-        tokens = analysis.words(values[name])
-        stems, vocabulary_stems, part_stems = analysis.analyse_words(tokens)
-        values[name] = " ".join(stems)
-        if name in PARTS_OF:
-            content += tokens
-            vocabulary += vocabulary_stems
-            parts += part_stems
-    values[PARTS_FIELD] = " ".join(filter(None, parts))
-    # Each stem's first word (in the order of the fields and the text): backwards, so that the
-    # first one is the last written.
-    content.reverse()
-    vocabulary.reverse()
-    found = dict(zip(vocabulary, content, strict=True))
-    found.pop(None, None)
-    return values, cast(dict[str, str], found)
+    terms, parts, found = analysis.analyse_fields({name: values[name] for name in TEXT_FIELDS}, PARTS_OF)
+    values.update(terms)
+    values[PARTS_FIELD] = parts
+    return values, found
 
 
 class Done:
