@@ -617,9 +617,13 @@ class Importer:
         if not prints:
             return set()
         if connection.vendor == "postgresql":
-            # One array parameter instead of 500 (a third of the look-up's time is building those).
+            # One text parameter, split into an array by the server: a tenth of the time of 500
+            # parameters, or of a list that the client turns into an array (fingerprints are hex).
             with connection.cursor() as cursor:
-                cursor.execute("SELECT source_hash FROM library_document WHERE source_hash = ANY(%s)", [prints])
+                cursor.execute(
+                    "SELECT source_hash FROM library_document WHERE source_hash = ANY(string_to_array(%s, ','))",
+                    [",".join(prints)],
+                )
                 return {row[0] for row in cursor.fetchall()}
         return set(Document.objects.filter(source_hash__in=prints).values_list("source_hash", flat=True))
 
@@ -630,8 +634,11 @@ class Importer:
             return {}
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
+                # (Identifiers may hold any character: as one JSON text, dumped in C.)
                 cursor.execute(
-                    "SELECT source_id, id, source_hash FROM library_document WHERE source_id = ANY(%s)", [identifiers]
+                    "SELECT source_id, id, source_hash FROM library_document "
+                    "WHERE source_id = ANY(ARRAY(SELECT json_array_elements_text(%s::json)))",
+                    [json.dumps(identifiers)],
                 )
                 rows = cursor.fetchall()
         else:
@@ -903,8 +910,8 @@ class Importer:
             with connection.cursor() as cursor:
                 cursor.execute(
                     "INSERT INTO library_searchchange (document_id, op, created) "
-                    "SELECT unnest(%s::bigint[]), %s, now() RETURNING id",
-                    [ids, SearchChange.Op.INDEX],
+                    "SELECT unnest(string_to_array(%s, ',')::bigint[]), %s, now() RETURNING id",
+                    [",".join(map(str, ids)), SearchChange.Op.INDEX],
                 )
                 changes = [row[0] for row in cursor.fetchall()]
         else:

@@ -490,8 +490,11 @@ class BulkIndexer:
             core_search.save_vocabulary(self.counts, self.examples)
             self.counts, self.examples = Counter(), {}
         if self.applied and connection.vendor == "postgresql":
-            with connection.cursor() as sql:  # (one array parameter: a tenth of the client's time)
-                sql.execute("DELETE FROM library_searchchange WHERE id = ANY(%s)", [self.applied])
+            with connection.cursor() as sql:  # (one text parameter: a tenth of the client's time)
+                sql.execute(
+                    "DELETE FROM library_searchchange WHERE id = ANY(string_to_array(%s, ',')::bigint[])",
+                    [",".join(map(str, self.applied))],
+                )
         elif self.applied:
             for start in range(0, len(self.applied), 10_000):
                 SearchChange.objects.filter(id__in=self.applied[start : start + 10_000]).delete()
