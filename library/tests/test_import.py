@@ -315,6 +315,17 @@ def test_a_document_that_cannot_be_indexed_does_not_stop_the_others(tmp_path, se
 # --- indexing in bulk while importing (library.search_index.BulkIndexer) ---------------------------
 
 
+def jsonl_file(path: Path, records: list[dict]) -> Path:
+    """The records as a JSON Lines file at `path`."""
+    path.write_text("".join(json.dumps(record) + "\n" for record in records))
+    return path
+
+
+def motions(*titles: tuple[str, str]) -> list[dict]:
+    """Motions of the council of Zwolle (GM0193) with these (identifier, title)."""
+    return [{"@id": i, "@type": "Motion", "name": title, "organization": "GM0193"} for i, title in titles]
+
+
 def motions_file(tmp_path: Path, count: int, prefix: str = "b") -> Path:
     record = {
         "@type": "Motion",
@@ -335,6 +346,20 @@ def motions_file(tmp_path: Path, count: int, prefix: str = "b") -> Path:
     return path
 
 
+def assert_indexed_as_the_worker_would(added: list[dict], count: int) -> None:
+    """After a bulk import of motions_file(count): `added`, what the bulk indexer was given, is
+    exactly what indexing the stored documents gives (what the worker and a rebuild index); they
+    are searchable when the import returns, the change log applied and emptied, and the vocabulary
+    counts each document once."""
+    assert engine.search("zonnepanelen", public_only=True).total == count
+    assert not SearchChange.objects.exists()
+    documents = {d.pk: d for d in Document.objects.prefetch_related("submitters", "attachments", "topics")}
+    assert sorted(v["id"] for v in added) == sorted(documents)
+    for values in added:
+        assert values == search_index.fields(documents[values["id"]])
+    assert SearchTerm.objects.get(stem="zonnepanel").count == count
+
+
 @pytest.mark.parametrize("workers", [0, 2])
 def test_a_bulk_import_indexes_what_the_worker_would_from_the_records_in_memory(tmp_path, monkeypatch, workers):
     added: list[dict] = []
@@ -349,16 +374,7 @@ def test_a_bulk_import_indexes_what_the_worker_would_from_the_records_in_memory(
         importing.read_items([motions_file(tmp_path, 20)])
     )
     assert report.created == 20
-    # Searchable when the import returns, the change log applied and emptied.
-    assert engine.search("zonnepanelen", public_only=True).total == 20
-    assert not SearchChange.objects.exists()
-    # Exactly what indexing the stored document gives (what the worker and a rebuild index).
-    documents = {d.pk: d for d in Document.objects.prefetch_related("submitters", "attachments", "topics")}
-    assert sorted(v["id"] for v in added) == sorted(documents)
-    for values in added:
-        assert values == search_index.fields(documents[values["id"]])
-    # The vocabulary counts each document once (compound expansion: "armoede" finds kinderarmoede).
-    assert SearchTerm.objects.get(stem="zonnepanel").count == 20
+    assert_indexed_as_the_worker_would(added, 20)
     assert engine.search("armoede", public_only=True).total == 20
 
 
@@ -394,13 +410,10 @@ def test_the_vocabulary_of_a_bulk_import_counts_only_the_documents_written(tmp_p
     # Read ahead, the analysis processes count the words of every record they map; a record
     # that is then not written (here: the same identifier again later in the batch, which wins)
     # must not count.
-    lines = [
-        {"@id": "v-1", "@type": "Motion", "name": "Motie windturbines", "organization": "GM0193"},
-        {"@id": "v-2", "@type": "Motion", "name": "Motie zonnepanelen", "organization": "GM0193"},
-        {"@id": "v-1", "@type": "Motion", "name": "Motie zonnepanelen op daken", "organization": "GM0193"},
-    ]
-    path = tmp_path / "vocabulary.jsonl"
-    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    lines = motions(
+        ("v-1", "Motie windturbines"), ("v-2", "Motie zonnepanelen"), ("v-1", "Motie zonnepanelen op daken")
+    )
+    path = jsonl_file(tmp_path / "vocabulary.jsonl", lines)
     report = importing.Importer(bulk_index=True, index_workers=workers).run(importing.read_items([path]))
     assert (report.created, len(report.problems)) == (2, 0)
     assert not SearchTerm.objects.filter(stem=analysis.stem("windturbines")).exists()
@@ -449,13 +462,7 @@ def test_a_bulk_import_writes_in_its_own_thread_and_indexes_what_the_worker_woul
     assert report.created == 20 and report.problems == []
     assert len(pipelined) == 3 and all(name.startswith("import-writer") for name in pipelined)
     assert shown[-1] == 20  # the last progress is shown when the last batch is written
-    assert engine.search("zonnepanelen", public_only=True).total == 20
-    assert not SearchChange.objects.exists()
-    documents = {d.pk: d for d in Document.objects.prefetch_related("submitters", "attachments", "topics")}
-    assert sorted(v["id"] for v in added) == sorted(documents)
-    for values in added:
-        assert values == search_index.fields(documents[values["id"]])
-    assert SearchTerm.objects.get(stem="zonnepanel").count == 20
+    assert_indexed_as_the_worker_would(added, 20)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -465,8 +472,7 @@ def test_the_writer_thread_skips_a_record_the_database_refuses_alone(tmp_path, p
         for i in range(4)
     ]
     lines.insert(2, {"@id": "bad", "@type": "Motion", "name": "Motie zonnepanelen kapot", "organization": "Assen"})
-    path = tmp_path / "vijf.jsonl"
-    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    path = jsonl_file(tmp_path / "vijf.jsonl", lines)
     with translation.override("nl"):
         report = importing.Importer(batch_size=2, bulk_index=True, index_workers=0).run(importing.read_items([path]))
     assert pipelined and all(name.startswith("import-writer") for name in pipelined)
@@ -479,13 +485,8 @@ def test_the_writer_thread_skips_a_record_the_database_refuses_alone(tmp_path, p
 @pytest.mark.django_db(transaction=True)
 def test_the_writer_thread_lets_the_last_of_an_identifier_in_a_later_batch_win(tmp_path, pipelined):
     # The same identifier in batch 1 and, changed, in batch 2: batch 2 waits for batch 1 to be written.
-    lines = [
-        {"@id": "d-1", "@type": "Motion", "name": "Motie windturbines", "organization": "GM0193"},
-        {"@id": "d-2", "@type": "Motion", "name": "Motie zonnepanelen", "organization": "GM0193"},
-        {"@id": "d-1", "@type": "Motion", "name": "Motie warmtenet", "organization": "GM0193"},
-    ]
-    path = tmp_path / "dubbel.jsonl"
-    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    lines = motions(("d-1", "Motie windturbines"), ("d-2", "Motie zonnepanelen"), ("d-1", "Motie warmtenet"))
+    path = jsonl_file(tmp_path / "dubbel.jsonl", lines)
     report = importing.Importer(batch_size=2, bulk_index=True, index_workers=0).run(importing.read_items([path]))
     assert (report.created, report.updated, report.problems) == (2, 1, [])
     assert Document.objects.get(source_id="d-1").title == "Motie warmtenet"
