@@ -212,14 +212,58 @@ def directory_size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
-def peak_memory_mb() -> tuple[float, float]:
-    """Peak resident memory of this process and of its largest finished child (MB)."""
-    import resource
+def _memory_kb(pid: int | str, key: str, source: str = "status") -> int:
+    """A "<key>: <n> kB" line of /proc/<pid>/status (VmRSS) or smaps_rollup (Pss); 0 if gone."""
+    try:
+        for line in Path(f"/proc/{pid}/{source}").read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
 
-    return (
-        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
-    )
+
+class PeakMemory:
+    """The memory of the import itself, sampled every half second while it runs (the COPY
+    baseline's rows are freed before): the peak resident memory of this process (the importer) and
+    of its largest child (an analysis process), and the peak of all of them together counted as
+    proportional set size (pages the forked processes share with the importer counted once, not in
+    each). The sampling's own CPU time (`cpu`, reading /proc) is not the import's: subtract it."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.importer = self.analysis = self.together = 0
+        self.cpu = 0.0
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        me = str(os.getpid())
+        while True:
+            children = []
+            for entry in Path("/proc").iterdir():
+                if entry.name.isdigit():
+                    try:
+                        if _stat(entry.name)[1] == me:
+                            children.append(entry.name)
+                    except (OSError, IndexError):
+                        continue
+            self.importer = max(self.importer, _memory_kb(me, "VmRSS"))
+            self.analysis = max([self.analysis, *(_memory_kb(pid, "VmRSS") for pid in children)])
+            together = sum(_memory_kb(pid, "Pss", "smaps_rollup") for pid in [me, *children])
+            self.together = max(self.together, together)
+            if self.stopped.wait(0.5):
+                self.cpu = time.thread_time()
+                return
+
+    def __enter__(self) -> PeakMemory:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stopped.set()
+        self.thread.join()
 
 
 def main() -> None:
@@ -256,6 +300,8 @@ def main() -> None:
     copy_seconds = min(timed_copy(columns, data) for _ in range(2))
     copy_cpu = (cpu_seconds() - copy_cpu) / 2
     copy_rate = n / copy_seconds
+    copy_megabytes = len(data) / 1e6
+    del data  # (the import's memory is measured without the baseline's rows)
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         version = f"PostgreSQL {cursor.fetchone()[0]}"
@@ -276,13 +322,16 @@ def main() -> None:
     cpu_before = sum(parts_before)
     started = time.perf_counter()
     importer = importing.Importer(batch_size=batch_size, bulk_index=True, index_workers=args.workers)
-    first = importer.run(importing.read_items([path]))
+    with PeakMemory() as memory:
+        first = importer.run(importing.read_items([path]))
     first_seconds = time.perf_counter() - started
     parts_after = cpu_parts()
     import_cpu = sum(parts_after) - cpu_before
     importer_cpu, analysis_cpu, server_cpu = (
         after - before for after, before in zip(parts_after, parts_before, strict=True)
     )
+    importer_cpu -= memory.cpu
+    import_cpu -= memory.cpu
     breakdown = dict(stopwatch.seconds)
     stopwatch.restore()
     searcher, _schema = search_index.searcher()
@@ -298,7 +347,6 @@ def main() -> None:
         cursor.execute("SELECT pg_total_relation_size('library_document')")
         table_bytes = cursor.fetchone()[0]
     index_bytes = directory_size(index_path)
-    own_mb, child_mb = peak_memory_mb()
 
     documents = Document.objects.count()
     correct = (
@@ -314,7 +362,7 @@ def main() -> None:
     speedup = first_seconds / again_seconds
     workers = (os.cpu_count() or 1) if args.workers is None else args.workers
     lines = [
-        f"COPY of the {n:,} document rows ({len(data) / 1e6:.0f} MB): {copy_seconds:.2f} s = {copy_rate:,.0f} rows/s"
+        f"COPY of the {n:,} document rows ({copy_megabytes:.0f} MB): {copy_seconds:.2f} s = {copy_rate:,.0f} rows/s"
         f"  [load {copy_load}]",
         f"import + search index (batches of {batch_size}, {workers} analysis processes, one tantivy writer): "
         f"{first_seconds:.1f} s = {import_rate:,.0f} records/s, all searchable at the end "
@@ -335,7 +383,9 @@ def main() -> None:
         + f"  [load {again_load}]",
         f"sizes: library_document with its indexes {table_bytes / 1e6:,.0f} MB; "
         f"search index {index_bytes / 1e6:,.0f} MB",
-        f"peak memory: importer {own_mb:,.0f} MB, largest analysis process {child_mb:,.0f} MB",
+        f"peak memory of the import: importer {memory.importer / 1024:,.0f} MB, largest analysis process "
+        f"{memory.analysis / 1024:,.0f} MB (resident); all together {memory.together / 1024:,.0f} MB (proportional: "
+        "shared pages once)",
         f"checked: {documents:,} documents, {in_index:,} in the search index, {left_in_log} left in the change log, "
         f"counts as expected: {correct}",
         "where the import spends its time (the analysis processes work alongside; on PostgreSQL the COPY, the change "
