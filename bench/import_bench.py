@@ -22,9 +22,10 @@ import json
 import os
 import platform
 import sys
+import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +112,16 @@ def _stat(pid: int | str) -> list[str]:
     return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
 
 
+def _processes() -> Iterator[tuple[str, list[str]]]:
+    """Every process on the machine: its pid and the fields of its /proc/<pid>/stat (_stat)."""
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                yield entry.name, _stat(entry.name)
+            except (OSError, IndexError):
+                continue  # (ended meanwhile)
+
+
 def cpu_parts() -> tuple[float, float, float]:
     """CPU time (user + system) so far of this process (with its threads: the search index's
     writer threads and the importer's writer thread), its finished children (the analysis
@@ -134,14 +145,8 @@ def cpu_parts() -> tuple[float, float, float]:
     try:
         postmaster = _stat(pid)[1]
         ticks = 0
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                fields = _stat(entry.name)
-            except OSError:
-                continue  # (ended meanwhile)
-            if entry.name == postmaster:
+        for pid, fields in _processes():
+            if pid == postmaster:
                 ticks += sum(int(x) for x in fields[11:15])  # its own time and its finished children's
             elif fields[1] == postmaster:
                 ticks += int(fields[11]) + int(fields[12])
@@ -231,8 +236,6 @@ class PeakMemory:
     each). The sampling's own CPU time (`cpu`, reading /proc) is not the import's: subtract it."""
 
     def __init__(self) -> None:
-        import threading
-
         self.importer = self.analysis = self.together = 0
         self.cpu = 0.0
         self.stopped = threading.Event()
@@ -241,14 +244,7 @@ class PeakMemory:
     def _sample(self) -> None:
         me = str(os.getpid())
         while True:
-            children = []
-            for entry in Path("/proc").iterdir():
-                if entry.name.isdigit():
-                    try:
-                        if _stat(entry.name)[1] == me:
-                            children.append(entry.name)
-                    except (OSError, IndexError):
-                        continue
+            children = [pid for pid, fields in _processes() if fields[1] == me]
             self.importer = max(self.importer, _memory_kb(me, "VmRSS"))
             self.analysis = max([self.analysis, *(_memory_kb(pid, "VmRSS") for pid in children)])
             together = sum(_memory_kb(pid, "Pss", "smaps_rollup") for pid in [me, *children])

@@ -336,14 +336,10 @@ def motions_file(tmp_path: Path, count: int, prefix: str = "b") -> Path:
         "text": "Constaterende dat de kinderarmoede toeneemt; verzoekt het college de zwembaden te openen.",
     }
     lines = [
-        json.dumps(
-            {**record, "@id": f"{prefix}-{i}", "name": f"Motie zonnepanelen {i}", "date": f"2024-03-0{1 + i % 9}"}
-        )
+        {**record, "@id": f"{prefix}-{i}", "name": f"Motie zonnepanelen {i}", "date": f"2024-03-0{1 + i % 9}"}
         for i in range(count)
     ]
-    path = tmp_path / f"{prefix}.jsonl"
-    path.write_text("\n".join(lines) + "\n")
-    return path
+    return jsonl_file(tmp_path / f"{prefix}.jsonl", lines)
 
 
 def assert_indexed_as_the_worker_would(added: list[dict], count: int) -> None:
