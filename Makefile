@@ -15,10 +15,13 @@ TYPED := $(wildcard */services.py */selectors.py */home.py) core/permissions.py 
 .PHONY: demo serve test test-quick lint typecheck otp messages bench clean-demo
 
 # --- installation (re-runs only when a lock file changes) ---------------------------------------
-$(VENV)/.runtime: requirements.txt
+# native/: the word loop of the search analysis in C (core/analysis.py), built here with the
+# machine's C compiler (gcc and the Python headers); rebuilt when its source changes.
+$(VENV)/.runtime: requirements.txt native/raadhuis_native.c native/pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install -q uv
 	$(UV) pip install -q --python $(PY) -r requirements.txt
+	$(UV) pip install -q --python $(PY) --no-cache --reinstall-package raadhuis-native ./native
 	@touch $@
 
 $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime

@@ -25,11 +25,13 @@ import time
 from collections.abc import Iterable
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
+import raadhuis_native
 import Stemmer
 
 from .search import STOP_WORDS, fold, words
+from .text import strip_accents
 
 __all__ = [
     "STOP_WORDS",
@@ -240,29 +242,20 @@ def _word_parts(word: str) -> str:
     return " ".join(_part_stems(word)) if len(word) >= 2 * MIN_PART else ""
 
 
-class _WordStems(dict[str, str]):
-    """word -> stem, the cheapest look-up there is (a plain dictionary's, mapped over a text's
-    words in C). Looking a word up for the first time also fills its vocabulary stem and the stems
-    of its compound parts in the two dictionaries beside it, so those are found for every word
-    whose stem was looked up. At most WORD_CACHE words (emptied between texts, never during one)."""
-
-    def __missing__(self, word: str) -> str:
-        _vocabulary_stems[word] = vocabulary_stem(word)
-        _compound_stems[word] = _word_parts(word)
-        stem_ = self[word] = stem(word)
-        return stem_
+def _word_entry(word: str) -> tuple[str, str | None, str]:
+    """What analyse_fields keeps of a word the first time it meets it: its stem (stem()), its
+    vocabulary stem (vocabulary_stem()) and the stems of its compound parts (_word_parts())."""
+    return stem(word), vocabulary_stem(word), _word_parts(word)
 
 
+# The words analyse_fields has met (raadhuis_native, native/: the word loop in C), at most
+# WORD_CACHE of them (emptied between texts, never during one, and when the lexicon changes).
 WORD_CACHE = 200_000
-_word_stems = _WordStems()
-_vocabulary_stems: dict[str, str | None] = {}
-_compound_stems: dict[str, str] = {}
+_words = raadhuis_native.WordTable(_word_entry)
 
 
 def _clear_words() -> None:
-    _word_stems.clear()
-    _vocabulary_stems.clear()
-    _compound_stems.clear()
+    _words.clear()
 
 
 def analyse_fields(texts: dict[str, str], content: Iterable[str]) -> tuple[dict[str, str], str, dict[str, str]]:
@@ -272,24 +265,21 @@ def analyse_fields(texts: dict[str, str], content: Iterable[str]) -> tuple[dict[
     - the stems of the compound parts in the `content` fields' words (compound_parts());
     - the vocabulary of the `content` fields: the vocabulary_stem of each word -> the first word
       (in the order of the fields and their text) it came from.
+
+    The words are split and looked up in C (native/raadhuis_native.c: words() without a string
+    for each word, a word met before not analysed again); a word met for the first time is
+    analysed here (_word_entry). core/tests/test_analysis.py checks that the result is the one
+    analyse(), compound_parts() and vocabulary_stem() give.
     """
     _lexicon.refresh()
-    if len(_word_stems) >= WORD_CACHE:
+    if len(_words) >= WORD_CACHE:
         _clear_words()
     content = frozenset(content)
-    terms: dict[str, str] = {}
-    content_words: list[str] = []
-    for name, text in texts.items():
-        tokens = words(text)
-        terms[name] = " ".join(map(_word_stems.__getitem__, tokens))
-        if name in content:
-            content_words += tokens
-    parts = " ".join(filter(None, map(_compound_stems.__getitem__, content_words)))
-    # Backwards, so that each stem's first word is the last one written.
-    content_words.reverse()
-    found = dict(zip(map(_vocabulary_stems.__getitem__, content_words), content_words, strict=True))
-    found.pop(None, None)  # type: ignore[call-overload]
-    return terms, parts, cast(dict[str, str], found)
+    names = list(texts)
+    terms, parts, found = _words.analyse(
+        [strip_accents(texts[name] or "") for name in names], [name in content for name in names]
+    )
+    return dict(zip(names, terms, strict=True)), parts, found
 
 
 @lru_cache(maxsize=200_000)

@@ -13,7 +13,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ["raadhuis", "core", "accounts", "members", "events", "desk", "programme", "library", "newsletter"]
 APPS += ["selection", "networks", "api", "demo"]
-FIRST_PARTY = {*APPS, "tests", "bench", "manage", "conftest"}
+# raadhuis_native: our own C extension, built from native/ by the Makefile.
+FIRST_PARTY = {*APPS, "tests", "bench", "manage", "conftest", "raadhuis_native"}
 
 
 def declared(path: Path) -> set[str]:
