@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 PYTEST_ARGS ?=
 # Modules checked by mypy: the write and read layers (services, selectors) and the permission helper.
-TYPED := $(wildcard */services.py */selectors.py */home.py) core/permissions.py core/roles.py core/mail.py core/search.py core/search_index.py \
+TYPED := $(wildcard */services.py */selectors.py */home.py) core/permissions.py core/analysis.py core/roles.py core/mail.py core/search.py core/search_index.py \
 	core/exports.py members/importing.py members/invitations.py library/engine.py library/spelling.py \
 	library/importing.py library/extract.py library/output.py library/structure.py \
 	core/uploads.py core/files.py core/middleware.py core/replicas.py \
