@@ -185,18 +185,23 @@ static PyObject *WordTable_analyse(WordTable *self, PyObject *args) {
     PyObject *texts, *content;
     if (!PyArg_ParseTuple(args, "OO:analyse", &texts, &content))
         return NULL;
-    PyObject *text_seq = PySequence_Fast(texts, "texts must be a sequence");
+    if (self->entries == NULL || self->miss == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "WordTable not initialised");
+        return NULL;
+    }
+    /* (copies: a list changed by another thread while a new word is analysed changes nothing here) */
+    PyObject *text_seq = PySequence_Tuple(texts);
     if (text_seq == NULL)
         return NULL;
-    PyObject *content_seq = PySequence_Fast(content, "content must be a sequence");
+    PyObject *content_seq = PySequence_Tuple(content);
     if (content_seq == NULL) {
         Py_DECREF(text_seq);
         return NULL;
     }
-    Py_ssize_t count = PySequence_Fast_GET_SIZE(text_seq);
+    Py_ssize_t count = PyTuple_GET_SIZE(text_seq);
     PyObject *terms = NULL, *found = NULL, *parts = NULL, *result = NULL;
     Buffer out = {0}, parts_out = {0}, word = {0};
-    if (PySequence_Fast_GET_SIZE(content_seq) != count) {
+    if (PyTuple_GET_SIZE(content_seq) != count) {
         PyErr_SetString(PyExc_ValueError, "texts and content differ in length");
         goto done;
     }
@@ -205,12 +210,12 @@ static PyObject *WordTable_analyse(WordTable *self, PyObject *args) {
     if (terms == NULL || found == NULL)
         goto done;
     for (Py_ssize_t t = 0; t < count; t++) {
-        PyObject *text = PySequence_Fast_GET_ITEM(text_seq, t);
+        PyObject *text = PyTuple_GET_ITEM(text_seq, t);
         if (!PyUnicode_Check(text)) {
             PyErr_SetString(PyExc_TypeError, "texts must be str");
             goto done;
         }
-        int is_content = PyObject_IsTrue(PySequence_Fast_GET_ITEM(content_seq, t));
+        int is_content = PyObject_IsTrue(PyTuple_GET_ITEM(content_seq, t));
         if (is_content < 0)
             goto done;
         int kind = PyUnicode_KIND(text);

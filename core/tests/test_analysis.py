@@ -118,6 +118,19 @@ def test_an_error_while_analysing_a_new_word_is_raised_and_nothing_is_kept():
         table.analyse([b"motie"], [True])
     with pytest.raises(TypeError):
         raadhuis_native.WordTable("not callable")
+    with pytest.raises(RuntimeError, match="not initialised"):
+        raadhuis_native.WordTable.__new__(raadhuis_native.WordTable).analyse(["motie"], [True])
+
+
+def test_texts_changed_by_the_caller_while_a_new_word_is_analysed_change_nothing():
+    texts = ["eerste tekst", "tweede tekst"]
+
+    def meddling(word: str) -> tuple[str, str | None, str]:
+        texts.clear()  # (another thread could do this while the word is analysed)
+        return analysis._word_entry(word)
+
+    terms, _parts, _found = raadhuis_native.WordTable(meddling).analyse(texts, [True, True])
+    assert terms == [analysis.analyse("eerste tekst"), analysis.analyse("tweede tekst")]
 
 
 def test_threads_that_analyse_at_the_same_time_get_their_own_results():
