@@ -29,6 +29,7 @@ typedef struct {
     Entry *entries;
     Py_ssize_t capacity; /* a power of two */
     Py_ssize_t used;
+    uint64_t generation; /* one more at every clear() */
 } WordTable;
 
 static uint64_t hash_bytes(const unsigned char *data, Py_ssize_t length) {
@@ -88,60 +89,94 @@ static int grow(WordTable *self) {
 }
 
 static int is_ascii_str(PyObject *value) {
-    return PyUnicode_Check(value) && PyUnicode_IS_ASCII(value);
+    /* (exactly str: dropping one runs no Python code, and it refers to nothing) */
+    return PyUnicode_CheckExact(value) && PyUnicode_IS_ASCII(value);
 }
 
-/* The entry of a word, asking `miss` for a new one. NULL with an exception set on error. */
-static Entry *lookup(WordTable *self, const unsigned char *word, Py_ssize_t length) {
+/* A word's analysis as new references (vstem NULL outside the vocabulary): taken before any
+ * Python code can run again, which may clear or move the table. */
+typedef struct {
+    PyObject *word, *stem, *vstem, *parts;
+} Found;
+
+static void hold(Found *found, PyObject *word, PyObject *stem, PyObject *vstem, PyObject *parts) {
+    Py_INCREF(word);
+    Py_INCREF(stem);
+    Py_XINCREF(vstem);
+    Py_INCREF(parts);
+    *found = (Found){word, stem, vstem, parts};
+}
+
+static void release(Found *found) {
+    Py_CLEAR(found->word);
+    Py_CLEAR(found->stem);
+    Py_CLEAR(found->vstem);
+    Py_CLEAR(found->parts);
+}
+
+/* The analysis of a word, asking `miss` for a new one; -1 with an exception set on error. */
+static int lookup(WordTable *self, const unsigned char *word, Py_ssize_t length, Found *found) {
     uint64_t hash = hash_bytes(word, length);
     Entry *entry = find(self, word, length, hash);
-    if (entry->word != NULL)
-        return entry;
+    if (entry->word != NULL) {
+        hold(found, entry->word, entry->stem, entry->vstem, entry->parts);
+        return 0;
+    }
     PyObject *key = PyUnicode_FromStringAndSize((const char *)word, length);
     if (key == NULL)
-        return NULL;
-    PyObject *answer = PyObject_CallOneArg(self->miss, key);
+        return -1;
+    uint64_t generation = self->generation;
+    PyObject *miss = self->miss;
+    Py_INCREF(miss); /* (held: `miss` may replace the table's) */
+    PyObject *answer = PyObject_CallOneArg(miss, key);
+    Py_DECREF(miss);
     if (answer == NULL) {
         Py_DECREF(key);
-        return NULL;
+        return -1;
     }
     PyObject *stem, *vstem, *parts;
-    if (!PyTuple_Check(answer) || PyTuple_GET_SIZE(answer) != 3) {
+    if (!PyTuple_CheckExact(answer) || PyTuple_GET_SIZE(answer) != 3) {
         PyErr_SetString(PyExc_TypeError, "miss() must return (stem, vocabulary stem or None, parts)");
         goto fail;
     }
     stem = PyTuple_GET_ITEM(answer, 0);
     vstem = PyTuple_GET_ITEM(answer, 1);
     parts = PyTuple_GET_ITEM(answer, 2);
-    if (!is_ascii_str(stem) || !is_ascii_str(parts) || !(vstem == Py_None || PyUnicode_Check(vstem))) {
+    if (!is_ascii_str(stem) || !is_ascii_str(parts) || !(vstem == Py_None || PyUnicode_CheckExact(vstem))) {
         PyErr_SetString(PyExc_TypeError, "miss() must return ASCII str stem and parts, and str or None");
         goto fail;
     }
-    /* `miss` ran Python code: another thread may have changed the table meanwhile. */
-    if ((self->used + 1) * 2 > self->capacity && grow(self) < 0)
-        goto fail;
-    entry = find(self, word, length, hash);
-    if (entry->word == NULL) {
-        entry->hash = hash;
-        entry->word = key;
-        key = NULL;
-        Py_INCREF(stem);
-        entry->stem = stem;
-        if (vstem != Py_None) {
-            Py_INCREF(vstem);
-            entry->vstem = vstem;
+    if (vstem == Py_None)
+        vstem = NULL;
+    hold(found, key, stem, vstem, parts);
+    /* `miss` ran Python code: another thread may have changed the table meanwhile. A table
+     * emptied meanwhile (the lexicon changed) does not take an answer given before. */
+    if (self->generation == generation && self->entries != NULL) {
+        if ((self->used + 1) * 2 > self->capacity && grow(self) < 0) {
+            release(found);
+            goto fail;
         }
-        Py_INCREF(parts);
-        entry->parts = parts;
-        self->used++;
+        entry = find(self, word, length, hash);
+        if (entry->word == NULL) {
+            entry->hash = hash;
+            Py_INCREF(key); /* (the table's own references) */
+            Py_INCREF(stem);
+            Py_XINCREF(vstem);
+            Py_INCREF(parts);
+            entry->word = key;
+            entry->stem = stem;
+            entry->vstem = vstem;
+            entry->parts = parts;
+            self->used++;
+        }
     }
-    Py_XDECREF(key);
+    Py_DECREF(key);
     Py_DECREF(answer);
-    return entry;
+    return 0;
 fail:
     Py_DECREF(key);
     Py_DECREF(answer);
-    return NULL;
+    return -1;
 }
 
 typedef struct {
@@ -218,6 +253,10 @@ static PyObject *WordTable_analyse(WordTable *self, PyObject *args) {
         int is_content = PyObject_IsTrue(PyTuple_GET_ITEM(content_seq, t));
         if (is_content < 0)
             goto done;
+#if PY_VERSION_HEX < 0x030C0000
+        if (PyUnicode_READY(text) < 0) /* (a string made by the legacy C API, before 3.12) */
+            goto done;
+#endif
         int kind = PyUnicode_KIND(text);
         const void *data = PyUnicode_DATA(text);
         Py_ssize_t length = PyUnicode_GET_LENGTH(text);
@@ -251,29 +290,20 @@ static PyObject *WordTable_analyse(WordTable *self, PyObject *args) {
             }
             if (word.length == 0)
                 break;
-            Entry *entry = lookup(self, (const unsigned char *)word.data, word.length);
-            if (entry == NULL)
+            Found hit;
+            if (lookup(self, (const unsigned char *)word.data, word.length, &hit) < 0)
                 goto done;
-            /* (the entry's objects are held here: a later miss may move or clear the table) */
-            PyObject *stem = entry->stem, *vstem = entry->vstem, *entry_parts = entry->parts, *key = entry->word;
-            Py_INCREF(stem);
-            Py_XINCREF(vstem);
-            Py_INCREF(entry_parts);
-            Py_INCREF(key);
-            int failed = append(&out, (const char *)PyUnicode_1BYTE_DATA(stem), PyUnicode_GET_LENGTH(stem), !first) < 0;
+            int failed = append(&out, (const char *)PyUnicode_1BYTE_DATA(hit.stem), PyUnicode_GET_LENGTH(hit.stem), !first) < 0;
             first = 0;
             if (!failed && is_content) {
-                Py_ssize_t parts_length = PyUnicode_GET_LENGTH(entry_parts);
+                Py_ssize_t parts_length = PyUnicode_GET_LENGTH(hit.parts);
                 if (parts_length &&
-                    append(&parts_out, (const char *)PyUnicode_1BYTE_DATA(entry_parts), parts_length, parts_out.length > 0) < 0)
+                    append(&parts_out, (const char *)PyUnicode_1BYTE_DATA(hit.parts), parts_length, parts_out.length > 0) < 0)
                     failed = 1;
-                if (!failed && vstem != NULL && PyDict_SetDefault(found, vstem, key) == NULL)
+                if (!failed && hit.vstem != NULL && PyDict_SetDefault(found, hit.vstem, hit.word) == NULL)
                     failed = 1;
             }
-            Py_DECREF(stem);
-            Py_XDECREF(vstem);
-            Py_DECREF(entry_parts);
-            Py_DECREF(key);
+            release(&hit);
             if (failed)
                 goto done;
         }
@@ -329,6 +359,7 @@ static PyObject *WordTable_clear(WordTable *self, PyObject *Py_UNUSED(ignored)) 
     self->entries = fresh;
     self->capacity = 1024;
     self->used = 0;
+    self->generation++;
     if (entries != NULL) {
         clear_entries(entries, capacity);
         PyMem_Free(entries);

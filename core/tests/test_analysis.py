@@ -118,6 +118,16 @@ def test_an_error_while_analysing_a_new_word_is_raised_and_nothing_is_kept():
         table.analyse([b"motie"], [True])
     with pytest.raises(TypeError):
         raadhuis_native.WordTable("not callable")
+
+    class Answer(tuple):  # (dropping it could run Python code: only plain tuples and strings are kept)
+        pass
+
+    class Text(str):
+        pass
+
+    for wrong in [Answer(("stem", None, "")), (Text("stem"), None, ""), ("stem", Text("stem"), "")]:
+        with pytest.raises(TypeError):
+            raadhuis_native.WordTable(lambda word, wrong=wrong: wrong).analyse(["motie"], [True])
     with pytest.raises(RuntimeError, match="not initialised"):
         raadhuis_native.WordTable.__new__(raadhuis_native.WordTable).analyse(["motie"], [True])
 
@@ -159,3 +169,18 @@ def test_threads_that_analyse_at_the_same_time_get_their_own_results():
         terms, parts, found = specified({"rest": text}, CONTENT)
         assert results[number] == ([terms["rest"]], parts, found)
     assert len(table) == len({word for text in texts for word in text.split()})
+
+
+def test_an_answer_given_before_the_table_was_emptied_is_used_but_not_kept():
+    """The lexicon changed (the table emptied) while a word was analysed: the text gets the answer,
+    the new table does not keep it."""
+
+    def clearing(word: str) -> tuple[str, str | None, str]:
+        table.clear()
+        return analysis._word_entry(word)
+
+    table = raadhuis_native.WordTable(clearing)
+    terms, _parts, found = table.analyse(["verkeersdrempels verkeersdrempels"], [True])
+    assert terms == [analysis.analyse("verkeersdrempels verkeersdrempels")]
+    assert found == {analysis.stem("verkeersdrempels"): "verkeersdrempels"}
+    assert len(table) == 0
