@@ -14,7 +14,7 @@ TYPED := $(wildcard */services.py */selectors.py */home.py) core/permissions.py 
 
 .PHONY: demo serve test test-quick lint typecheck otp messages bench clean-demo
 
-# --- installation (re-runs only when a lock file changes) ---------------------------------------
+# --- installation (re-runs only when a lock file or native/ changes) --------------------------------
 # native/: the word loop of the search analysis in C (core/analysis.py), built here with the
 # machine's C compiler (gcc and the Python headers); rebuilt when its source changes.
 $(VENV)/.runtime: requirements.txt native/raadhuis_native.c native/pyproject.toml

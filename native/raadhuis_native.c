@@ -15,6 +15,9 @@
 #include <stdint.h>
 #include <string.h>
 
+/* Slots of a new or emptied table (a power of two). */
+#define INITIAL_CAPACITY 1024
+
 typedef struct {
     uint64_t hash;
     PyObject *word;  /* str (ASCII); NULL for an empty slot */
@@ -184,20 +187,26 @@ typedef struct {
     Py_ssize_t length, capacity;
 } Buffer;
 
-static int append(Buffer *buffer, const char *data, Py_ssize_t length, int separate) {
-    Py_ssize_t needed = buffer->length + length + 1;
-    if (needed > buffer->capacity) {
-        Py_ssize_t capacity = buffer->capacity ? buffer->capacity : 256;
-        while (capacity < needed)
-            capacity *= 2;
-        char *grown = PyMem_Realloc(buffer->data, (size_t)capacity);
-        if (grown == NULL) {
-            PyErr_NoMemory();
-            return -1;
-        }
-        buffer->data = grown;
-        buffer->capacity = capacity;
+/* Room for `needed` bytes (doubling); -1 with MemoryError set if there is none. */
+static int reserve(Buffer *buffer, Py_ssize_t needed) {
+    if (needed <= buffer->capacity)
+        return 0;
+    Py_ssize_t capacity = buffer->capacity ? buffer->capacity : 256;
+    while (capacity < needed)
+        capacity *= 2;
+    char *grown = PyMem_Realloc(buffer->data, (size_t)capacity);
+    if (grown == NULL) {
+        PyErr_NoMemory();
+        return -1;
     }
+    buffer->data = grown;
+    buffer->capacity = capacity;
+    return 0;
+}
+
+static int append(Buffer *buffer, const char *data, Py_ssize_t length, int separate) {
+    if (reserve(buffer, buffer->length + length + 1) < 0)
+        return -1;
     if (separate)
         buffer->data[buffer->length++] = ' ';
     memcpy(buffer->data + buffer->length, data, (size_t)length);
@@ -262,15 +271,8 @@ static PyObject *WordTable_analyse(WordTable *self, PyObject *args) {
         Py_ssize_t length = PyUnicode_GET_LENGTH(text);
         out.length = 0;
         /* (room for the longest word there can be: the whole text) */
-        if (length + 1 > word.capacity) {
-            char *grown = PyMem_Realloc(word.data, (size_t)(length + 1));
-            if (grown == NULL) {
-                PyErr_NoMemory();
-                goto done;
-            }
-            word.data = grown;
-            word.capacity = length + 1;
-        }
+        if (reserve(&word, length + 1) < 0)
+            goto done;
         int first = 1;
         Py_ssize_t i = 0;
         while (i < length) {
@@ -339,7 +341,7 @@ static int WordTable_init(WordTable *self, PyObject *args, PyObject *kwargs) {
     Py_INCREF(miss);
     Py_XSETREF(self->miss, miss);
     if (self->entries == NULL) {
-        self->capacity = 1024;
+        self->capacity = INITIAL_CAPACITY;
         self->entries = PyMem_Calloc((size_t)self->capacity, sizeof(Entry));
         if (self->entries == NULL) {
             PyErr_NoMemory();
@@ -353,11 +355,11 @@ static PyObject *WordTable_clear(WordTable *self, PyObject *Py_UNUSED(ignored)) 
     /* (emptied before the references are dropped: a destructor may run Python code) */
     Entry *entries = self->entries;
     Py_ssize_t capacity = self->capacity;
-    Entry *fresh = PyMem_Calloc(1024, sizeof(Entry));
+    Entry *fresh = PyMem_Calloc(INITIAL_CAPACITY, sizeof(Entry));
     if (fresh == NULL)
         return PyErr_NoMemory();
     self->entries = fresh;
-    self->capacity = 1024;
+    self->capacity = INITIAL_CAPACITY;
     self->used = 0;
     self->generation++;
     if (entries != NULL) {
