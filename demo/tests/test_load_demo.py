@@ -91,8 +91,21 @@ def test_demo_refuses_to_run_without_debug(settings) -> None:  # type: ignore[no
     from django.core.management import CommandError
 
     settings.DEBUG = False
+    settings.DEMO_DATA_ALLOWED = False
     with pytest.raises(CommandError, match="refusing"):
         call_command("load_demo")
+
+
+def test_the_demo_settings_load_the_demo_with_debug_off(bodies, settings) -> None:  # type: ignore[no-untyped-def]
+    """`make demo` runs raadhuis.settings.demo: DEBUG off (the real error pages) and the demo loads."""
+    import importlib
+
+    demo_settings = importlib.import_module("raadhuis.settings.demo")
+    assert demo_settings.DEBUG is False and demo_settings.DEMO_DATA_ALLOWED is True
+    assert importlib.import_module("raadhuis.settings.base").DEMO_DATA_ALLOWED is False
+    settings.DEBUG = False
+    settings.DEMO_DATA_ALLOWED = True
+    call_command("load_demo", verbosity=0)  # (refused before: `make demo` stopped here)
 
 
 def test_demo_library_has_documents_in_every_state(bodies) -> None:  # type: ignore[no-untyped-def]

@@ -18,6 +18,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 
 DEBUG = env.bool("DEBUG", default=False)
+# `load_demo` creates accounts with known passwords: only where DEBUG is on or this says so (the demo).
+DEMO_DATA_ALLOWED = False
 SECRET_KEY = env.str("SECRET_KEY", default="")
 ALLOWED_HOSTS: list[str] = env.list("ALLOWED_HOSTS", default=[])
 

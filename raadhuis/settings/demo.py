@@ -11,3 +11,5 @@ from .development import *  # noqa: F403
 from .development import env
 
 DEBUG = env.bool("DEBUG", default=False)
+# (the demo's accounts: `make demo` loads them with DEBUG off)
+DEMO_DATA_ALLOWED = True

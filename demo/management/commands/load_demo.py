@@ -13,8 +13,10 @@ class Command(BaseCommand):
         parser.add_argument("--force", action="store_true", help="Also when DEBUG is off.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if not settings.DEBUG and not options["force"]:
-            raise CommandError("Demo accounts have known passwords; refusing without DEBUG (use --force).")
+        if not (settings.DEBUG or settings.DEMO_DATA_ALLOWED or options["force"]):
+            raise CommandError(
+                "Demo accounts have known passwords; refusing without DEBUG or DEMO_DATA_ALLOWED (use --force)."
+            )
         counts = load_demo()
         if counts["members"]:
             self.stdout.write(f"Demo: {counts['members']} members, {counts['mandates']} mandates created.")
