@@ -13,3 +13,5 @@ from .development import env
 DEBUG = env.bool("DEBUG", default=False)
 # (the demo's accounts: `make demo` loads them with DEBUG off)
 DEMO_DATA_ALLOWED = True
+# The field encryption's key derived from the development SECRET_KEY, as with DEBUG on.
+RAADHUIS_ALLOW_DERIVED_KEY = True
